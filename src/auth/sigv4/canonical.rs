@@ -1,0 +1,359 @@
+//! The canonical request and the string to sign, each a type whose `Display` is exactly the
+//! spec text, so a stage can be asserted with `to_string()`, hashed, or logged with `{}`.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html>
+//!
+//! Where the spec leaves room, this follows the official signer, aws-sigv4, in its settings
+//! for services other than S3 (IAM and STS among them): the path has its dot segments and
+//! empty segments removed and is then percent-encoded again ("double encoding"); the query
+//! is decoded and re-encoded; header values lose surrounding and repeated spaces.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+use sha2::{Digest, Sha256};
+
+use super::presigned::X_AMZ_SIGNATURE;
+use super::request::HttpRequest;
+use super::scope::CredentialScope;
+use super::signature::{Signature, SignatureLocation};
+use super::timestamp::format_amz_date;
+
+/// The algorithm: the first line of the string to sign, and the only one iamlocal accepts.
+pub(super) const AWS4_HMAC_SHA256: &str = "AWS4-HMAC-SHA256";
+
+/// `UriEncode`: every byte but the unreserved `A-Za-z0-9-_.~` becomes `%XX`, uppercase.
+const URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// `UriEncode` for a path: `/` separates segments and stays as it is.
+const URI_ENCODE_PATH: &AsciiSet = &URI_ENCODE.remove(b'/');
+
+/// The canonical request the server computed for a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    /// `<HTTPMethod>`
+    pub method: String,
+    /// `<CanonicalURI>`
+    pub uri: String,
+    /// `<CanonicalQueryString>`
+    pub query: String,
+    /// `<CanonicalHeaders>`: each signed header, name and canonical value.
+    pub headers: Vec<(String, String)>,
+    /// `<SignedHeaders>`
+    pub signed_headers: String,
+    /// `<HashedPayload>`
+    pub hashed_payload: String,
+    /// Signed headers the request does not carry. They are written with an empty value, for
+    /// the person reading the canonical request; such a request never verifies.
+    pub absent_headers: Vec<String>,
+}
+
+impl CanonicalRequest {
+    pub fn new(req: &HttpRequest<'_>, sig: &Signature) -> Self {
+        let mut headers = Vec::with_capacity(sig.signed_headers.len());
+        let mut absent_headers = Vec::new();
+        for name in &sig.signed_headers {
+            let values: Vec<Cow<'_, str>> = req.header_values(name).collect();
+            if values.is_empty() {
+                absent_headers.push(name.clone());
+            }
+            headers.push((name.clone(), canonical_header_value(&values)));
+        }
+        CanonicalRequest {
+            method: req.method.to_owned(),
+            uri: canonical_uri(req.path),
+            query: canonical_query(req.query, sig.location),
+            headers,
+            signed_headers: sig.signed_headers.join(";"),
+            hashed_payload: hashed_payload(req),
+            absent_headers,
+        }
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // <HTTPMethod>\n
+        writeln!(f, "{}", self.method)?;
+        // <CanonicalURI>\n
+        writeln!(f, "{}", self.uri)?;
+        // <CanonicalQueryString>\n
+        writeln!(f, "{}", self.query)?;
+        // <CanonicalHeaders>\n: one `name:value\n` line per signed header, then the newline
+        // that ends the field.
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}:{value}")?;
+        }
+        writeln!(f)?;
+        // <SignedHeaders>\n
+        writeln!(f, "{}", self.signed_headers)?;
+        // <HashedPayload>
+        write!(f, "{}", self.hashed_payload)
+    }
+}
+
+/// The string to sign: what the signing key signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringToSign<'a> {
+    /// `<RequestDateTime>`, `yyyyMMdd'T'HHmmss'Z'`.
+    pub request_date_time: String,
+    /// `<CredentialScope>`
+    pub scope: &'a CredentialScope,
+    /// `<HashedCanonicalRequest>` = `Lowercase(HexEncode(SHA256(CanonicalRequest)))`
+    pub hashed_canonical_request: String,
+}
+
+impl<'a> StringToSign<'a> {
+    pub fn new(sig: &'a Signature, canonical_request: &CanonicalRequest) -> Self {
+        StringToSign {
+            request_date_time: format_amz_date(sig.timestamp),
+            scope: &sig.scope,
+            hashed_canonical_request: sha256_hex(canonical_request.to_string().as_bytes()),
+        }
+    }
+}
+
+impl fmt::Display for StringToSign<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // <Algorithm>\n
+        writeln!(f, "{AWS4_HMAC_SHA256}")?;
+        // <RequestDateTime>\n
+        writeln!(f, "{}", self.request_date_time)?;
+        // <CredentialScope>\n
+        writeln!(f, "{}", self.scope)?;
+        // <HashedCanonicalRequest>
+        write!(f, "{}", self.hashed_canonical_request)
+    }
+}
+
+/// `Lowercase(HexEncode(SHA256(data)))`
+pub(super) fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// `<HashedPayload>`: the SHA-256 of the body, always computed here.
+///
+/// IAM and STS clients send no `x-amz-content-sha256` header (aws-sigv4's "normal mode …
+/// for services other than S3"). A client that does send it puts the same body hash there,
+/// so hashing the body gives what it signed. A value such as `UNSIGNED-PAYLOAD` is not
+/// honoured, for either form: IAM and STS carry the action and its parameters in the body,
+/// and an unsigned body would let anyone rewrite the call under a valid signature. (A
+/// presigned URL of these services signs the hash of its empty body, as aws-sigv4 does.)
+fn hashed_payload(req: &HttpRequest<'_>) -> String {
+    sha256_hex(req.body)
+}
+
+/// `<CanonicalURI>`: the raw path as on the wire, dot segments and empty segments removed
+/// (RFC 3986 §5.2.4, as the official signer does for services other than S3), then
+/// `UriEncode`d again, `%` included: a segment sent as `a%20b` is signed as `a%2520b`.
+/// Encoded dots (`%2E`) are not dot segments.
+pub(super) fn canonical_uri(path: &str) -> String {
+    percent_encode(remove_dot_segments(path).as_bytes(), URI_ENCODE_PATH).to_string()
+}
+
+fn remove_dot_segments(path: &str) -> Cow<'_, str> {
+    let path: Cow<'_, str> = if path.starts_with('/') {
+        Cow::Borrowed(path)
+    } else {
+        // An empty path is `/`; a relative one is made absolute.
+        Cow::Owned(format!("/{path}"))
+    };
+    if !path.contains('.') && !path.contains("//") {
+        return path;
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            segment => segments.push(segment),
+        }
+    }
+    let mut normalized = String::with_capacity(path.len());
+    for segment in &segments {
+        normalized.push('/');
+        normalized.push_str(segment);
+    }
+    // A path that names a directory (`/a/`, `/a/.`, `/a/b/..`) keeps its trailing slash.
+    let names_a_directory = ["/", "/.", "/./", "/..", "/../"]
+        .iter()
+        .any(|end| path.ends_with(end));
+    if normalized.is_empty() || (names_a_directory && !normalized.ends_with('/')) {
+        normalized.push('/');
+    }
+    Cow::Owned(normalized)
+}
+
+/// `<CanonicalQueryString>`: every `name=value` pair decoded, `UriEncode`d, and sorted by
+/// name then value; repeated names are all kept; a name without `=` gets an empty value. A
+/// presigned URL leaves out `X-Amz-Signature`: the signature cannot be computed from a string
+/// that contains itself.
+pub(super) fn canonical_query(query: &str, location: SignatureLocation) -> String {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| !(location == SignatureLocation::Query && name == X_AMZ_SIGNATURE))
+        .map(|(name, value)| (uri_encode(&name), uri_encode(&value)))
+        .collect();
+    // Sorting the encoded pairs is sorting by code point of the encoded text, as the spec
+    // asks and aws-sigv4 does.
+    pairs.sort_unstable();
+    let mut out = String::with_capacity(query.len());
+    for (name, value) in &pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+    out
+}
+
+fn uri_encode(text: &str) -> String {
+    percent_encode(text.as_bytes(), URI_ENCODE).to_string()
+}
+
+/// The canonical value of a header: each value with its leading and trailing spaces removed
+/// and inner runs of spaces made one, the values joined with `,` in the order received. Only
+/// spaces are touched, not other whitespace, as in aws-sigv4.
+pub(super) fn canonical_header_value(values: &[Cow<'_, str>]) -> String {
+    let mut out = String::new();
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let mut previous_space = false;
+        for c in value.trim_matches(' ').chars() {
+            if c == ' ' && previous_space {
+                continue;
+            }
+            previous_space = c == ' ';
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::sigv4::testing::aws_example;
+
+    #[test]
+    fn aws_example_canonical_request() {
+        let example = aws_example();
+        let sig = example.signature();
+        assert_eq!(
+            CanonicalRequest::new(&example.request(), &sig).to_string(),
+            "GET\n\
+             /\n\
+             Action=ListUsers&Version=2010-05-08\n\
+             content-type:application/x-www-form-urlencoded; charset=utf-8\n\
+             host:iam.amazonaws.com\n\
+             x-amz-date:20150830T123600Z\n\
+             \n\
+             content-type;host;x-amz-date\n\
+             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn aws_example_string_to_sign() {
+        let example = aws_example();
+        let sig = example.signature();
+        let creq = CanonicalRequest::new(&example.request(), &sig);
+        assert_eq!(
+            StringToSign::new(&sig, &creq).to_string(),
+            "AWS4-HMAC-SHA256\n\
+             20150830T123600Z\n\
+             20150830/us-east-1/iam/aws4_request\n\
+             f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"
+        );
+    }
+
+    #[test]
+    fn the_uri_loses_dot_and_empty_segments() {
+        for (path, canonical) in [
+            ("", "/"),
+            ("/", "/"),
+            ("foo", "/foo"),
+            ("/foo/bar/", "/foo/bar/"),
+            ("/./", "/"),
+            ("/.", "/"),
+            ("/..", "/"),
+            ("/../foo", "/foo"),
+            ("/foo/bar/.", "/foo/bar/"),
+            ("/foo/bar/..", "/foo/"),
+            ("/foo/../bar/../", "/"),
+            ("/example1/example2/../..", "/"),
+            ("/a/b/c/./../../g", "/a/g"),
+            ("mid/content=5/../6", "/mid/6"),
+            ("//foo//", "/foo/"),
+            ("/a%20b/../c", "/c"),
+        ] {
+            assert_eq!(canonical_uri(path), canonical, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn the_uri_is_encoded_a_second_time() {
+        assert_eq!(canonical_uri("/a%20b"), "/a%2520b");
+        assert_eq!(
+            canonical_uri("/test/@connections/JBDvjfGEIAMCERw%3D"),
+            "/test/%40connections/JBDvjfGEIAMCERw%253D"
+        );
+        assert_eq!(canonical_uri("/ሴ"), "/%E1%88%B4");
+        assert_eq!(canonical_uri("/-_.~AZaz09"), "/-_.~AZaz09");
+        assert_eq!(canonical_uri("/foo%2F.%2Fbar"), "/foo%252F.%252Fbar");
+        assert_eq!(canonical_uri("/%zz/%"), "/%25zz/%25");
+    }
+
+    #[test]
+    fn the_query_is_decoded_re_encoded_and_sorted() {
+        let canonical = |q| canonical_query(q, SignatureLocation::Header);
+        assert_eq!(canonical(""), "");
+        assert_eq!(
+            canonical("Version=2010-05-08&Action=ListUsers"),
+            "Action=ListUsers&Version=2010-05-08"
+        );
+        assert_eq!(canonical("b=2&a=2&a=1&B=0"), "B=0&a=1&a=2&b=2");
+        assert_eq!(canonical("k=a+b&k2=a%20b&k3"), "k=a%20b&k2=a%20b&k3=");
+        assert_eq!(canonical("%7e%2a=%2f:,@"), "~%2A=%2F%3A%2C%40");
+        assert_eq!(canonical("q=ሴ&&="), "=&q=%E1%88%B4");
+        assert_eq!(canonical("bad=%zz&lone=%"), "bad=%25zz&lone=%25");
+    }
+
+    #[test]
+    fn a_presigned_query_leaves_out_only_its_signature() {
+        let query = "X-Amz-Signature=abc&Action=GetCallerIdentity&X-Amz-Date=20150830T123600Z";
+        assert_eq!(
+            canonical_query(query, SignatureLocation::Query),
+            "Action=GetCallerIdentity&X-Amz-Date=20150830T123600Z"
+        );
+        assert_eq!(
+            canonical_query(query, SignatureLocation::Header),
+            "Action=GetCallerIdentity&X-Amz-Date=20150830T123600Z&X-Amz-Signature=abc"
+        );
+    }
+
+    #[test]
+    fn header_values_lose_surrounding_and_repeated_spaces_only() {
+        let value = |values: &[&'static str]| {
+            let values: Vec<Cow<'_, str>> = values.iter().map(|v| Cow::Borrowed(*v)).collect();
+            canonical_header_value(&values)
+        };
+        assert_eq!(value(&["  a   b  c "]), "a b c");
+        assert_eq!(
+            value(&["value2", "value2", "value1"]),
+            "value2,value2,value1"
+        );
+        assert_eq!(value(&[" x ", "", "y"]), "x,,y");
+        assert_eq!(value(&["a\t \tb"]), "a\t \tb");
+        assert_eq!(value(&[]), "");
+    }
+}

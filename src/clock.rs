@@ -1,0 +1,65 @@
+//! The one source of "now" for expiry, `aws:CurrentTime` and key last-used dates.
+//!
+//! Real time plus an offset that only moves forward, so a test can jump past a credential's
+//! expiry without waiting. SigV4's 15-minute skew check is the one thing that reads the
+//! real wall clock instead: SDKs sign with real time and must keep working after a jump.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use time::{Duration, OffsetDateTime};
+
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The virtual now: wall clock plus every advance made so far.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + self.offset()
+    }
+
+    pub fn offset(&self) -> Duration {
+        Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves the clock forward; a negative or zero amount changes nothing, because time
+    /// that runs backwards would un-expire credentials.
+    pub fn advance(&self, by: Duration) {
+        let ms = by.whole_milliseconds().clamp(0, i64::MAX as i128) as i64;
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+}
+
+/// AWS's timestamp format in XML responses: ISO 8601, UTC, `Z`.
+pub fn iso8601(t: OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .expect("a UTC date always formats")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_only_moves_forward() {
+        let clock = Clock::new();
+        clock.advance(Duration::hours(2));
+        clock.advance(Duration::hours(-5));
+        assert_eq!(clock.offset(), Duration::hours(2));
+        assert!(clock.now() > OffsetDateTime::now_utc() + Duration::minutes(119));
+    }
+
+    #[test]
+    fn timestamps_are_rendered_as_aws_does() {
+        let t = time::macros::datetime!(2026-11-27 03:04:05.678 UTC);
+        assert_eq!(iso8601(t), "2026-11-27T03:04:05Z");
+    }
+}

@@ -1,0 +1,5 @@
+//! IAM actions, one file per resource family.
+
+pub mod access_keys;
+pub mod shapes;
+pub mod users;

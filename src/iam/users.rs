@@ -1,0 +1,418 @@
+//! IAM users: create, read, list, rename, delete, tag.
+//! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html>
+
+use time::OffsetDateTime;
+
+use super::shapes::{
+    EXISTING_USER_NAME, MARKER, MAX_TAGS, PATH, PATH_PREFIX, TAG_KEY, TAG_VALUE, USER_NAME,
+};
+use crate::api::{Ctx, FromQuery};
+use crate::arn;
+use crate::aws_error;
+use crate::clock::iso8601;
+use crate::error::AwsError;
+use crate::protocol::query::{Input, Params};
+use crate::protocol::xml::{Empty, ToXml, XmlWriter};
+use crate::store::{Tag, User};
+use crate::view::Principal;
+
+/// Listings answer 100 items unless asked otherwise, as IAM does.
+pub const DEFAULT_MAX_ITEMS: i64 = 100;
+
+pub struct CreateUserInput {
+    user_name: String,
+    path: String,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for CreateUserInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &USER_NAME);
+        let path = input.string("Path", &PATH).unwrap_or_else(|| "/".into());
+        let boundary = input.string("PermissionsBoundary", &super::shapes::ARN);
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        if boundary.is_some() {
+            return Err(aws_error!(
+                NotImplemented,
+                "iamlocal does not support permissions boundaries yet."
+            ));
+        }
+        check_unique_keys(&tags)?;
+        Ok(CreateUserInput {
+            user_name,
+            path,
+            tags,
+        })
+    }
+}
+
+pub struct UserOutput {
+    user: User,
+}
+
+impl ToXml for UserOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.open("User");
+        write_user(w, &self.user);
+        write_tags(w, &self.user.tags);
+        w.close("User");
+    }
+}
+
+pub async fn create_user(cx: &Ctx<'_>, input: CreateUserInput) -> Result<UserOutput, AwsError> {
+    let account = cx.account_id();
+    cx.authorize(
+        "iam:CreateUser",
+        &arn::user(account, &input.path, &input.user_name),
+    )?;
+    let user = cx
+        .app
+        .store
+        .create_user(
+            account,
+            &input.user_name,
+            &input.path,
+            &input.tags,
+            cx.now(),
+        )
+        .await?;
+    Ok(UserOutput { user })
+}
+
+pub struct GetUserInput {
+    user_name: Option<String>,
+}
+
+impl FromQuery for GetUserInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.string("UserName", &EXISTING_USER_NAME);
+        input.finish()?;
+        Ok(GetUserInput { user_name })
+    }
+}
+
+pub enum GetUserOutput {
+    User(UserOutput),
+    /// The root user has no name or path; AWS answers with its id, ARN and creation date.
+    Root {
+        account_id: String,
+        created_at: OffsetDateTime,
+    },
+}
+
+impl ToXml for GetUserOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        match self {
+            GetUserOutput::User(user) => user.write_xml(w),
+            GetUserOutput::Root {
+                account_id,
+                created_at,
+            } => {
+                w.open("User");
+                w.field("UserId", account_id);
+                w.field("Arn", &arn::root(account_id));
+                w.field("CreateDate", &iso8601(*created_at));
+                w.close("User");
+            }
+        }
+    }
+}
+
+/// Without a name, `GetUser` describes the caller.
+pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput, AwsError> {
+    let account = cx.account_id();
+    let user_name = match (input.user_name, &cx.caller.principal) {
+        (Some(name), _) => name,
+        (None, Principal::User(me)) => me.user_name.clone(),
+        (None, Principal::Root { account_id }) => {
+            cx.authorize("iam:GetUser", &arn::root(account_id))?;
+            return Ok(GetUserOutput::Root {
+                account_id: account_id.clone(),
+                created_at: cx.app.store.account_created_at(account_id).await?,
+            });
+        }
+    };
+    cx.authorize("iam:GetUser", &user_arn(cx, &user_name))?;
+    let user = cx.app.store.user(account, &user_name).await?;
+    Ok(GetUserOutput::User(UserOutput { user }))
+}
+
+pub struct ListUsersInput {
+    path_prefix: String,
+    marker: Option<String>,
+    max_items: usize,
+}
+
+impl FromQuery for ListUsersInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListUsersInput {
+            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
+            marker,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListUsersOutput {
+    users: Vec<User>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListUsersOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        // ListUsers leaves out tags and permissions boundaries, as AWS's listing calls do.
+        w.members("Users", &self.users, write_user);
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+pub async fn list_users(cx: &Ctx<'_>, input: ListUsersInput) -> Result<ListUsersOutput, AwsError> {
+    let account = cx.account_id();
+    cx.authorize("iam:ListUsers", &format!("arn:aws:iam::{account}:user/"))?;
+    let page = cx
+        .app
+        .store
+        .list_users(
+            account,
+            &input.path_prefix,
+            input.marker.as_deref(),
+            input.max_items,
+        )
+        .await?;
+    Ok(ListUsersOutput {
+        users: page.items,
+        marker: page.marker,
+    })
+}
+
+pub struct UpdateUserInput {
+    user_name: String,
+    new_user_name: Option<String>,
+    new_path: Option<String>,
+}
+
+impl FromQuery for UpdateUserInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        let new_path = input.string("NewPath", &PATH);
+        let new_user_name = input.string("NewUserName", &USER_NAME);
+        input.finish()?;
+        Ok(UpdateUserInput {
+            user_name,
+            new_user_name,
+            new_path,
+        })
+    }
+}
+
+pub async fn update_user(cx: &Ctx<'_>, input: UpdateUserInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:UpdateUser", &user_arn(cx, &input.user_name))?;
+    cx.app
+        .store
+        .update_user(
+            cx.account_id(),
+            &input.user_name,
+            input.new_user_name.as_deref(),
+            input.new_path.as_deref(),
+        )
+        .await?;
+    Ok(Empty)
+}
+
+/// The input of every action that names one user and nothing else.
+pub struct UserNameInput {
+    user_name: String,
+}
+
+impl FromQuery for UserNameInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        input.finish()?;
+        Ok(UserNameInput { user_name })
+    }
+}
+
+pub async fn delete_user(cx: &Ctx<'_>, input: UserNameInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:DeleteUser", &user_arn(cx, &input.user_name))?;
+    cx.app
+        .store
+        .delete_user(cx.account_id(), &input.user_name)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct TagUserInput {
+    user_name: String,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for TagUserInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        input.require_present("Tags");
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        check_unique_keys(&tags)?;
+        Ok(TagUserInput { user_name, tags })
+    }
+}
+
+pub async fn tag_user(cx: &Ctx<'_>, input: TagUserInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:TagUser", &user_arn(cx, &input.user_name))?;
+    cx.app
+        .store
+        .tag_user(cx.account_id(), &input.user_name, &input.tags)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct UntagUserInput {
+    user_name: String,
+    tag_keys: Vec<String>,
+}
+
+impl FromQuery for UntagUserInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        input.require_present("TagKeys");
+        let tag_keys = input.string_list("TagKeys", MAX_TAGS, &TAG_KEY);
+        input.finish()?;
+        Ok(UntagUserInput {
+            user_name,
+            tag_keys,
+        })
+    }
+}
+
+pub async fn untag_user(cx: &Ctx<'_>, input: UntagUserInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:UntagUser", &user_arn(cx, &input.user_name))?;
+    cx.app
+        .store
+        .untag_user(cx.account_id(), &input.user_name, &input.tag_keys)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ListUserTagsInput {
+    user_name: String,
+    marker: Option<usize>,
+    max_items: usize,
+}
+
+impl FromQuery for ListUserTagsInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        let marker = marker
+            .map(|m| {
+                m.parse()
+                    .map_err(|_| aws_error!(InvalidInput, "Invalid Marker: {m}"))
+            })
+            .transpose()?;
+        Ok(ListUserTagsInput {
+            user_name,
+            marker,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListUserTagsOutput {
+    tags: Vec<Tag>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListUserTagsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.members("Tags", &self.tags, write_tag);
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+pub async fn list_user_tags(
+    cx: &Ctx<'_>,
+    input: ListUserTagsInput,
+) -> Result<ListUserTagsOutput, AwsError> {
+    cx.authorize("iam:ListUserTags", &user_arn(cx, &input.user_name))?;
+    let user = cx.app.store.user(cx.account_id(), &input.user_name).await?;
+    // A user has at most 50 tags: they are paged in memory, the marker is an offset.
+    let start = input.marker.unwrap_or(0).min(user.tags.len());
+    let end = (start + input.max_items).min(user.tags.len());
+    Ok(ListUserTagsOutput {
+        marker: (end < user.tags.len()).then(|| end.to_string()),
+        tags: user.tags[start..end].to_vec(),
+    })
+}
+
+/// The ARN of a user as authorization sees it: with its real path when the data plane
+/// knows the user, else with `/`.
+pub(crate) fn user_arn(cx: &Ctx<'_>, user_name: &str) -> String {
+    let account = cx.account_id();
+    match cx.app.view.user_by_name(account, user_name) {
+        Some(user) => user.arn.clone(),
+        None => arn::user(account, "/", user_name),
+    }
+}
+
+fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
+    input.struct_list("Tags", MAX_TAGS, |m| Tag {
+        key: m.required("Key", &TAG_KEY),
+        value: m.required("Value", &TAG_VALUE),
+    })
+}
+
+fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
+    for (i, tag) in tags.iter().enumerate() {
+        if tags[..i]
+            .iter()
+            .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
+        {
+            return Err(aws_error!(
+                InvalidInput,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The members of the `User` shape that every action returns.
+fn write_user(w: &mut XmlWriter, user: &User) {
+    w.field("Path", &user.path);
+    w.field("UserName", &user.user_name);
+    w.field("UserId", &user.user_id);
+    w.field("Arn", &user.arn);
+    w.field("CreateDate", &iso8601(user.created_at));
+}
+
+fn write_tags(w: &mut XmlWriter, tags: &[Tag]) {
+    if !tags.is_empty() {
+        w.members("Tags", tags, write_tag);
+    }
+}
+
+fn write_tag(w: &mut XmlWriter, tag: &Tag) {
+    w.field("Key", &tag.key);
+    w.field("Value", &tag.value);
+}
+
+/// `IsTruncated`, and the `Marker` to continue from when it is true.
+pub(crate) fn write_truncation(w: &mut XmlWriter, marker: Option<&str>) {
+    w.bool_field("IsTruncated", marker.is_some());
+    w.opt_field("Marker", marker);
+}

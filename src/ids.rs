@@ -1,0 +1,153 @@
+//! AWS-shaped identifiers: unique ids (`AIDA…`), access key ids (`AKIA…`, `ASIA…`) and secrets.
+//!
+//! Access key ids carry the account id the way AWS's do, so `sts:GetAccessKeyInfo` can read
+//! it back: after the 4-character prefix come 10 bytes in base32; bits 46..7 of the first
+//! six bytes hold the account number.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids>
+
+use rand::Rng;
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const SECRET_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The kinds of identifier AWS tells apart by their first four characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    User,
+    Role,
+    Group,
+    Policy,
+    InstanceProfile,
+    AccessKey,
+    TemporaryAccessKey,
+}
+
+impl IdKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            IdKind::User => "AIDA",
+            IdKind::Role => "AROA",
+            IdKind::Group => "AGPA",
+            IdKind::Policy => "ANPA",
+            IdKind::InstanceProfile => "AIPA",
+            IdKind::AccessKey => "AKIA",
+            IdKind::TemporaryAccessKey => "ASIA",
+        }
+    }
+}
+
+/// A new id of the given kind for an account: 20 characters for access keys, 21 for the
+/// unique ids of users, roles and the rest (AWS's lengths).
+pub fn new_id(kind: IdKind, account_id: &str) -> String {
+    let mut rng = rand::rng();
+    let account: u64 = account_id.parse().unwrap_or(0) & 0xFF_FFFF_FFFF;
+    let mut bytes = [0u8; 10];
+    rng.fill(&mut bytes[..]);
+    let head = (account << 7) | (u64::from(bytes[5]) & 0x7F);
+    bytes[..6].copy_from_slice(&head.to_be_bytes()[2..]);
+    let mut id = String::with_capacity(21);
+    id.push_str(kind.prefix());
+    id.push_str(&base32(&bytes));
+    if !matches!(kind, IdKind::AccessKey | IdKind::TemporaryAccessKey) {
+        id.push(BASE32[rng.random_range(0..32)] as char);
+    }
+    id
+}
+
+/// A 40-character secret access key.
+pub fn new_secret() -> String {
+    let mut rng = rand::rng();
+    (0..40)
+        .map(|_| SECRET_CHARS[rng.random_range(0..64)] as char)
+        .collect()
+}
+
+/// The account number an AWS-style access key id encodes, if it is one.
+pub fn account_of_access_key(key_id: &str) -> Option<String> {
+    let body = key_id.get(4..20)?;
+    if key_id.len() != 20 || !key_id.starts_with('A') {
+        return None;
+    }
+    let bytes = unbase32(body)?;
+    let mut head = [0u8; 8];
+    head[2..].copy_from_slice(&bytes[..6]);
+    let account = (u64::from_be_bytes(head) & 0x7FFF_FFFF_FF80) >> 7;
+    Some(format!("{account:012}"))
+}
+
+/// RFC 4648 base32 of exactly 10 bytes: 16 characters, no padding.
+fn base32(bytes: &[u8; 10]) -> String {
+    let mut out = String::with_capacity(16);
+    for chunk in bytes.chunks(5) {
+        let n = chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        for i in (0..8).rev() {
+            out.push(BASE32[((n >> (i * 5)) & 31) as usize] as char);
+        }
+    }
+    out
+}
+
+fn unbase32(text: &str) -> Option<[u8; 10]> {
+    let mut out = [0u8; 10];
+    for (chunk, dst) in text.as_bytes().chunks(8).zip(out.chunks_mut(5)) {
+        let mut n = 0u64;
+        for &c in chunk {
+            let v = BASE32.iter().position(|&b| b == c.to_ascii_uppercase())?;
+            n = (n << 5) | v as u64;
+        }
+        dst.copy_from_slice(&n.to_be_bytes()[3..]);
+    }
+    Some(out)
+}
+
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_key_ids_encode_their_account() {
+        for account in [
+            "000000000000",
+            "123456789012",
+            "999999999999",
+            "000000000001",
+        ] {
+            let id = new_id(IdKind::AccessKey, account);
+            assert_eq!(id.len(), 20);
+            assert!(id.starts_with("AKIA"));
+            assert_eq!(account_of_access_key(&id).as_deref(), Some(account));
+        }
+    }
+
+    #[test]
+    fn a_published_key_id_decodes_to_its_account() {
+        // The example from Tal Be'ery's analysis of AWS key ids.
+        assert_eq!(
+            account_of_access_key("ASIAY34FZKBOKMUTVV7A").as_deref(),
+            Some("609629065308")
+        );
+    }
+
+    #[test]
+    fn unique_ids_have_aws_lengths_and_prefixes() {
+        let id = new_id(IdKind::User, "123456789012");
+        assert_eq!(id.len(), 21);
+        assert!(id.starts_with("AIDA"));
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
+        assert_eq!(new_secret().len(), 40);
+    }
+
+    #[test]
+    fn garbage_is_not_an_access_key() {
+        assert_eq!(account_of_access_key("test"), None);
+        assert_eq!(account_of_access_key("AKIA!!!!!!!!!!!!!!!!"), None);
+        assert_eq!(account_of_access_key("AKIAé"), None);
+    }
+}

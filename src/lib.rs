@@ -1,0 +1,26 @@
+//! iamlocal: a local AWS IAM and STS. One binary speaks the IAM and STS Query APIs on one
+//! port, verifies SigV4 signatures and keeps its state in SQLite.
+//!
+//! The path of a request: [`server`] → [`auth`] (SigV4, who is calling) → [`api`] (the
+//! action table) → a handler in [`iam`] or [`sts`] → [`store`] (control plane), whose
+//! changes reach [`view`] (data plane) through [`consistency`].
+
+pub mod api;
+pub mod app;
+pub mod arn;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod consistency;
+pub mod error;
+pub mod iam;
+pub mod ids;
+pub mod policy;
+pub mod protocol;
+pub mod server;
+pub mod store;
+pub mod sts;
+pub mod view;
+
+pub use config::Config;
+pub use server::Server;

@@ -1,0 +1,436 @@
+//! The AWS Query protocol's input side: a form (POST body or GET query string) of
+//! `Action`, `Version` and parameters, with lists as `Name.member.N` and structures in lists
+//! as `Name.member.N.Field`.
+//! <https://docs.aws.amazon.com/IAM/latest/APIReference/iam-api.pdf#CommonParameters>
+//!
+//! Typed inputs are read through [`Input`], which checks each value against its botocore
+//! shape (length, pattern, range) and reports every failure at once, in AWS's words:
+//! `2 validation errors detected: Value 'x' at 'userName' failed to satisfy constraint: …`.
+
+use std::fmt::Write;
+
+use crate::aws_error;
+use crate::error::AwsError;
+
+/// The most parameters one request may carry; far above what any IAM call needs.
+const MAX_PARAMS: usize = 5_000;
+
+/// The decoded name/value pairs of one request, in the order they came.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Decodes `application/x-www-form-urlencoded` text (a body or a query string) and adds
+    /// its pairs. Invalid percent-encoded UTF-8 is refused rather than silently replaced.
+    pub fn extend_from_form(&mut self, form: &[u8]) -> Result<(), AwsError> {
+        for part in form.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (name, value) = match part.iter().position(|&b| b == b'=') {
+                Some(eq) => (&part[..eq], &part[eq + 1..]),
+                None => (part, &b""[..]),
+            };
+            if self.pairs.len() >= MAX_PARAMS {
+                return Err(aws_error!(
+                    InvalidQueryParameter,
+                    "The request has more than {MAX_PARAMS} parameters."
+                ));
+            }
+            self.pairs.push((decode(name)?, decode(value)?));
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `N`s of `{prefix}.member.N…` present, ascending and without repeats.
+    fn member_indexes(&self, prefix: &str) -> Vec<u32> {
+        let head = format!("{prefix}.member.");
+        let mut indexes: Vec<u32> = self
+            .pairs
+            .iter()
+            .filter_map(|(n, _)| {
+                let rest = n.strip_prefix(&head)?;
+                rest.split('.').next()?.parse().ok()
+            })
+            .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        indexes
+    }
+
+    pub fn action(&self) -> Option<&str> {
+        self.get("Action")
+    }
+}
+
+/// `+` is a space in forms; `%XX` is a byte; the bytes must be UTF-8.
+fn decode(raw: &[u8]) -> Result<String, AwsError> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+    String::from_utf8(bytes).map_err(|_| {
+        aws_error!(
+            InvalidQueryParameter,
+            "The AWS query string is malformed or does not adhere to AWS standards: \
+             parameters must be UTF-8."
+        )
+    })
+}
+
+/// A string shape of the service model: its length bounds and pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub min: usize,
+    pub max: usize,
+    pub pattern: Option<Pattern>,
+}
+
+/// A model pattern: the text AWS quotes in its message, and the check that implements it.
+#[derive(Debug, Clone, Copy)]
+pub struct Pattern {
+    pub text: &'static str,
+    pub matches: fn(&str) -> bool,
+}
+
+/// Reads typed values out of [`Params`], collecting every validation failure.
+pub struct Input<'a> {
+    params: &'a Params,
+    errors: Vec<String>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(params: &'a Params) -> Self {
+        Input {
+            params,
+            errors: Vec::new(),
+        }
+    }
+
+    /// An optional string member; checked against its shape when present.
+    pub fn string(&mut self, name: &str, shape: &Shape) -> Option<String> {
+        let value = self.params.get(name)?;
+        self.check(&member_path(name), value, shape);
+        Some(value.to_owned())
+    }
+
+    /// A required string member: missing is `Value null … Member must not be null`.
+    pub fn required(&mut self, name: &str, shape: &Shape) -> String {
+        match self.string(name, shape) {
+            Some(value) => value,
+            None => {
+                self.null(&member_path(name));
+                String::new()
+            }
+        }
+    }
+
+    /// An optional enum member.
+    pub fn enumeration(&mut self, name: &str, allowed: &[&str]) -> Option<String> {
+        let value = self.params.get(name)?;
+        if !allowed.contains(&value) {
+            self.fail(
+                &member_path(name),
+                value,
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        Some(value.to_owned())
+    }
+
+    pub fn required_enum(&mut self, name: &str, allowed: &[&str]) -> String {
+        self.enumeration(name, allowed).unwrap_or_else(|| {
+            self.null(&member_path(name));
+            String::new()
+        })
+    }
+
+    /// An optional integer member within `min..=max`.
+    pub fn integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let raw = self.params.get(name)?;
+        let path = member_path(name);
+        let Ok(value) = raw.trim().parse::<i64>() else {
+            self.errors.push(format!(
+                "Value '{raw}' at '{path}' failed to satisfy constraint: Member must be a number"
+            ));
+            return None;
+        };
+        if value < min {
+            self.fail(
+                &path,
+                raw,
+                &format!("Member must have value greater than or equal to {min}"),
+            );
+        } else if value > max {
+            self.fail(
+                &path,
+                raw,
+                &format!("Member must have value less than or equal to {max}"),
+            );
+        }
+        Some(value)
+    }
+
+    /// A list of strings, `{name}.member.N`.
+    pub fn string_list(&mut self, name: &str, max_items: usize, shape: &Shape) -> Vec<String> {
+        let indexes = self.params.member_indexes(name);
+        self.check_list_size(name, indexes.len(), max_items);
+        let mut values = Vec::with_capacity(indexes.len());
+        for n in indexes {
+            let key = format!("{name}.member.{n}");
+            if let Some(value) = self.params.get(&key) {
+                self.check(&format!("{}.{n}.member", member_path(name)), value, shape);
+                values.push(value.to_owned());
+            }
+        }
+        values
+    }
+
+    /// A list of structures, `{name}.member.N.{field}`, each read by `each` with a
+    /// [`Member`] that prefixes its field names.
+    pub fn struct_list<T>(
+        &mut self,
+        name: &str,
+        max_items: usize,
+        mut each: impl FnMut(&mut Member<'_, 'a>) -> T,
+    ) -> Vec<T> {
+        let indexes = self.params.member_indexes(name);
+        self.check_list_size(name, indexes.len(), max_items);
+        indexes
+            .into_iter()
+            .map(|n| {
+                each(&mut Member {
+                    input: self,
+                    wire_prefix: format!("{name}.member.{n}."),
+                    path_prefix: format!("{}.{n}.member.", member_path(name)),
+                })
+            })
+            .collect()
+    }
+
+    /// Records `Member must not be null` unless the member is present, as a value or a list.
+    pub fn require_present(&mut self, name: &str) {
+        if self.params.get(name).is_none() && self.params.member_indexes(name).is_empty() {
+            self.null(&member_path(name));
+        }
+    }
+
+    fn check_list_size(&mut self, name: &str, len: usize, max_items: usize) {
+        if len > max_items {
+            self.errors.push(format!(
+                "Value at '{}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max_items}",
+                member_path(name)
+            ));
+        }
+    }
+
+    fn check(&mut self, path: &str, value: &str, shape: &Shape) {
+        let len = value.chars().count();
+        if len < shape.min {
+            self.fail(
+                path,
+                value,
+                &format!(
+                    "Member must have length greater than or equal to {}",
+                    shape.min
+                ),
+            );
+        }
+        if len > shape.max {
+            self.fail(
+                path,
+                value,
+                &format!(
+                    "Member must have length less than or equal to {}",
+                    shape.max
+                ),
+            );
+        }
+        if let Some(pattern) = shape.pattern
+            && !(pattern.matches)(value)
+        {
+            self.fail(
+                path,
+                value,
+                &format!(
+                    "Member must satisfy regular expression pattern: {}",
+                    pattern.text
+                ),
+            );
+        }
+    }
+
+    fn null(&mut self, path: &str) {
+        self.errors.push(format!(
+            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+
+    fn fail(&mut self, path: &str, value: &str, constraint: &str) {
+        self.errors.push(format!(
+            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    /// `Ok` when every value read so far was valid, else one `ValidationError` naming all.
+    pub fn finish(self) -> Result<(), AwsError> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        let n = self.errors.len();
+        let mut message = format!(
+            "{n} validation error{} detected: ",
+            if n == 1 { "" } else { "s" }
+        );
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                message.push_str("; ");
+            }
+            let _ = write!(message, "{e}");
+        }
+        Err(AwsError::new(
+            crate::error::ErrorCode::ValidationError,
+            message,
+        ))
+    }
+}
+
+/// One structure of a list, read through its parent [`Input`].
+pub struct Member<'i, 'a> {
+    input: &'i mut Input<'a>,
+    wire_prefix: String,
+    path_prefix: String,
+}
+
+impl Member<'_, '_> {
+    pub fn required(&mut self, field: &str, shape: &Shape) -> String {
+        let wire = format!("{}{field}", self.wire_prefix);
+        let path = format!("{}{}", self.path_prefix, lower_first(field));
+        match self.input.params.get(&wire) {
+            Some(value) => {
+                self.input.check(&path, value, shape);
+                value.to_owned()
+            }
+            None => {
+                self.input.null(&path);
+                String::new()
+            }
+        }
+    }
+}
+
+/// AWS names members in messages in lower camel case: `UserName` → `userName`.
+fn member_path(name: &str) -> String {
+    lower_first(name)
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(form: &str) -> Params {
+        let mut p = Params::default();
+        p.extend_from_form(form.as_bytes()).unwrap();
+        p
+    }
+
+    const NAME: Shape = Shape {
+        min: 1,
+        max: 5,
+        pattern: Some(Pattern {
+            text: "[a-z]+",
+            matches: |s| s.bytes().all(|b| b.is_ascii_lowercase()),
+        }),
+    };
+
+    #[test]
+    fn forms_decode_plus_and_percent() {
+        let p = params("Action=ListUsers&PathPrefix=%2Fa+b%2F&Empty=&Flag");
+        assert_eq!(p.action(), Some("ListUsers"));
+        assert_eq!(p.get("PathPrefix"), Some("/a b/"));
+        assert_eq!(p.get("Empty"), Some(""));
+        assert_eq!(p.get("Flag"), Some(""));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        let mut p = Params::default();
+        let err = p.extend_from_form(b"Action=%FF%FE").unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::InvalidQueryParameter);
+    }
+
+    #[test]
+    fn list_members_are_read_in_index_order() {
+        let p = params("Keys.member.2=b&Keys.member.10=c&Keys.member.1=a");
+        let mut input = Input::new(&p);
+        assert_eq!(input.string_list("Keys", 50, &NAME), ["a", "b", "c"]);
+        input.finish().unwrap();
+    }
+
+    #[test]
+    fn every_failure_is_reported_in_aws_words() {
+        let p = params("Name=ABCDEFG");
+        let mut input = Input::new(&p);
+        input.string("Name", &NAME);
+        input.required("Other", &NAME);
+        let err = input.finish().unwrap_err();
+        assert_eq!(
+            err.message,
+            "3 validation errors detected: \
+             Value 'ABCDEFG' at 'name' failed to satisfy constraint: Member must have length less than or equal to 5; \
+             Value 'ABCDEFG' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z]+; \
+             Value null at 'other' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    #[test]
+    fn struct_lists_name_their_members_like_aws() {
+        let p = params("Tags.member.1.Key=ok&Tags.member.1.Value=&Tags.member.2.Key=BAD");
+        let mut input = Input::new(&p);
+        let tags = input.struct_list("Tags", 50, |m| {
+            (m.required("Key", &NAME), m.required("Value", &NAME))
+        });
+        assert_eq!(tags.len(), 2);
+        let err = input.finish().unwrap_err();
+        assert!(
+            err.message.contains("at 'tags.1.member.value'"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("Value 'BAD' at 'tags.2.member.key'"));
+        assert!(err.message.contains("Value null at 'tags.2.member.value'"));
+    }
+
+    #[test]
+    fn integers_are_range_checked() {
+        let p = params("MaxItems=0&Other=x");
+        let mut input = Input::new(&p);
+        input.integer("MaxItems", 1, 1000);
+        input.integer("Other", 1, 1000);
+        let err = input.finish().unwrap_err();
+        assert!(err.message.starts_with("2 validation errors detected"));
+        assert!(
+            err.message
+                .contains("Member must have value greater than or equal to 1")
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Typed output → the Query protocol's XML: `<{Action}Response xmlns=…><{Action}Result>…`.
+//!
+//! Element names and their order are written explicitly at each call site, the way AWS's
+//! responses are documented, instead of being derived by a serializer.
+
+use quick_xml::escape::escape;
+
+/// Something that writes the inside of an `<{Action}Result>` element.
+pub trait ToXml {
+    fn write_xml(&self, w: &mut XmlWriter);
+}
+
+/// An action with nothing in its result, such as `DeleteUser`: AWS then sends no
+/// `<{Action}Result>` element at all.
+pub struct Empty;
+
+impl ToXml for Empty {
+    fn write_xml(&self, _: &mut XmlWriter) {}
+}
+
+#[derive(Default)]
+pub struct XmlWriter {
+    buf: String,
+}
+
+impl XmlWriter {
+    pub fn new() -> Self {
+        XmlWriter {
+            buf: String::with_capacity(512),
+        }
+    }
+
+    pub fn open(&mut self, tag: &str) {
+        self.buf.push('<');
+        self.buf.push_str(tag);
+        self.buf.push('>');
+    }
+
+    pub fn close(&mut self, tag: &str) {
+        self.buf.push_str("</");
+        self.buf.push_str(tag);
+        self.buf.push('>');
+    }
+
+    /// `<tag>text</tag>`, the text escaped.
+    pub fn field(&mut self, tag: &str, text: &str) {
+        self.open(tag);
+        self.buf.push_str(&escape(text));
+        self.close(tag);
+    }
+
+    /// A field that AWS leaves out when it has no value.
+    pub fn opt_field(&mut self, tag: &str, text: Option<&str>) {
+        if let Some(text) = text {
+            self.field(tag, text);
+        }
+    }
+
+    pub fn bool_field(&mut self, tag: &str, value: bool) {
+        self.field(tag, if value { "true" } else { "false" });
+    }
+
+    /// A number or other value whose text needs no escaping.
+    pub fn num_field(&mut self, tag: &str, value: impl std::fmt::Display) {
+        use std::fmt::Write;
+        self.open(tag);
+        let _ = write!(self.buf, "{value}");
+        self.close(tag);
+    }
+
+    /// `<tag><member>…</member>…</tag>`: the Query protocol's list shape.
+    pub fn members<T>(&mut self, tag: &str, items: &[T], mut each: impl FnMut(&mut Self, &T)) {
+        self.open(tag);
+        for item in items {
+            self.open("member");
+            each(self, item);
+            self.close("member");
+        }
+        self.close(tag);
+    }
+
+    pub fn finish(self) -> String {
+        self.buf
+    }
+}
+
+/// Renders a successful response: the result (if any) and the request id, in the envelope
+/// whose namespace is the service's.
+pub fn response(action: &str, namespace: &str, request_id: &str, result: &dyn ToXml) -> String {
+    let mut w = XmlWriter::new();
+    w.buf.push('<');
+    w.buf.push_str(action);
+    w.buf.push_str("Response xmlns=\"");
+    w.buf.push_str(namespace);
+    w.buf.push_str("\">");
+    let before = w.buf.len();
+    let result_tag = format!("{action}Result");
+    w.open(&result_tag);
+    let opened = w.buf.len();
+    result.write_xml(&mut w);
+    if w.buf.len() == opened {
+        w.buf.truncate(before);
+    } else {
+        w.close(&result_tag);
+    }
+    w.open("ResponseMetadata");
+    w.field("RequestId", request_id);
+    w.close("ResponseMetadata");
+    w.buf.push_str("</");
+    w.buf.push_str(action);
+    w.buf.push_str("Response>");
+    w.buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Named(&'static str);
+    impl ToXml for Named {
+        fn write_xml(&self, w: &mut XmlWriter) {
+            w.field("UserName", self.0);
+        }
+    }
+
+    #[test]
+    fn a_result_is_wrapped_in_the_action_envelope() {
+        let xml = response("GetUser", "ns", "r1", &Named("a&b"));
+        assert_eq!(
+            xml,
+            "<GetUserResponse xmlns=\"ns\"><GetUserResult><UserName>a&amp;b</UserName>\
+             </GetUserResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>\
+             </GetUserResponse>"
+        );
+    }
+
+    #[test]
+    fn an_empty_result_has_no_result_element() {
+        let xml = response("DeleteUser", "ns", "r1", &Empty);
+        assert!(!xml.contains("DeleteUserResult"));
+        assert!(xml.contains("<RequestId>r1</RequestId>"));
+    }
+}

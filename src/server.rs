@@ -1,0 +1,170 @@
+//! The HTTP side: the listener, the router, and the path of one API request through
+//! authentication, the action table and the XML rendering.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::api::{self, Ctx};
+use crate::app::App;
+use crate::auth::{self, sigv4};
+use crate::aws_error;
+use crate::config::Config;
+use crate::error::AwsError;
+use crate::ids;
+use crate::protocol::query::Params;
+
+/// How often recorded key uses are written to the store.
+const KEY_USE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Binds the listener first, so `local_addr` is known (port 0 picks a free port), then
+    /// opens the store and builds the data plane.
+    pub async fn bind(config: Config) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let app = App::start(config).await?;
+        Ok(Server { listener, app })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and writes
+    /// what is still only in memory.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = self.app;
+        let flusher = tokio::spawn(flush_key_uses(app.clone()));
+        axum::serve(self.listener, router(app.clone()))
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        flusher.abort();
+        if let Err(e) = app.flush_key_uses().await {
+            tracing::warn!(error = %e, "could not record the last key uses");
+        }
+        app.store.close().await;
+        Ok(())
+    }
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/_iamlocal/health", get(health))
+        .fallback(handle_api)
+        .with_state(app)
+}
+
+async fn flush_key_uses(app: Arc<App>) {
+    let mut tick = tokio::time::interval(KEY_USE_FLUSH_INTERVAL);
+    loop {
+        tick.tick().await;
+        if let Err(e) = app.flush_key_uses().await {
+            tracing::warn!(error = %e, "could not record key uses");
+        }
+    }
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+    let body = format!(
+        "{{\"status\":\"ok\",\"account_id\":\"{}\"}}",
+        app.config.account_id
+    );
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Every request that is not an admin route is an IAM or STS call.
+async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
+    let request_id = ids::request_id();
+    let started = Instant::now();
+    let result = serve_api(&app, request, &request_id).await;
+    let (status, body) = match result {
+        Ok(body) => (StatusCode::OK, body),
+        Err(e) => (e.code.status(), e.to_xml(&request_id)),
+    };
+    tracing::debug!(%status, latency_us = started.elapsed().as_micros() as u64, request_id, "request");
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-amzn-RequestId", id);
+    }
+    response
+}
+
+async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<String, AwsError> {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::GET && parts.method != Method::POST {
+        return Err(aws_error!(
+            InvalidAction,
+            "The Query API accepts GET and POST requests only."
+        ));
+    }
+    let body = read_body(&parts.headers, body, app.config.max_body_bytes).await?;
+    let query = parts.uri.query().unwrap_or("");
+    let http = sigv4::HttpRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let caller = auth::authenticate(app, &http).await?;
+    let mut params = Params::default();
+    params.extend_from_form(query.as_bytes())?;
+    if parts.method == Method::POST {
+        params.extend_from_form(&body)?;
+    }
+    let cx = Ctx {
+        app,
+        caller: &caller,
+    };
+    api::dispatch(&cx, &params, request_id).await
+}
+
+/// The whole body, refused early when its declared or actual size is over the limit.
+async fn read_body(
+    headers: &axum::http::HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<bytes::Bytes, AwsError> {
+    let too_large = || {
+        aws_error!(
+            RequestEntityTooLarge,
+            "Request body is larger than the {limit} bytes iamlocal accepts."
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}

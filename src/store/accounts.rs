@@ -1,0 +1,52 @@
+//! Accounts: created at start-up for the configured one, and on first use for others.
+
+use time::OffsetDateTime;
+
+use super::{Store, from_millis, to_millis};
+use crate::error::AwsError;
+use crate::view::Change;
+
+impl Store {
+    /// Creates the account unless it exists; true when it was created now.
+    pub async fn ensure_account(
+        &self,
+        account_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, AwsError> {
+        let mut w = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(to_millis(now))
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            w.record(Change::AccountCreated {
+                account_id: account_id.to_owned(),
+            });
+        }
+        w.commit().await?;
+        Ok(inserted)
+    }
+
+    pub async fn account_created_at(&self, account_id: &str) -> Result<OffsetDateTime, AwsError> {
+        let (ms,): (i64,) = sqlx::query_as("SELECT created_at FROM accounts WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(from_millis(ms))
+    }
+
+    pub(super) async fn account_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let ids: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM accounts")
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(ids
+            .into_iter()
+            .map(|(account_id,)| Change::AccountCreated { account_id })
+            .collect())
+    }
+}

@@ -1,0 +1,149 @@
+//! The control plane: SQLite through sqlx, the source of truth for every IAM entity.
+//! All SQL lives under this module and nowhere else.
+//!
+//! Writes go through [`Store::begin`]: one transaction, serialised by a lock, whose
+//! [`Change`]s are published to the data plane after the commit and before the lock is
+//! released, so the view sees changes in commit order.
+
+mod access_keys;
+mod accounts;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, MutexGuard};
+
+pub use access_keys::{AccessKey, KeyUse};
+pub use users::{Tag, User};
+
+use crate::consistency::Propagation;
+use crate::error::AwsError;
+use crate::view::Change;
+
+pub struct Store {
+    /// The one connection that writes. In memory it is also the one that reads: an
+    /// in-memory database lives and dies with its connection, so it must never be recycled.
+    writer: SqlitePool,
+    reader: SqlitePool,
+    write_lock: Mutex<()>,
+    propagation: Arc<Propagation>,
+}
+
+/// A page of a listing: the items and, when more remain, the marker to continue from.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub marker: Option<String>,
+}
+
+impl Store {
+    /// Opens (or creates) the database and applies the embedded migrations.
+    pub async fn open(
+        path: Option<&Path>,
+        propagation: Arc<Propagation>,
+    ) -> Result<Store, sqlx::Error> {
+        let (writer, reader) = match path {
+            None => {
+                let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+                let pool = single_connection().connect_with(options).await?;
+                (pool.clone(), pool)
+            }
+            Some(path) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .foreign_keys(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // With WAL, NORMAL survives a killed process; only power loss can lose
+                    // the last commits.
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                let writer = single_connection().connect_with(options.clone()).await?;
+                let reader = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options.read_only(true))
+                    .await?;
+                (writer, reader)
+            }
+        };
+        sqlx::migrate!().run(&writer).await?;
+        Ok(Store {
+            writer,
+            reader,
+            write_lock: Mutex::new(()),
+            propagation,
+        })
+    }
+
+    /// Starts a write: the caller runs its statements on [`Write::tx`], records the
+    /// resulting changes, and calls [`Write::commit`].
+    pub(crate) async fn begin(&self) -> Result<Write<'_>, AwsError> {
+        let lock = self.write_lock.lock().await;
+        let tx = self.writer.begin().await?;
+        Ok(Write {
+            tx,
+            changes: Vec::new(),
+            propagation: &self.propagation,
+            _lock: lock,
+        })
+    }
+
+    /// Every change needed to build the data plane from scratch.
+    pub async fn snapshot(&self) -> Result<Vec<Change>, AwsError> {
+        let mut changes = self.account_changes().await?;
+        changes.extend(self.user_changes().await?);
+        changes.extend(self.access_key_changes().await?);
+        Ok(changes)
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+fn single_connection() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+}
+
+pub(crate) struct Write<'s> {
+    pub tx: Transaction<'static, Sqlite>,
+    changes: Vec<Change>,
+    propagation: &'s Propagation,
+    _lock: MutexGuard<'s, ()>,
+}
+
+impl Write<'_> {
+    pub fn record(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    pub async fn commit(self) -> Result<(), AwsError> {
+        self.tx.commit().await?;
+        self.propagation.publish(self.changes);
+        Ok(())
+    }
+}
+
+pub(crate) fn to_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Is this a `UNIQUE` violation (a name already taken)?
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,323 @@
+//! IAM users and their tags.
+
+use std::sync::Arc;
+
+use sqlx::SqliteConnection;
+use time::OffsetDateTime;
+
+use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use crate::arn;
+use crate::aws_error;
+use crate::error::AwsError;
+use crate::ids::{IdKind, new_id};
+use crate::view::{Change, UserRecord};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub user_id: String,
+    pub account_id: String,
+    pub user_name: String,
+    pub path: String,
+    pub arn: String,
+    pub created_at: OffsetDateTime,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    user_id: String,
+    account_id: String,
+    user_name: String,
+    path: String,
+    created_at: i64,
+}
+
+impl UserRow {
+    fn into_user(self, tags: Vec<Tag>) -> User {
+        User {
+            arn: arn::user(&self.account_id, &self.path, &self.user_name),
+            user_id: self.user_id,
+            account_id: self.account_id,
+            user_name: self.user_name,
+            path: self.path,
+            created_at: from_millis(self.created_at),
+            tags,
+        }
+    }
+}
+
+impl User {
+    fn record(&self) -> Change {
+        Change::UserPut(Arc::new(UserRecord {
+            user_id: self.user_id.clone(),
+            account_id: self.account_id.clone(),
+            user_name: self.user_name.clone(),
+            path: self.path.clone(),
+            arn: self.arn.clone(),
+            tags: self
+                .tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect(),
+        }))
+    }
+}
+
+/// `SELECT … FROM users` followed by the rest of a query (sqlx takes only static SQL).
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT user_id, account_id, user_name, path, created_at FROM users ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        path: &str,
+        tags: &[Tag],
+        now: OffsetDateTime,
+    ) -> Result<User, AwsError> {
+        let mut w = self.begin().await?;
+        let user = User {
+            user_id: new_id(IdKind::User, account_id),
+            account_id: account_id.to_owned(),
+            user_name: user_name.to_owned(),
+            path: path.to_owned(),
+            arn: arn::user(account_id, path, user_name),
+            created_at: now,
+            tags: tags.to_vec(),
+        };
+        sqlx::query(
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&user.user_id)
+        .bind(account_id)
+        .bind(user_name)
+        .bind(path)
+        .bind(to_millis(now))
+        .execute(&mut *w.tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                aws_error!(EntityAlreadyExists, "User with name {user_name} already exists.")
+            } else {
+                e.into()
+            }
+        })?;
+        put_tags(&mut w.tx, &user.user_id, tags).await?;
+        w.record(user.record());
+        w.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user(&self, account_id: &str, user_name: &str) -> Result<User, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = user_row(&mut conn, account_id, user_name).await?;
+        let tags = tags_of(&mut conn, &row.user_id).await?;
+        Ok(row.into_user(tags))
+    }
+
+    /// Users whose path starts with `path_prefix`, by name; `marker` is the name to start at.
+    pub async fn list_users(
+        &self,
+        account_id: &str,
+        path_prefix: &str,
+        marker: Option<&str>,
+        max_items: usize,
+    ) -> Result<Page<User>, AwsError> {
+        let mut rows: Vec<UserRow> = sqlx::query_as(select_users!(
+            "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND user_name >= ?3
+             ORDER BY user_name LIMIT ?4"
+        ))
+        .bind(account_id)
+        .bind(path_prefix)
+        .bind(marker.unwrap_or(""))
+        .bind(max_items as i64 + 1)
+        .fetch_all(&self.reader)
+        .await?;
+        let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").user_name);
+        Ok(Page {
+            items: rows.into_iter().map(|r| r.into_user(Vec::new())).collect(),
+            marker,
+        })
+    }
+
+    /// Renames and/or moves a user.
+    pub async fn update_user(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        new_name: Option<&str>,
+        new_path: Option<&str>,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let name = new_name.unwrap_or(&row.user_name).to_owned();
+        let path = new_path.unwrap_or(&row.path).to_owned();
+        sqlx::query("UPDATE users SET user_name = ?, path = ? WHERE user_id = ?")
+            .bind(&name)
+            .bind(&path)
+            .bind(&row.user_id)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
+                } else {
+                    e.into()
+                }
+            })?;
+        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        let user = UserRow {
+            user_name: name,
+            path,
+            ..row
+        }
+        .into_user(tags);
+        w.record(user.record());
+        w.commit().await
+    }
+
+    /// Deletes a user that owns nothing any more, as IAM requires.
+    pub async fn delete_user(&self, account_id: &str, user_name: &str) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let (keys,): (i64,) = sqlx::query_as("SELECT count(*) FROM access_keys WHERE user_id = ?")
+            .bind(&row.user_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        if keys > 0 {
+            return Err(aws_error!(
+                DeleteConflict,
+                "Cannot delete entity, must delete access keys first."
+            ));
+        }
+        sqlx::query("DELETE FROM users WHERE user_id = ?")
+            .bind(&row.user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.record(Change::UserRemoved {
+            user_id: row.user_id,
+        });
+        w.commit().await
+    }
+
+    /// Adds tags, replacing the values of keys already present (keys compare without case).
+    pub async fn tag_user(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        tags: &[Tag],
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        put_tags(&mut w.tx, &row.user_id, tags).await?;
+        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        if tags.len() > crate::iam::shapes::MAX_TAGS {
+            return Err(aws_error!(
+                LimitExceeded,
+                "The number of tags has reached the maximum limit."
+            ));
+        }
+        w.record(row.into_user(tags).record());
+        w.commit().await
+    }
+
+    pub async fn untag_user(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        keys: &[String],
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        for key in keys {
+            sqlx::query("DELETE FROM user_tags WHERE user_id = ? AND tag_key = ?")
+                .bind(&row.user_id)
+                .bind(key)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        w.record(row.into_user(tags).record());
+        w.commit().await
+    }
+
+    pub(super) async fn user_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let rows: Vec<UserRow> = sqlx::query_as(select_users!(""))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tags = tags_of(&mut conn, &row.user_id).await?;
+            changes.push(row.into_user(tags).record());
+        }
+        Ok(changes)
+    }
+}
+
+/// The user's row, or IAM's `NoSuchEntity`.
+async fn user_row(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    user_name: &str,
+) -> Result<UserRow, AwsError> {
+    sqlx::query_as(select_users!("WHERE account_id = ? AND user_name = ?"))
+        .bind(account_id)
+        .bind(user_name)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AwsError::no_such_user(user_name))
+}
+
+/// The id of a user, for other families that hang off users.
+pub(super) async fn user_id(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    user_name: &str,
+) -> Result<String, AwsError> {
+    Ok(user_row(conn, account_id, user_name).await?.user_id)
+}
+
+async fn tags_of(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<Tag>, AwsError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT tag_key, tag_value FROM user_tags WHERE user_id = ? ORDER BY rowid")
+            .bind(user_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect())
+}
+
+async fn put_tags(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    tags: &[Tag],
+) -> Result<(), AwsError> {
+    for tag in tags {
+        sqlx::query(
+            "INSERT INTO user_tags (user_id, tag_key, tag_value) VALUES (?, ?, ?)
+             ON CONFLICT (user_id, tag_key) DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value",
+        )
+        .bind(user_id)
+        .bind(&tag.key)
+        .bind(&tag.value)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! STS actions.
+
+pub mod identity;

@@ -1,0 +1,9 @@
+//! One integration-test binary (link time matters on two cores): each test starts the real
+//! server on 127.0.0.1:0 with its own database and drives it with the AWS SDKs or by hand.
+
+mod access_keys;
+mod common;
+mod persistence;
+mod protocol;
+mod signatures;
+mod users;

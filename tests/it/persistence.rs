@@ -1,0 +1,78 @@
+use crate::common::TestServer;
+
+#[tokio::test]
+async fn a_database_file_keeps_users_and_keys_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("iamlocal-it-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+
+    let first = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let iam = first.iam();
+    iam.create_user()
+        .user_name("alice")
+        .path("/eng/")
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    first
+        .sts_as(&key.access_key_id, &key.secret_access_key)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let user = second
+        .iam()
+        .get_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap();
+    assert_eq!(user.path, "/eng/");
+    let me = second
+        .sts_as(&key.access_key_id, &key.secret_access_key)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.arn(), Some(user.arn.as_str()));
+    // The use before the restart was written on the way down.
+    let last = second
+        .iam()
+        .get_access_key_last_used()
+        .access_key_id(&key.access_key_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        last.access_key_last_used()
+            .unwrap()
+            .last_used_date()
+            .is_some()
+    );
+    second.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
