@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::consistency::Propagation;
+use crate::consistency::{DelayModel, Propagation};
 use crate::error::AwsError;
 use crate::store::{KeyUse, Store};
 use crate::view::View;
@@ -14,7 +14,9 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub view: Arc<View>,
-    pub clock: Clock,
+    pub clock: Arc<Clock>,
+    /// The queue between the store and the view, with its delay model.
+    pub propagation: Arc<Propagation>,
     key_uses: Mutex<HashMap<String, KeyUse>>,
 }
 
@@ -22,14 +24,18 @@ impl App {
     /// Opens the store, makes sure the configured account exists, and builds the data
     /// plane from what the store holds.
     pub async fn start(config: Config) -> Result<Arc<App>, sqlx::Error> {
+        let model =
+            DelayModel::from_config(&config).map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let view = Arc::new(View::new());
-        let propagation = Arc::new(Propagation::new(view.clone()));
-        let store = Store::open(config.db.as_deref(), propagation).await?;
+        let clock = Arc::new(Clock::new());
+        let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
+        let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
         let app = App {
             config,
             store,
             view,
-            clock: Clock::new(),
+            clock,
+            propagation,
             key_uses: Mutex::new(HashMap::new()),
         };
         let snapshot = app.store.snapshot().await.map_err(to_sqlx)?;
@@ -38,7 +44,26 @@ impl App {
             .ensure_account(&app.config.account_id, app.clock.now())
             .await
             .map_err(to_sqlx)?;
+        // What the store held is visible at once, whatever the delay model says.
+        app.propagation.propagate();
         Ok(Arc::new(app))
+    }
+
+    /// Back to the state of a first start: every entity deleted, the view emptied, waiting
+    /// changes dropped, the configured account created again. The clock and the delay model
+    /// stay as they are: time only moves forward. Returns how many waiting changes were
+    /// dropped.
+    pub async fn reset(&self) -> Result<usize, AwsError> {
+        self.key_uses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        let dropped = self.store.reset().await?;
+        self.store
+            .ensure_account(&self.config.account_id, self.clock.now())
+            .await?;
+        self.propagation.propagate();
+        Ok(dropped)
     }
 
     /// Notes that a stored access key was used; written to the store in batches, because

@@ -9,3 +9,16 @@ pub fn root(account_id: &str) -> String {
 pub fn user(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:user{path}{name}")
 }
+
+pub fn policy(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:policy{path}{name}")
+}
+
+pub fn role(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:role{path}{name}")
+}
+
+/// The ARN of a role session: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (no path).
+pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> String {
+    format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}")
+}

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::consistency::{MAX_DELAY_MS, Profile};
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to listen on. Use an IP, not a host name.
@@ -46,6 +48,29 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "IAMLOCAL_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    /// How long a change takes to become visible to authentication and authorization, in
+    /// milliseconds, for every kind of change (overrides the profile's delays).
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_DELAY", value_name = "MS", value_parser = parse_delay_ms)]
+    pub consistency_delay: Option<u64>,
+
+    /// Up to this many milliseconds more, drawn uniformly for each change (overrides the
+    /// profile's jitter).
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_JITTER", value_name = "MS", value_parser = parse_delay_ms)]
+    pub consistency_jitter: Option<u64>,
+
+    /// Seed of the jitter: the same seed and the same writes give the same delays.
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_SEED", value_name = "N")]
+    pub consistency_seed: Option<u64>,
+
+    /// A preset of delays per kind of change: `immediate` (the default) or `realistic`.
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_PROFILE", value_name = "NAME")]
+    pub consistency_profile: Option<Profile>,
+
+    /// When set, the admin API (`/_iamlocal/*`, except health) requires
+    /// `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -59,7 +84,19 @@ impl Default for Config {
             single_account: false,
             accept_any_signature: false,
             max_body_bytes: 1 << 20,
+            consistency_delay: None,
+            consistency_jitter: None,
+            consistency_seed: None,
+            consistency_profile: None,
+            admin_token: None,
         }
+    }
+}
+
+fn parse_delay_ms(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(ms) if ms <= MAX_DELAY_MS => Ok(ms),
+        _ => Err(format!("milliseconds from 0 to {MAX_DELAY_MS}")),
     }
 }
 

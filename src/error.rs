@@ -70,6 +70,7 @@ error_codes! {
     ServiceFailure => 500, Receiver;
     // STS.
     ExpiredToken => 400, Sender;
+    PackedPolicyTooLarge => 400, Sender;
 }
 
 impl ErrorCode {
@@ -131,6 +132,13 @@ impl AwsError {
         )
     }
 
+    pub fn expired_token() -> Self {
+        AwsError::new(
+            ErrorCode::ExpiredToken,
+            "The security token included in the request is expired",
+        )
+    }
+
     pub fn signature_does_not_match() -> Self {
         AwsError::new(
             ErrorCode::SignatureDoesNotMatch,
@@ -176,6 +184,12 @@ impl fmt::Display for AwsError {
 }
 
 impl std::error::Error for AwsError {}
+
+impl From<crate::policy::PolicyError> for AwsError {
+    fn from(e: crate::policy::PolicyError) -> Self {
+        AwsError::new(ErrorCode::MalformedPolicyDocument, e.message().to_owned())
+    }
+}
 
 impl From<sqlx::Error> for AwsError {
     fn from(e: sqlx::Error) -> Self {

@@ -62,6 +62,17 @@ pub fn new_secret() -> String {
         .collect()
 }
 
+/// A session token: opaque to clients, long like AWS's, and bound to one temporary key.
+pub fn new_session_token() -> String {
+    let mut rng = rand::rng();
+    let mut token = String::with_capacity(400);
+    // AWS's tokens start like this (a serialized, versioned structure); clients treat them
+    // as opaque, but some log-redaction rules look for the prefix.
+    token.push_str("IQoJb3JpZ2luX2Vj");
+    token.extend((0..380).map(|_| SECRET_CHARS[rng.random_range(0..64)] as char));
+    token
+}
+
 /// The account number an AWS-style access key id encodes, if it is one.
 pub fn account_of_access_key(key_id: &str) -> Option<String> {
     let body = key_id.get(4..20)?;

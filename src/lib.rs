@@ -5,6 +5,7 @@
 //! action table) → a handler in [`iam`] or [`sts`] → [`store`] (control plane), whose
 //! changes reach [`view`] (data plane) through [`consistency`].
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod arn;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -58,10 +58,13 @@ impl Server {
     ) -> std::io::Result<()> {
         let app = self.app;
         let flusher = tokio::spawn(flush_key_uses(app.clone()));
-        axum::serve(self.listener, router(app.clone()))
+        let propagator = tokio::spawn(app.propagation.clone().run());
+        let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
         flusher.abort();
+        propagator.abort();
         if let Err(e) = app.flush_key_uses().await {
             tracing::warn!(error = %e, "could not record the last key uses");
         }
@@ -73,6 +76,7 @@ impl Server {
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/_iamlocal/health", get(health))
+        .merge(crate::admin::routes(app.clone()))
         .fallback(handle_api)
         .with_state(app)
 }
@@ -133,6 +137,14 @@ async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<Stri
         body: &body,
     };
     let caller = auth::authenticate(app, &http).await?;
+    let source_ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let mut params = Params::default();
     params.extend_from_form(query.as_bytes())?;
     if parts.method == Method::POST {
@@ -141,6 +153,8 @@ async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<Stri
     let cx = Ctx {
         app,
         caller: &caller,
+        source_ip,
+        user_agent,
     };
     api::dispatch(&cx, &params, request_id).await
 }

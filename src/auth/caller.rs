@@ -1,12 +1,17 @@
 //! The authenticated caller: who signed the request, with which key, for which service.
 
+use std::sync::Arc;
+
 use crate::api::Service;
 use crate::arn;
-use crate::view::Principal;
+use crate::view::{Principal, SessionOf, SessionRecord};
 
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Principal,
+    /// The temporary credentials signed with, if any (for a role session, the same session
+    /// as the principal's).
+    pub session: Option<Arc<SessionRecord>>,
     pub access_key_id: String,
     /// The service named in the signature's credential scope.
     pub service: Service,
@@ -22,14 +27,24 @@ impl Caller {
         match &self.principal {
             Principal::Root { account_id } => arn::root(account_id),
             Principal::User(user) => user.arn.clone(),
+            Principal::AssumedRole(session) => session.assumed_role_arn().unwrap_or_default(),
         }
     }
 
-    /// The `UserId` of `GetCallerIdentity`: the account number for root, else the unique id.
-    pub fn user_id(&self) -> &str {
+    /// The `UserId` of `GetCallerIdentity` and `aws:userid`: the account number for root,
+    /// the unique id of a user, `AROA…:session-name` for a role session.
+    pub fn user_id(&self) -> String {
         match &self.principal {
-            Principal::Root { account_id } => account_id,
-            Principal::User(user) => &user.user_id,
+            Principal::Root { account_id } => account_id.clone(),
+            Principal::User(user) => user.user_id.clone(),
+            Principal::AssumedRole(session) => match &session.of {
+                SessionOf::Role {
+                    role_id,
+                    session_name,
+                    ..
+                } => format!("{role_id}:{session_name}"),
+                SessionOf::Caller { .. } => String::new(),
+            },
         }
     }
 

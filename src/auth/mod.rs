@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::config::is_account_id;
 use crate::error::AwsError;
 use crate::store::KeyUse;
-use crate::view::{AccessKeyRecord, Principal};
+use crate::view::{AccessKeyRecord, Principal, SessionOf, SessionRecord};
 
 /// Authenticates a request. The signature is checked before anything else is looked at,
 /// so a tampered request is `SignatureDoesNotMatch` whatever it asks for.
@@ -34,13 +34,31 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
         sigv4::check_time(&signature, now)?;
     }
     let key_id = signature.access_key_id.as_str();
-    let (secret, principal, stored) = resolve_key(app, key_id)?;
+    let Resolved {
+        secret,
+        principal,
+        session,
+        stored,
+    } = resolve_key(app, key_id)?;
     if !app.config.accept_any_signature {
         sigv4::verify(&signature, req, &secret, now)?;
     }
-    if signature.security_token.is_some() {
+    match &session {
+        // Temporary credentials are three parts; the token must be the one minted with
+        // the key, and the virtual clock decides whether it has expired.
+        Some(session) => {
+            if signature.security_token.as_deref() != Some(session.session_token.as_str()) {
+                return Err(AwsError::invalid_client_token_id());
+            }
+            if app.clock.now() >= session.expires_at {
+                return Err(AwsError::expired_token());
+            }
+        }
         // Long-term keys carry no session token; a token with one is a forgery.
-        return Err(AwsError::invalid_client_token_id());
+        None if signature.security_token.is_some() => {
+            return Err(AwsError::invalid_client_token_id());
+        }
+        None => {}
     }
     if let Principal::Root { account_id } = &principal
         && !app.view.has_account(account_id)
@@ -61,21 +79,33 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
     }
     Ok(Caller {
         principal,
+        session,
         access_key_id: signature.access_key_id.clone(),
         service,
         region: signature.scope.region.clone(),
     })
 }
 
-/// The secret and principal of a key id, and whether it is a stored key (whose use is
-/// recorded) rather than a configured root credential.
-fn resolve_key(app: &App, key_id: &str) -> Result<(Arc<str>, Principal, bool), AwsError> {
+/// What a key id stands for.
+struct Resolved {
+    secret: String,
+    principal: Principal,
+    session: Option<Arc<SessionRecord>>,
+    /// A stored long-term key, whose use is recorded (not a configured root credential).
+    stored: bool,
+}
+
+fn resolve_key(app: &App, key_id: &str) -> Result<Resolved, AwsError> {
     let config = &app.config;
     if key_id == config.root_access_key {
-        let root = Principal::Root {
-            account_id: config.account_id.clone(),
-        };
-        return Ok((config.root_secret_key.as_str().into(), root, false));
+        return Ok(Resolved {
+            secret: config.root_secret_key.clone(),
+            principal: Principal::Root {
+                account_id: config.account_id.clone(),
+            },
+            session: None,
+            stored: false,
+        });
     }
     if let Some((key, principal)) = app.view.access_key(key_id) {
         let AccessKeyRecord {
@@ -86,15 +116,45 @@ fn resolve_key(app: &App, key_id: &str) -> Result<(Arc<str>, Principal, bool), A
         if !active {
             return Err(AwsError::invalid_client_token_id());
         }
-        return Ok((secret_access_key.as_str().into(), principal, true));
+        return Ok(Resolved {
+            secret: secret_access_key.clone(),
+            principal,
+            session: None,
+            stored: true,
+        });
+    }
+    if let Some(session) = app.view.session(key_id) {
+        let principal = match &session.of {
+            SessionOf::Role { .. } => Principal::AssumedRole(session.clone()),
+            SessionOf::Caller { user_id: None } => Principal::Root {
+                account_id: session.account_id.clone(),
+            },
+            SessionOf::Caller {
+                user_id: Some(user_id),
+            } => Principal::User(
+                app.view
+                    .user(user_id)
+                    .ok_or_else(AwsError::invalid_client_token_id)?,
+            ),
+        };
+        return Ok(Resolved {
+            secret: session.secret_access_key.clone(),
+            principal,
+            session: Some(session),
+            stored: false,
+        });
     }
     // The local-emulator convention: a 12-digit key id signed with the root secret is the
     // root of that account.
     if !config.single_account && is_account_id(key_id) {
-        let root = Principal::Root {
-            account_id: key_id.to_owned(),
-        };
-        return Ok((config.root_secret_key.as_str().into(), root, false));
+        return Ok(Resolved {
+            secret: config.root_secret_key.clone(),
+            principal: Principal::Root {
+                account_id: key_id.to_owned(),
+            },
+            session: None,
+            stored: false,
+        });
     }
     Err(AwsError::invalid_client_token_id())
 }

@@ -23,8 +23,8 @@ struct Subject {
     arn: String,
 }
 
-fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Subject {
-    match (user_name, &cx.caller.principal) {
+fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Result<Subject, AwsError> {
+    Ok(match (user_name, &cx.caller.principal) {
         (Some(name), _) => Subject {
             arn: user_arn(cx, &name),
             user_name: Some(name),
@@ -37,7 +37,8 @@ fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Subject {
             user_name: None,
             arn: arn::root(account_id),
         },
-    }
+        (None, Principal::AssumedRole(_)) => return Err(super::users::non_user_credentials()),
+    })
 }
 
 pub struct UserNameOnly {
@@ -80,7 +81,7 @@ pub async fn create_access_key(
     cx: &Ctx<'_>,
     input: UserNameOnly,
 ) -> Result<CreateAccessKeyOutput, AwsError> {
-    let subject = subject(cx, input.user_name);
+    let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:CreateAccessKey", &subject.arn)?;
     let key = cx
         .app
@@ -113,7 +114,7 @@ pub async fn list_access_keys(
     cx: &Ctx<'_>,
     input: UserNameOnly,
 ) -> Result<ListAccessKeysOutput, AwsError> {
-    let subject = subject(cx, input.user_name);
+    let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListAccessKeys", &subject.arn)?;
     let keys = cx
         .app
@@ -158,7 +159,7 @@ pub async fn update_access_key(
     cx: &Ctx<'_>,
     input: UpdateAccessKeyInput,
 ) -> Result<Empty, AwsError> {
-    let subject = subject(cx, input.user_name);
+    let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:UpdateAccessKey", &subject.arn)?;
     cx.app
         .store
@@ -191,7 +192,7 @@ impl FromQuery for KeyOfUserInput {
 }
 
 pub async fn delete_access_key(cx: &Ctx<'_>, input: KeyOfUserInput) -> Result<Empty, AwsError> {
-    let subject = subject(cx, input.user_name);
+    let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:DeleteAccessKey", &subject.arn)?;
     cx.app
         .store

@@ -57,6 +57,26 @@ pub const EXISTING_USER_NAME: Shape = Shape {
     pattern: Some(NAME_PATTERN),
 };
 
+pub const ROLE_NAME: Shape = USER_NAME;
+
+/// `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`
+fn is_role_description(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A1}'..='\u{FF}'))
+}
+
+pub const ROLE_DESCRIPTION: Shape = Shape {
+    min: 0,
+    max: 1000,
+    pattern: Some(Pattern {
+        text: r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*",
+        matches: is_role_description,
+    }),
+};
+
+/// A role's sessions last between one and twelve hours.
+pub const MAX_SESSION_DURATION: (i64, i64) = (3600, 43200);
+
 pub const PATH: Shape = Shape {
     min: 1,
     max: 512,
@@ -117,6 +137,76 @@ pub const TAG_VALUE: Shape = Shape {
     }),
 };
 
+pub const POLICY_NAME: Shape = Shape {
+    min: 1,
+    max: 128,
+    pattern: Some(NAME_PATTERN),
+};
+
+/// `[\u0009\u000A\u000D\u0020-\u00FF]+`
+fn is_document_text(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}'))
+}
+
+pub const POLICY_DOCUMENT: Shape = Shape {
+    min: 1,
+    max: 131_072,
+    pattern: Some(Pattern {
+        text: r"[\u0009\u000A\u000D\u0020-\u00FF]+",
+        matches: is_document_text,
+    }),
+};
+
+/// `((/[A-Za-z0-9\.,\+@=_-]+)*)/`
+fn is_policy_path(s: &str) -> bool {
+    s.ends_with('/')
+        && s[..s.len() - 1].split('/').skip(1).all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".,+@=_-".contains(&b))
+        })
+        && s.starts_with('/')
+}
+
+pub const POLICY_PATH: Shape = Shape {
+    min: 1,
+    max: 512,
+    pattern: Some(Pattern {
+        text: r"((/[A-Za-z0-9\.,\+@=_-]+)*)/",
+        matches: is_policy_path,
+    }),
+};
+
+pub const POLICY_DESCRIPTION: Shape = Shape {
+    min: 0,
+    max: 1000,
+    pattern: None,
+};
+
+/// `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`
+fn is_version_id(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let (number, suffix) = rest.split_once('.').unwrap_or((rest, ""));
+    number.starts_with(|c: char| ('1'..='9').contains(&c))
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && suffix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+pub const POLICY_VERSION_ID: Shape = Shape {
+    min: 0,
+    max: usize::MAX,
+    pattern: Some(Pattern {
+        text: r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
+        matches: is_version_id,
+    }),
+};
+
 /// The most tags an IAM entity can have.
 pub const MAX_TAGS: usize = 50;
 
@@ -137,5 +227,10 @@ mod tests {
         assert!(is_path_prefix("/") && is_path_prefix("/eng") && !is_path_prefix("eng"));
         assert!(is_tag_text("Cost Center:é/=+-@_.1") && !is_tag_text("a*b"));
         assert!(is_tag_text(""));
+        assert!(is_policy_path("/") && is_policy_path("/a/b-c/") && !is_policy_path("//"));
+        assert!(!is_policy_path("/a") && !is_policy_path("a/"));
+        assert!(is_version_id("v1") && is_version_id("v12.x-1") && !is_version_id("v0"));
+        assert!(!is_version_id("1") && !is_version_id("v"));
+        assert!(is_document_text("{\n\t\"é\"}") && !is_document_text("\u{0100}"));
     }
 }

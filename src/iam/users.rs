@@ -127,6 +127,7 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
     let user_name = match (input.user_name, &cx.caller.principal) {
         (Some(name), _) => name,
         (None, Principal::User(me)) => me.user_name.clone(),
+        (None, Principal::AssumedRole(_)) => return Err(non_user_credentials()),
         (None, Principal::Root { account_id }) => {
             cx.authorize("iam:GetUser", &arn::root(account_id))?;
             return Ok(GetUserOutput::Root {
@@ -351,12 +352,17 @@ pub async fn list_user_tags(
     cx.authorize("iam:ListUserTags", &user_arn(cx, &input.user_name))?;
     let user = cx.app.store.user(cx.account_id(), &input.user_name).await?;
     // A user has at most 50 tags: they are paged in memory, the marker is an offset.
-    let start = input.marker.unwrap_or(0).min(user.tags.len());
-    let end = (start + input.max_items).min(user.tags.len());
-    Ok(ListUserTagsOutput {
-        marker: (end < user.tags.len()).then(|| end.to_string()),
-        tags: user.tags[start..end].to_vec(),
-    })
+    let (tags, marker) = super::page_by_offset(&user.tags, input.marker, input.max_items);
+    Ok(ListUserTagsOutput { tags, marker })
+}
+
+/// What IAM answers when an action that defaults to "the calling user" is called by a
+/// role session, which is no user.
+pub(crate) fn non_user_credentials() -> AwsError {
+    aws_error!(
+        ValidationError,
+        "Must specify userName when calling with non-User credentials"
+    )
 }
 
 /// The ARN of a user as authorization sees it: with its real path when the data plane
@@ -376,7 +382,7 @@ fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
     })
 }
 
-fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
+pub(crate) fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i]
             .iter()
@@ -400,13 +406,13 @@ fn write_user(w: &mut XmlWriter, user: &User) {
     w.field("CreateDate", &iso8601(user.created_at));
 }
 
-fn write_tags(w: &mut XmlWriter, tags: &[Tag]) {
+pub(crate) fn write_tags(w: &mut XmlWriter, tags: &[Tag]) {
     if !tags.is_empty() {
         w.members("Tags", tags, write_tag);
     }
 }
 
-fn write_tag(w: &mut XmlWriter, tag: &Tag) {
+pub(crate) fn write_tag(w: &mut XmlWriter, tag: &Tag) {
     w.field("Key", &tag.key);
     w.field("Value", &tag.value);
 }

@@ -181,6 +181,19 @@ impl<'a> Input<'a> {
         Some(value)
     }
 
+    /// An optional boolean member: `true` or `false`.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        let raw = self.params.get(name)?;
+        match raw {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                self.fail(&member_path(name), raw, "Member must be a boolean");
+                None
+            }
+        }
+    }
+
     /// A list of strings, `{name}.member.N`.
     pub fn string_list(&mut self, name: &str, max_items: usize, shape: &Shape) -> Vec<String> {
         let indexes = self.params.member_indexes(name);
@@ -216,6 +229,11 @@ impl<'a> Input<'a> {
                 })
             })
             .collect()
+    }
+
+    /// Is the member present with a value?
+    pub fn has_value(&self, name: &str) -> bool {
+        self.params.get(name).is_some()
     }
 
     /// Records `Member must not be null` unless the member is present, as a value or a list.

@@ -49,6 +49,11 @@ impl XmlWriter {
         self.close(tag);
     }
 
+    /// Escaped text where the writer stands, e.g. inside a `<member>`.
+    pub fn text(&mut self, text: &str) {
+        self.buf.push_str(&escape(text));
+    }
+
     /// A field that AWS leaves out when it has no value.
     pub fn opt_field(&mut self, tag: &str, text: Option<&str>) {
         if let Some(text) = text {

@@ -5,18 +5,13 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
+use super::tags::{Tag, Tagged, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::view::{Change, UserRecord};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
-}
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -115,7 +110,7 @@ impl Store {
                 e.into()
             }
         })?;
-        put_tags(&mut w.tx, &user.user_id, tags).await?;
+        put_tags(&mut w.tx, Tagged::User, &user.user_id, tags).await?;
         w.record(user.record());
         w.commit().await?;
         Ok(user)
@@ -124,7 +119,7 @@ impl Store {
     pub async fn user(&self, account_id: &str, user_name: &str) -> Result<User, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let row = user_row(&mut conn, account_id, user_name).await?;
-        let tags = tags_of(&mut conn, &row.user_id).await?;
+        let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
         Ok(row.into_user(tags))
     }
 
@@ -178,7 +173,7 @@ impl Store {
                     e.into()
                 }
             })?;
-        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         let user = UserRow {
             user_name: name,
             path,
@@ -203,6 +198,11 @@ impl Store {
                 "Cannot delete entity, must delete access keys first."
             ));
         }
+        if let Some(conflict) =
+            super::identity_policies::policy_conflict(&mut w.tx, &row.user_id).await?
+        {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM users WHERE user_id = ?")
             .bind(&row.user_id)
             .execute(&mut *w.tx)
@@ -222,8 +222,8 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = user_row(&mut w.tx, account_id, user_name).await?;
-        put_tags(&mut w.tx, &row.user_id, tags).await?;
-        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        put_tags(&mut w.tx, Tagged::User, &row.user_id, tags).await?;
+        let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         if tags.len() > crate::iam::shapes::MAX_TAGS {
             return Err(aws_error!(
                 LimitExceeded,
@@ -242,14 +242,8 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = user_row(&mut w.tx, account_id, user_name).await?;
-        for key in keys {
-            sqlx::query("DELETE FROM user_tags WHERE user_id = ? AND tag_key = ?")
-                .bind(&row.user_id)
-                .bind(key)
-                .execute(&mut *w.tx)
-                .await?;
-        }
-        let tags = tags_of(&mut w.tx, &row.user_id).await?;
+        remove_tags(&mut w.tx, Tagged::User, &row.user_id, keys).await?;
+        let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         w.record(row.into_user(tags).record());
         w.commit().await
     }
@@ -261,7 +255,7 @@ impl Store {
             .await?;
         let mut changes = Vec::with_capacity(rows.len());
         for row in rows {
-            let tags = tags_of(&mut conn, &row.user_id).await?;
+            let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
             changes.push(row.into_user(tags).record());
         }
         Ok(changes)
@@ -289,35 +283,4 @@ pub(super) async fn user_id(
     user_name: &str,
 ) -> Result<String, AwsError> {
     Ok(user_row(conn, account_id, user_name).await?.user_id)
-}
-
-async fn tags_of(conn: &mut SqliteConnection, user_id: &str) -> Result<Vec<Tag>, AwsError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT tag_key, tag_value FROM user_tags WHERE user_id = ? ORDER BY rowid")
-            .bind(user_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(key, value)| Tag { key, value })
-        .collect())
-}
-
-async fn put_tags(
-    conn: &mut SqliteConnection,
-    user_id: &str,
-    tags: &[Tag],
-) -> Result<(), AwsError> {
-    for tag in tags {
-        sqlx::query(
-            "INSERT INTO user_tags (user_id, tag_key, tag_value) VALUES (?, ?, ?)
-             ON CONFLICT (user_id, tag_key) DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value",
-        )
-        .bind(user_id)
-        .bind(&tag.key)
-        .bind(&tag.value)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
 }

@@ -38,7 +38,7 @@ pub async fn get_caller_identity(
 ) -> Result<GetCallerIdentityOutput, AwsError> {
     let caller = cx.caller;
     Ok(GetCallerIdentityOutput {
-        user_id: caller.user_id().to_owned(),
+        user_id: caller.user_id(),
         account: caller.account_id().to_owned(),
         arn: caller.arn(),
     })

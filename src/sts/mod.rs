@@ -1,3 +1,6 @@
 //! STS actions.
 
+pub mod assume_role;
+mod credentials;
 pub mod identity;
+pub mod session_token;

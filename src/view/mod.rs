@@ -8,15 +8,98 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
+use crate::consistency::ChangeKind;
+use crate::policy::NamedPolicy;
+
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.
 #[derive(Debug, Clone)]
 pub enum Change {
-    AccountCreated { account_id: String },
+    AccountCreated {
+        account_id: String,
+    },
     UserPut(Arc<UserRecord>),
-    UserRemoved { user_id: String },
+    UserRemoved {
+        user_id: String,
+    },
     AccessKeyPut(Arc<AccessKeyRecord>),
-    AccessKeyRemoved { access_key_id: String },
+    AccessKeyRemoved {
+        access_key_id: String,
+    },
+    RolePut(Arc<RoleRecord>),
+    RoleRemoved {
+        role_id: String,
+    },
+    /// An inline policy of a user or role (the owner's unique id), reported under its name.
+    InlinePolicyPut {
+        owner_id: String,
+        policy: NamedPolicy,
+    },
+    InlinePolicyRemoved {
+        owner_id: String,
+        policy_name: String,
+    },
+    /// A managed policy attached to a user or role (the owner's unique id).
+    PolicyAttached {
+        owner_id: String,
+        policy_arn: String,
+    },
+    PolicyDetached {
+        owner_id: String,
+        policy_arn: String,
+    },
+    /// Temporary credentials minted by STS.
+    SessionPut(Arc<SessionRecord>),
+    /// A managed policy's default version, reported under the policy's ARN.
+    ManagedPolicyPut(NamedPolicy),
+    ManagedPolicyRemoved {
+        policy_arn: String,
+    },
+}
+
+impl Change {
+    /// The kind of change, for the delay model (a store write may name a narrower one, such
+    /// as a tag update reported as a whole new user record). `None` for what AWS does not
+    /// replicate lazily: credentials that STS issues are valid at once.
+    pub fn kind(&self) -> Option<ChangeKind> {
+        Some(match self {
+            Change::AccountCreated { .. }
+            | Change::UserPut(_)
+            | Change::UserRemoved { .. }
+            | Change::RolePut(_)
+            | Change::RoleRemoved { .. } => ChangeKind::Entities,
+            Change::AccessKeyPut(_) | Change::AccessKeyRemoved { .. } => ChangeKind::AccessKeys,
+            Change::InlinePolicyPut { .. }
+            | Change::InlinePolicyRemoved { .. }
+            | Change::PolicyAttached { .. }
+            | Change::PolicyDetached { .. }
+            | Change::ManagedPolicyPut(_)
+            | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
+            Change::SessionPut(_) => return None,
+        })
+    }
+
+    /// The entity a change belongs to: changes to one entity reach the view in commit
+    /// order. A user's or role's own policies belong to it (by unique id), so they never
+    /// arrive before the principal does.
+    pub fn entity(&self) -> String {
+        match self {
+            Change::AccountCreated { account_id } => format!("account:{account_id}"),
+            Change::UserPut(user) => format!("principal:{}", user.user_id),
+            Change::UserRemoved { user_id } => format!("principal:{user_id}"),
+            Change::RolePut(role) => format!("principal:{}", role.role_id),
+            Change::RoleRemoved { role_id } => format!("principal:{role_id}"),
+            Change::InlinePolicyPut { owner_id, .. }
+            | Change::InlinePolicyRemoved { owner_id, .. }
+            | Change::PolicyAttached { owner_id, .. }
+            | Change::PolicyDetached { owner_id, .. } => format!("principal:{owner_id}"),
+            Change::AccessKeyPut(key) => format!("access-key:{}", key.access_key_id),
+            Change::AccessKeyRemoved { access_key_id } => format!("access-key:{access_key_id}"),
+            Change::SessionPut(session) => format!("session:{}", session.access_key_id),
+            Change::ManagedPolicyPut(policy) => format!("policy:{}", policy.id),
+            Change::ManagedPolicyRemoved { policy_arn } => format!("policy:{policy_arn}"),
+        }
+    }
 }
 
 /// What the data plane knows of an IAM user.
@@ -28,6 +111,71 @@ pub struct UserRecord {
     pub path: String,
     pub arn: String,
     pub tags: Vec<(String, String)>,
+}
+
+/// What the data plane knows of an IAM role.
+#[derive(Debug, Clone)]
+pub struct RoleRecord {
+    pub role_id: String,
+    pub account_id: String,
+    pub role_name: String,
+    pub path: String,
+    pub arn: String,
+    /// The trust policy, reported under the role's ARN.
+    pub trust_policy: NamedPolicy,
+    pub max_session_duration: i64,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Temporary credentials: who they stand for, for how long, with which limits.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub account_id: String,
+    pub of: SessionOf,
+    /// Session policies passed when the credentials were made: `None` when none were,
+    /// which is different from policies that allow nothing.
+    pub policies: Option<Vec<NamedPolicy>>,
+    /// Session tags, and which of them pass on to chained role sessions.
+    pub tags: Vec<(String, String)>,
+    pub transitive_tag_keys: Vec<String>,
+    pub source_identity: Option<String>,
+    pub issued_at: time::OffsetDateTime,
+    pub expires_at: time::OffsetDateTime,
+}
+
+/// Whose credentials a session's are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionOf {
+    /// `AssumeRole`: a role session.
+    Role {
+        role_id: String,
+        role_name: String,
+        role_arn: String,
+        session_name: String,
+    },
+    /// `GetSessionToken`: the same user (or root, `None`) with short-lived credentials.
+    Caller { user_id: Option<String> },
+}
+
+impl SessionRecord {
+    /// For a role session: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub fn assumed_role_arn(&self) -> Option<String> {
+        match &self.of {
+            SessionOf::Role {
+                role_name,
+                session_name,
+                ..
+            } => Some(crate::arn::assumed_role(
+                &self.account_id,
+                role_name,
+                session_name,
+            )),
+            SessionOf::Caller { .. } => None,
+        }
+    }
 }
 
 /// What the data plane knows of a long-term access key.
@@ -42,10 +190,14 @@ pub struct AccessKeyRecord {
 }
 
 /// The principal a credential belongs to, resolved from the view.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Principal {
-    Root { account_id: String },
+    Root {
+        account_id: String,
+    },
     User(Arc<UserRecord>),
+    /// A role session, from `AssumeRole`.
+    AssumedRole(Arc<SessionRecord>),
 }
 
 impl Principal {
@@ -53,6 +205,7 @@ impl Principal {
         match self {
             Principal::Root { account_id } => account_id,
             Principal::User(user) => &user.account_id,
+            Principal::AssumedRole(session) => &session.account_id,
         }
     }
 }
@@ -64,6 +217,15 @@ struct ViewData {
     /// `account_id/lowercase name` → user: IAM names compare without case.
     users_by_name: HashMap<String, Arc<UserRecord>>,
     access_keys: HashMap<String, Arc<AccessKeyRecord>>,
+    roles: HashMap<String, Arc<RoleRecord>>,
+    /// `account_id/lowercase name` → role.
+    roles_by_name: HashMap<String, Arc<RoleRecord>>,
+    /// Owner (user or role) unique id → inline policies.
+    inline_policies: HashMap<String, Vec<NamedPolicy>>,
+    /// Owner (user or role) unique id → attached managed policy ARNs.
+    attached_policies: HashMap<String, Vec<String>>,
+    managed_policies: HashMap<String, NamedPolicy>,
+    sessions: HashMap<String, Arc<SessionRecord>>,
 }
 
 #[derive(Debug, Default)]
@@ -76,6 +238,11 @@ impl View {
         Self::default()
     }
 
+    /// Forgets everything (for the admin reset).
+    pub fn clear(&self) {
+        *self.data.write().unwrap_or_else(|e| e.into_inner()) = ViewData::default();
+    }
+
     pub fn apply(&self, changes: impl IntoIterator<Item = Change>) {
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         for change in changes {
@@ -85,23 +252,80 @@ impl View {
                 }
                 Change::UserPut(user) => {
                     if let Some(old) = data.users.insert(user.user_id.clone(), user.clone()) {
-                        data.users_by_name
-                            .remove(&name_key(&old.account_id, &old.user_name));
+                        let key = name_key(&old.account_id, &old.user_name);
+                        forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
                     }
                     data.users_by_name
                         .insert(name_key(&user.account_id, &user.user_name), user);
                 }
                 Change::UserRemoved { user_id } => {
                     if let Some(old) = data.users.remove(&user_id) {
-                        data.users_by_name
-                            .remove(&name_key(&old.account_id, &old.user_name));
+                        let key = name_key(&old.account_id, &old.user_name);
+                        forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
                     }
+                    data.inline_policies.remove(&user_id);
+                    data.attached_policies.remove(&user_id);
+                }
+                Change::RolePut(role) => {
+                    if let Some(old) = data.roles.insert(role.role_id.clone(), role.clone()) {
+                        let key = name_key(&old.account_id, &old.role_name);
+                        forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
+                    }
+                    data.roles_by_name
+                        .insert(name_key(&role.account_id, &role.role_name), role);
+                }
+                Change::RoleRemoved { role_id } => {
+                    if let Some(old) = data.roles.remove(&role_id) {
+                        let key = name_key(&old.account_id, &old.role_name);
+                        forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
+                    }
+                    data.inline_policies.remove(&role_id);
+                    data.attached_policies.remove(&role_id);
                 }
                 Change::AccessKeyPut(key) => {
                     data.access_keys.insert(key.access_key_id.clone(), key);
                 }
                 Change::AccessKeyRemoved { access_key_id } => {
                     data.access_keys.remove(&access_key_id);
+                }
+                Change::InlinePolicyPut { owner_id, policy } => {
+                    let policies = data.inline_policies.entry(owner_id).or_default();
+                    policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy.id));
+                    policies.push(policy);
+                }
+                Change::InlinePolicyRemoved {
+                    owner_id,
+                    policy_name,
+                } => {
+                    if let Some(policies) = data.inline_policies.get_mut(&owner_id) {
+                        policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy_name));
+                    }
+                }
+                Change::PolicyAttached {
+                    owner_id,
+                    policy_arn,
+                } => {
+                    let arns = data.attached_policies.entry(owner_id).or_default();
+                    if !arns.contains(&policy_arn) {
+                        arns.push(policy_arn);
+                    }
+                }
+                Change::PolicyDetached {
+                    owner_id,
+                    policy_arn,
+                } => {
+                    if let Some(arns) = data.attached_policies.get_mut(&owner_id) {
+                        arns.retain(|arn| *arn != policy_arn);
+                    }
+                }
+                Change::SessionPut(session) => {
+                    data.sessions.insert(session.access_key_id.clone(), session);
+                }
+                Change::ManagedPolicyPut(policy) => {
+                    data.managed_policies.insert(policy.id.to_string(), policy);
+                }
+                Change::ManagedPolicyRemoved { policy_arn } => {
+                    data.managed_policies.remove(&policy_arn);
                 }
             }
         }
@@ -116,6 +340,52 @@ impl View {
             .users_by_name
             .get(&name_key(account_id, user_name))
             .cloned()
+    }
+
+    pub fn user(&self, user_id: &str) -> Option<Arc<UserRecord>> {
+        self.read().users.get(user_id).cloned()
+    }
+
+    /// A visible managed policy's default version, by ARN.
+    pub fn managed_policy(&self, policy_arn: &str) -> Option<NamedPolicy> {
+        self.read().managed_policies.get(policy_arn).cloned()
+    }
+
+    pub fn session(&self, access_key_id: &str) -> Option<Arc<SessionRecord>> {
+        self.read().sessions.get(access_key_id).cloned()
+    }
+
+    /// Forgets sessions that expired before `now`; they can never be used again.
+    pub fn drop_expired_sessions(&self, now: time::OffsetDateTime) -> usize {
+        let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
+        let before = data.sessions.len();
+        data.sessions.retain(|_, s| s.expires_at > now);
+        before - data.sessions.len()
+    }
+
+    pub fn role_by_name(&self, account_id: &str, role_name: &str) -> Option<Arc<RoleRecord>> {
+        self.read()
+            .roles_by_name
+            .get(&name_key(account_id, role_name))
+            .cloned()
+    }
+
+    pub fn role(&self, role_id: &str) -> Option<Arc<RoleRecord>> {
+        self.read().roles.get(role_id).cloned()
+    }
+
+    /// The identity-based policies of a user or role (by unique id): its inline policies,
+    /// then the default versions of its attached managed policies that are visible.
+    pub fn identity_policies(&self, owner_id: &str) -> Vec<NamedPolicy> {
+        let data = self.read();
+        let inline = data.inline_policies.get(owner_id).into_iter().flatten();
+        let attached = data
+            .attached_policies
+            .get(owner_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|arn| data.managed_policies.get(arn));
+        inline.chain(attached).cloned().collect()
     }
 
     /// The key with this id and the principal it belongs to, if both are visible.
@@ -133,6 +403,18 @@ impl View {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, ViewData> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Drops a name's entry unless it names another entity by now: with propagation delays, a
+/// name freed by a rename or a delete may already be taken by a newer entity.
+fn forget_name<T>(
+    by_name: &mut HashMap<String, Arc<T>>,
+    key: String,
+    is_same: impl Fn(&T) -> bool,
+) {
+    if by_name.get(&key).is_some_and(|t| is_same(t)) {
+        by_name.remove(&key);
     }
 }
 
@@ -172,7 +454,7 @@ mod tests {
         assert!(view.access_key("AKIAEXAMPLE").is_none());
         view.apply([Change::UserPut(user())]);
         let (_, principal) = view.access_key("AKIAEXAMPLE").unwrap();
-        assert_eq!(principal, Principal::User(user()));
+        assert!(matches!(principal, Principal::User(u) if *u == *user()));
         assert_eq!(view.user_by_name("123456789012", "ALICE"), Some(user()));
         let renamed = UserRecord {
             user_name: "bob".into(),

@@ -79,10 +79,19 @@ impl TestServer {
     }
 
     pub fn iam_as(&self, key: &str, secret: &str) -> aws_sdk_iam::Client {
+        self.iam_with(Credentials::new(key, secret, None, None, "test"))
+    }
+
+    /// An IAM client signing with temporary credentials from STS.
+    pub fn iam_temp(&self, credentials: &aws_sdk_sts::types::Credentials) -> aws_sdk_iam::Client {
+        self.iam_with(temporary(credentials))
+    }
+
+    pub fn iam_with(&self, credentials: Credentials) -> aws_sdk_iam::Client {
         let config = aws_sdk_iam::Config::builder()
             .endpoint_url(self.endpoint())
             .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+            .credentials_provider(credentials)
             .http_client(HttpClientBuilder::new().build_http())
             .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
             .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
@@ -95,10 +104,19 @@ impl TestServer {
     }
 
     pub fn sts_as(&self, key: &str, secret: &str) -> aws_sdk_sts::Client {
+        self.sts_with(Credentials::new(key, secret, None, None, "test"))
+    }
+
+    /// An STS client signing with temporary credentials from STS.
+    pub fn sts_temp(&self, credentials: &aws_sdk_sts::types::Credentials) -> aws_sdk_sts::Client {
+        self.sts_with(temporary(credentials))
+    }
+
+    pub fn sts_with(&self, credentials: Credentials) -> aws_sdk_sts::Client {
         let config = aws_sdk_sts::Config::builder()
             .endpoint_url(self.endpoint())
             .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+            .credentials_provider(credentials)
             .http_client(HttpClientBuilder::new().build_http())
             .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
             .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
@@ -121,6 +139,17 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// STS credentials as the SDK's credentials type.
+pub fn temporary(credentials: &aws_sdk_sts::types::Credentials) -> Credentials {
+    Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_owned()),
+        None,
+        "sts",
+    )
 }
 
 /// What to sign a raw request with.
@@ -343,4 +372,89 @@ where
         meta.0.unwrap_or_default().to_owned(),
         meta.1.unwrap_or_default().to_owned(),
     )
+}
+
+impl TestServer {
+    /// A client of the JSON admin API (`/_iamlocal/*`).
+    #[allow(dead_code, reason = "not every test module uses the admin API")]
+    pub fn admin(&self) -> Admin {
+        Admin {
+            base: self.endpoint(),
+            http: reqwest::Client::new(),
+            token: None,
+        }
+    }
+}
+
+/// Calls the admin API; the shortcuts expect a 200 and return the JSON body.
+#[allow(dead_code, reason = "not every test module uses the admin API")]
+pub struct Admin {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+#[allow(dead_code, reason = "not every test module uses the admin API")]
+impl Admin {
+    /// Sends `Authorization: Bearer TOKEN` from now on.
+    pub fn with_token(mut self, token: &str) -> Admin {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// Any call: the status and the body as JSON (`null` when empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        route: &str,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .http
+            .request(method, format!("{}/_iamlocal/{route}", self.base))
+            .timeout(Duration::from_secs(10));
+        if let Some(token) = &self.token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let json = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+        };
+        (status, json)
+    }
+
+    async fn expect_ok(&self, method: &str, route: &str, body: Option<&str>) -> serde_json::Value {
+        let (status, json) = self.call(method, route, body).await;
+        assert_eq!(status, 200, "{method} {route}: {json}");
+        json
+    }
+
+    pub async fn get(&self, route: &str) -> serde_json::Value {
+        self.expect_ok("GET", route, None).await
+    }
+
+    pub async fn post(&self, route: &str, body: &str) -> serde_json::Value {
+        self.expect_ok("POST", route, Some(body)).await
+    }
+
+    pub async fn put(&self, route: &str, body: &str) -> serde_json::Value {
+        self.expect_ok("PUT", route, Some(body)).await
+    }
+
+    /// Makes every waiting change visible; returns how many there were.
+    pub async fn propagate(&self) -> u64 {
+        self.post("propagate", "").await["applied"]
+            .as_u64()
+            .unwrap()
+    }
 }

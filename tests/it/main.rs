@@ -4,6 +4,9 @@
 mod access_keys;
 mod common;
 mod persistence;
+mod policies;
 mod protocol;
+mod roles;
 mod signatures;
+mod sts;
 mod users;

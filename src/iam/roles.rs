@@ -1,0 +1,429 @@
+//! IAM roles: identities that callers assume through STS, guarded by a trust policy.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>
+
+use std::sync::Arc;
+
+use super::identity_policies::role_arn;
+use super::policies::encode_document;
+use super::shapes::{
+    ARN, MARKER, MAX_SESSION_DURATION, MAX_TAGS, PATH, PATH_PREFIX, POLICY_DOCUMENT,
+    ROLE_DESCRIPTION, ROLE_NAME, TAG_KEY, TAG_VALUE,
+};
+use super::users::{DEFAULT_MAX_ITEMS, check_unique_keys, write_tag, write_tags, write_truncation};
+use crate::api::{Ctx, FromQuery};
+use crate::arn;
+use crate::aws_error;
+use crate::clock::iso8601;
+use crate::error::{AwsError, ErrorCode};
+use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
+use crate::protocol::query::{Input, Params};
+use crate::protocol::xml::{Empty, ToXml, XmlWriter};
+use crate::store::{NewRole, Role, Tag};
+
+/// A trust policy may be 2,048 characters by default (AWS lets accounts raise it).
+const TRUST_POLICY_QUOTA: SizeQuota = SizeQuota::TrustPolicy { limit: 2048 };
+
+/// Validates a trust policy: the grammar (it must name principals), then its size quota.
+fn parse_trust(document: &str) -> Result<Arc<Policy>, AwsError> {
+    let parsed = Policy::parse(document, PolicyKind::Trust)?;
+    check_size(policy_size(document), TRUST_POLICY_QUOTA)
+        .map_err(|e| AwsError::new(ErrorCode::LimitExceeded, e.message()))?;
+    Ok(Arc::new(parsed))
+}
+
+fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
+    input.struct_list("Tags", MAX_TAGS, |m| Tag {
+        key: m.required("Key", &TAG_KEY),
+        value: m.required("Value", &TAG_VALUE),
+    })
+}
+
+pub struct CreateRoleInput {
+    role_name: String,
+    path: String,
+    trust_policy: String,
+    description: Option<String>,
+    max_session_duration: i64,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for CreateRoleInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let path = input.string("Path", &PATH);
+        let trust_policy = input.required("AssumeRolePolicyDocument", &POLICY_DOCUMENT);
+        let description = input.string("Description", &ROLE_DESCRIPTION);
+        let (min, max) = MAX_SESSION_DURATION;
+        let max_session_duration = input.integer("MaxSessionDuration", min, max);
+        let boundary = input.string("PermissionsBoundary", &ARN);
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        if boundary.is_some() {
+            return Err(aws_error!(
+                NotImplemented,
+                "iamlocal does not support permissions boundaries yet."
+            ));
+        }
+        check_unique_keys(&tags)?;
+        Ok(CreateRoleInput {
+            role_name,
+            path: path.unwrap_or_else(|| "/".into()),
+            trust_policy,
+            description,
+            max_session_duration: max_session_duration.unwrap_or(min),
+            tags,
+        })
+    }
+}
+
+/// A role as `GetRole`, `CreateRole` and `UpdateRoleDescription` show it.
+pub struct RoleOutput {
+    role: Role,
+}
+
+impl ToXml for RoleOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        let role = &self.role;
+        w.open("Role");
+        write_role(w, role);
+        write_tags(w, &role.tags);
+        w.open("RoleLastUsed");
+        if let Some((at, region)) = &role.last_used {
+            w.field("LastUsedDate", &iso8601(*at));
+            w.field("Region", region);
+        }
+        w.close("RoleLastUsed");
+        w.close("Role");
+    }
+}
+
+pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOutput, AwsError> {
+    let account = cx.account_id();
+    cx.authorize(
+        "iam:CreateRole",
+        &arn::role(account, &input.path, &input.role_name),
+    )?;
+    let parsed_trust = parse_trust(&input.trust_policy)?;
+    let role = cx
+        .app
+        .store
+        .create_role(
+            account,
+            NewRole {
+                role_name: &input.role_name,
+                path: &input.path,
+                trust_policy: &input.trust_policy,
+                parsed_trust,
+                description: input.description.as_deref(),
+                max_session_duration: input.max_session_duration,
+                tags: &input.tags,
+            },
+            cx.now(),
+        )
+        .await?;
+    Ok(RoleOutput { role })
+}
+
+/// The input of every action that names one role and nothing else.
+pub struct RoleNameInput {
+    role_name: String,
+}
+
+impl FromQuery for RoleNameInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        input.finish()?;
+        Ok(RoleNameInput { role_name })
+    }
+}
+
+pub async fn get_role(cx: &Ctx<'_>, input: RoleNameInput) -> Result<RoleOutput, AwsError> {
+    cx.authorize("iam:GetRole", &role_arn(cx, &input.role_name))?;
+    let role = cx.app.store.role(cx.account_id(), &input.role_name).await?;
+    Ok(RoleOutput { role })
+}
+
+pub async fn delete_role(cx: &Ctx<'_>, input: RoleNameInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:DeleteRole", &role_arn(cx, &input.role_name))?;
+    cx.app
+        .store
+        .delete_role(cx.account_id(), &input.role_name)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ListRolesInput {
+    path_prefix: String,
+    marker: Option<String>,
+    max_items: usize,
+}
+
+impl FromQuery for ListRolesInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListRolesInput {
+            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
+            marker,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListRolesOutput {
+    roles: Vec<Role>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListRolesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        // ListRoles leaves out tags, boundaries and last use, as AWS does.
+        w.members("Roles", &self.roles, write_role);
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+pub async fn list_roles(cx: &Ctx<'_>, input: ListRolesInput) -> Result<ListRolesOutput, AwsError> {
+    let account = cx.account_id();
+    cx.authorize("iam:ListRoles", &format!("arn:aws:iam::{account}:role/"))?;
+    let page = cx
+        .app
+        .store
+        .list_roles(
+            account,
+            &input.path_prefix,
+            input.marker.as_deref(),
+            input.max_items,
+        )
+        .await?;
+    Ok(ListRolesOutput {
+        roles: page.items,
+        marker: page.marker,
+    })
+}
+
+pub struct UpdateRoleInput {
+    role_name: String,
+    description: Option<String>,
+    max_session_duration: Option<i64>,
+}
+
+impl FromQuery for UpdateRoleInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let description = input.string("Description", &ROLE_DESCRIPTION);
+        let (min, max) = MAX_SESSION_DURATION;
+        let max_session_duration = input.integer("MaxSessionDuration", min, max);
+        input.finish()?;
+        Ok(UpdateRoleInput {
+            role_name,
+            description,
+            max_session_duration,
+        })
+    }
+}
+
+pub async fn update_role(cx: &Ctx<'_>, input: UpdateRoleInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:UpdateRole", &role_arn(cx, &input.role_name))?;
+    cx.app
+        .store
+        .update_role(
+            cx.account_id(),
+            &input.role_name,
+            input.description.as_deref(),
+            input.max_session_duration,
+        )
+        .await?;
+    Ok(Empty)
+}
+
+pub struct UpdateRoleDescriptionInput {
+    role_name: String,
+    description: String,
+}
+
+impl FromQuery for UpdateRoleDescriptionInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let description = input.required("Description", &ROLE_DESCRIPTION);
+        input.finish()?;
+        Ok(UpdateRoleDescriptionInput {
+            role_name,
+            description,
+        })
+    }
+}
+
+pub async fn update_role_description(
+    cx: &Ctx<'_>,
+    input: UpdateRoleDescriptionInput,
+) -> Result<RoleOutput, AwsError> {
+    cx.authorize("iam:UpdateRoleDescription", &role_arn(cx, &input.role_name))?;
+    let store = &cx.app.store;
+    store
+        .update_role(
+            cx.account_id(),
+            &input.role_name,
+            Some(&input.description),
+            None,
+        )
+        .await?;
+    let role = store.role(cx.account_id(), &input.role_name).await?;
+    Ok(RoleOutput { role })
+}
+
+pub struct UpdateAssumeRolePolicyInput {
+    role_name: String,
+    document: String,
+}
+
+impl FromQuery for UpdateAssumeRolePolicyInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let document = input.required("PolicyDocument", &POLICY_DOCUMENT);
+        input.finish()?;
+        Ok(UpdateAssumeRolePolicyInput {
+            role_name,
+            document,
+        })
+    }
+}
+
+pub async fn update_assume_role_policy(
+    cx: &Ctx<'_>,
+    input: UpdateAssumeRolePolicyInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize(
+        "iam:UpdateAssumeRolePolicy",
+        &role_arn(cx, &input.role_name),
+    )?;
+    let parsed = parse_trust(&input.document)?;
+    cx.app
+        .store
+        .update_trust_policy(cx.account_id(), &input.role_name, &input.document, parsed)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct TagRoleInput {
+    role_name: String,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for TagRoleInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        input.require_present("Tags");
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        check_unique_keys(&tags)?;
+        Ok(TagRoleInput { role_name, tags })
+    }
+}
+
+pub async fn tag_role(cx: &Ctx<'_>, input: TagRoleInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:TagRole", &role_arn(cx, &input.role_name))?;
+    cx.app
+        .store
+        .tag_role(cx.account_id(), &input.role_name, &input.tags)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct UntagRoleInput {
+    role_name: String,
+    tag_keys: Vec<String>,
+}
+
+impl FromQuery for UntagRoleInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        input.require_present("TagKeys");
+        let tag_keys = input.string_list("TagKeys", MAX_TAGS, &TAG_KEY);
+        input.finish()?;
+        Ok(UntagRoleInput {
+            role_name,
+            tag_keys,
+        })
+    }
+}
+
+pub async fn untag_role(cx: &Ctx<'_>, input: UntagRoleInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:UntagRole", &role_arn(cx, &input.role_name))?;
+    cx.app
+        .store
+        .untag_role(cx.account_id(), &input.role_name, &input.tag_keys)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ListRoleTagsInput {
+    role_name: String,
+    marker: Option<usize>,
+    max_items: usize,
+}
+
+impl FromQuery for ListRoleTagsInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListRoleTagsInput {
+            role_name,
+            marker: marker
+                .map(|m| m.parse())
+                .transpose()
+                .map_err(|_| aws_error!(InvalidInput, "Invalid Marker."))?,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListRoleTagsOutput {
+    tags: Vec<Tag>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListRoleTagsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.members("Tags", &self.tags, write_tag);
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+pub async fn list_role_tags(
+    cx: &Ctx<'_>,
+    input: ListRoleTagsInput,
+) -> Result<ListRoleTagsOutput, AwsError> {
+    cx.authorize("iam:ListRoleTags", &role_arn(cx, &input.role_name))?;
+    let role = cx.app.store.role(cx.account_id(), &input.role_name).await?;
+    let (tags, marker) = super::page_by_offset(&role.tags, input.marker, input.max_items);
+    Ok(ListRoleTagsOutput { tags, marker })
+}
+
+/// The members of the `Role` shape that every action returns.
+fn write_role(w: &mut XmlWriter, role: &Role) {
+    w.field("Path", &role.path);
+    w.field("RoleName", &role.role_name);
+    w.field("RoleId", &role.role_id);
+    w.field("Arn", &role.arn);
+    w.field("CreateDate", &iso8601(role.created_at));
+    w.field(
+        "AssumeRolePolicyDocument",
+        &encode_document(&role.trust_policy),
+    );
+    w.opt_field("Description", role.description.as_deref());
+    w.num_field("MaxSessionDuration", role.max_session_duration);
+}

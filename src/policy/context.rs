@@ -1,0 +1,387 @@
+//! The request context a decision is made on: the action, the resource, the principal, and
+//! the condition keys with their values. The caller fills it; the engine only reads it.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html#policy-eval-reqcontext>
+//!
+//! Key names are case-insensitive ("`aws:CurrentTime` is equivalent to `AWS:currenttime`"),
+//! so keys are stored lowercased, and the parser lowercases the keys a policy names: a
+//! lookup while evaluating is then one hash of a ready string. Values are strings, which is
+//! what AWS compares; each operator reads them as numbers, dates, IPs … when it needs to.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::matching::split_arn;
+use super::variables::Variables;
+
+/// What kind of principal is calling, as far as policy evaluation tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// The account's root user.
+    Root,
+    User,
+    /// A role session (`arn:aws:sts::…:assumed-role/Role/Session`).
+    AssumedRole,
+    /// A `GetFederationToken` session (`arn:aws:sts::…:federated-user/Name`).
+    FederatedUser,
+    /// An OIDC provider, when a token is presented to `AssumeRoleWithWebIdentity`.
+    WebIdentity,
+    /// A SAML provider, when an assertion is presented to `AssumeRoleWithSAML`.
+    Saml,
+    /// An AWS service principal such as `ec2.amazonaws.com`.
+    Service,
+    Anonymous,
+}
+
+impl PrincipalKind {
+    /// Principals that IAM identity-based policies (and boundaries) can apply to.
+    pub(crate) fn is_iam_identity(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::Root
+                | PrincipalKind::User
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+        )
+    }
+}
+
+/// The caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// What AWS names the caller in `User: … is not authorized`: the user ARN, the
+    /// assumed-role session ARN, the root ARN; the provider for web identity and SAML, the
+    /// service name for a service, `anonymous` for no one.
+    pub arn: String,
+    /// The caller's account id, empty when it has none (a service, anonymous).
+    pub account: String,
+    pub kind: PrincipalKind,
+    /// `aws:userid`: `AIDA…` for a user, `AROA…:session` for a role session, the account id
+    /// for root, `account:name` for a federated user.
+    pub user_id: Option<String>,
+    /// For a session, the identity that issued it: the role ARN (with its path) of an
+    /// assumed-role session, the IAM user ARN of a federated user.
+    pub session_issuer_arn: Option<String>,
+}
+
+impl Principal {
+    pub fn root(account: &str) -> Principal {
+        Principal {
+            arn: format!("arn:aws:iam::{account}:root"),
+            account: account.to_owned(),
+            kind: PrincipalKind::Root,
+            user_id: Some(account.to_owned()),
+            session_issuer_arn: None,
+        }
+    }
+
+    /// An IAM user; the account is read from the ARN.
+    pub fn user(arn: &str, user_id: &str) -> Principal {
+        Principal {
+            arn: arn.to_owned(),
+            account: account_of(arn),
+            kind: PrincipalKind::User,
+            user_id: Some(user_id.to_owned()),
+            session_issuer_arn: None,
+        }
+    }
+
+    /// A role session: `session_arn` is `arn:aws:sts::123456789012:assumed-role/Role/Session`,
+    /// `role_arn` the role's own ARN (with its path), `user_id` is `AROA…:Session`.
+    pub fn assumed_role(session_arn: &str, role_arn: &str, user_id: &str) -> Principal {
+        Principal {
+            arn: session_arn.to_owned(),
+            account: account_of(session_arn),
+            kind: PrincipalKind::AssumedRole,
+            user_id: Some(user_id.to_owned()),
+            session_issuer_arn: Some(role_arn.to_owned()),
+        }
+    }
+
+    /// A `GetFederationToken` session of the IAM user `user_arn`.
+    pub fn federated_user(arn: &str, user_arn: &str) -> Principal {
+        let account = account_of(arn);
+        let name = arn.rsplit('/').next().unwrap_or_default();
+        Principal {
+            arn: arn.to_owned(),
+            user_id: Some(format!("{account}:{name}")),
+            account,
+            kind: PrincipalKind::FederatedUser,
+            session_issuer_arn: Some(user_arn.to_owned()),
+        }
+    }
+
+    /// An AWS service, `ec2.amazonaws.com`.
+    pub fn service(name: &str) -> Principal {
+        Principal::outside(name, PrincipalKind::Service)
+    }
+
+    /// An OIDC provider (`arn:aws:iam::…:oidc-provider/…`, or `accounts.google.com` …).
+    pub fn web_identity(provider: &str) -> Principal {
+        Principal::outside(provider, PrincipalKind::WebIdentity)
+    }
+
+    /// A SAML provider ARN.
+    pub fn saml(provider_arn: &str) -> Principal {
+        Principal::outside(provider_arn, PrincipalKind::Saml)
+    }
+
+    pub fn anonymous() -> Principal {
+        Principal::outside("anonymous", PrincipalKind::Anonymous)
+    }
+
+    fn outside(name: &str, kind: PrincipalKind) -> Principal {
+        Principal {
+            arn: name.to_owned(),
+            account: String::new(),
+            kind,
+            user_id: None,
+            session_issuer_arn: None,
+        }
+    }
+
+    /// `aws:PrincipalType`, where AWS sets it.
+    pub fn principal_type(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User => "User",
+            PrincipalKind::AssumedRole => "AssumedRole",
+            PrincipalKind::FederatedUser => "FederatedUser",
+            PrincipalKind::Anonymous => "Anonymous",
+            PrincipalKind::WebIdentity | PrincipalKind::Saml | PrincipalKind::Service => {
+                return None;
+            }
+        })
+    }
+
+    /// `aws:PrincipalArn`: for a role session this is the role's ARN, not the session's.
+    pub fn principal_arn(&self) -> Option<&str> {
+        match self.kind {
+            PrincipalKind::AssumedRole => self.session_issuer_arn.as_deref(),
+            PrincipalKind::Root | PrincipalKind::User | PrincipalKind::FederatedUser => {
+                Some(&self.arn)
+            }
+            _ => None,
+        }
+    }
+
+    /// `aws:username`: only IAM users have one (its friendly name, the ARN's last part).
+    pub fn user_name(&self) -> Option<&str> {
+        (self.kind == PrincipalKind::User).then(|| self.arn.rsplit('/').next().unwrap_or(""))
+    }
+}
+
+fn account_of(arn: &str) -> String {
+    split_arn(arn).map(|p| p[4]).unwrap_or_default().to_owned()
+}
+
+/// The value of a condition key: one string, or a set of them (`aws:TagKeys`,
+/// `aws:CalledVia` …). An empty set is treated as an absent key, as AWS's set operators do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextValue {
+    Single(String),
+    Multi(Vec<String>),
+}
+
+impl ContextValue {
+    pub fn values(&self) -> &[String] {
+        match self {
+            ContextValue::Single(s) => std::slice::from_ref(s),
+            ContextValue::Multi(v) => v,
+        }
+    }
+}
+
+impl From<&str> for ContextValue {
+    fn from(s: &str) -> Self {
+        ContextValue::Single(s.to_owned())
+    }
+}
+
+impl From<String> for ContextValue {
+    fn from(s: String) -> Self {
+        ContextValue::Single(s)
+    }
+}
+
+impl From<&String> for ContextValue {
+    fn from(s: &String) -> Self {
+        ContextValue::Single(s.clone())
+    }
+}
+
+/// `"true"` / `"false"`, as `aws:SecureTransport` and `aws:MultiFactorAuthPresent` carry them.
+impl From<bool> for ContextValue {
+    fn from(b: bool) -> Self {
+        ContextValue::Single(if b { "true" } else { "false" }.to_owned())
+    }
+}
+
+impl From<i64> for ContextValue {
+    fn from(n: i64) -> Self {
+        ContextValue::Single(n.to_string())
+    }
+}
+
+impl From<Vec<String>> for ContextValue {
+    fn from(v: Vec<String>) -> Self {
+        ContextValue::Multi(v)
+    }
+}
+
+impl From<&[&str]> for ContextValue {
+    fn from(v: &[&str]) -> Self {
+        ContextValue::Multi(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for ContextValue {
+    fn from(v: [&str; N]) -> Self {
+        ContextValue::Multi(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+/// The Fx hash (rustc's): context keys are short and chosen by the caller and the policy
+/// writer, not by an attacker flooding a table, so eight bytes at a time beat SipHash here.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(last) ^ rest.len() as u64);
+    }
+}
+
+type KeyMap = HashMap<Box<str>, ContextValue, BuildHasherDefault<KeyHasher>>;
+
+/// One request as the policy engine sees it.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    action: String,
+    resource: String,
+    principal: Principal,
+    keys: KeyMap,
+}
+
+impl RequestContext {
+    /// A context for `action` (`iam:CreateUser`) on `resource` (an ARN) by `principal`, with
+    /// the principal's global keys already set, as AWS's table has them: `aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:userid`, `aws:username` (users
+    /// only), `aws:PrincipalIsAWSService`.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable>
+    pub fn new(action: &str, resource: &str, principal: Principal) -> RequestContext {
+        let mut ctx = RequestContext {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            keys: KeyMap::default(),
+            principal,
+        };
+        let p = &ctx.principal;
+        let mut set = Vec::with_capacity(6);
+        if let Some(arn) = p.principal_arn() {
+            set.push(("aws:principalarn", arn.to_owned()));
+        }
+        if !p.account.is_empty() {
+            set.push(("aws:principalaccount", p.account.clone()));
+        }
+        if let Some(t) = p.principal_type() {
+            set.push(("aws:principaltype", t.to_owned()));
+        }
+        if let Some(id) = &p.user_id {
+            set.push(("aws:userid", id.clone()));
+        }
+        if let Some(name) = p.user_name() {
+            set.push(("aws:username", name.to_owned()));
+        }
+        let service = p.kind == PrincipalKind::Service;
+        set.push(("aws:principalisawsservice", service.to_string()));
+        for (key, value) in set {
+            ctx.keys.insert(key.into(), ContextValue::Single(value));
+        }
+        ctx
+    }
+
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    /// Sets a condition key (any case), replacing any value it had.
+    pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) -> &mut Self {
+        self.keys
+            .insert(lowercase_key(key).into_owned().into(), value.into());
+        self
+    }
+
+    /// [`insert`](Self::insert), for building a context in one expression.
+    pub fn with(mut self, key: &str, value: impl Into<ContextValue>) -> Self {
+        self.insert(key, value);
+        self
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        self.keys.remove(&*lowercase_key(key))
+    }
+
+    /// The value of a key, whatever the case it is asked in.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.keys.get(&*lowercase_key(key))
+    }
+
+    /// Every key (lowercased) with its value.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.keys.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// The values of a key the parser already lowercased; empty when absent.
+    pub(crate) fn values_lowercase(&self, key: &str) -> &[String] {
+        self.keys.get(key).map_or(&[], ContextValue::values)
+    }
+}
+
+impl Variables for RequestContext {
+    fn single_value(&self, key: &str) -> Option<&str> {
+        match self.keys.get(key)? {
+            ContextValue::Single(s) => Some(s),
+            // AWS cannot substitute a multivalued key into a policy.
+            ContextValue::Multi(_) => None,
+        }
+    }
+}
+
+/// Context keys are compared case-insensitively; both sides are lowercased this way.
+pub(crate) fn lowercase_key(key: &str) -> Cow<'_, str> {
+    if key.chars().any(char::is_uppercase) {
+        Cow::Owned(key.to_lowercase())
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
+#[cfg(test)]
+mod tests;

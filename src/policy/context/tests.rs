@@ -1,0 +1,127 @@
+use super::*;
+
+#[test]
+fn key_names_are_case_insensitive() {
+    // "Key names are case-insensitive. For example, aws:CurrentTime is equivalent to
+    // AWS:currenttime" (reference_policies_variables).
+    let mut ctx = RequestContext::new("iam:GetUser", "", Principal::anonymous());
+    ctx.insert("AWS:CurrentTime", "2024-01-01T00:00:00Z");
+    assert_eq!(
+        ctx.get("aws:currenttime"),
+        Some(&ContextValue::from("2024-01-01T00:00:00Z"))
+    );
+    assert_eq!(ctx.get("Aws:CurrentTime"), ctx.get("aws:CURRENTTIME"));
+    assert_eq!(ctx.values_lowercase("aws:currenttime").len(), 1);
+    assert!(ctx.remove("aws:CURRENTTIME").is_some());
+    assert_eq!(ctx.get("aws:currenttime"), None);
+}
+
+#[test]
+fn a_user_context_carries_the_principal_keys_of_aws_table() {
+    // "Principal key values" (reference_policies_variables#principaltable): IAM user.
+    let ctx = RequestContext::new(
+        "iam:CreateUser",
+        "arn:aws:iam::123456789012:user/alice",
+        Principal::user(
+            "arn:aws:iam::123456789012:user/division/bob",
+            "AIDAJQABLZS4A3QDU576Q",
+        ),
+    );
+    let value = |k: &str| ctx.get(k).map(|v| v.values()[0].as_str());
+    assert_eq!(value("aws:username"), Some("bob"));
+    assert_eq!(value("aws:userid"), Some("AIDAJQABLZS4A3QDU576Q"));
+    assert_eq!(value("aws:PrincipalType"), Some("User"));
+    assert_eq!(
+        value("aws:PrincipalArn"),
+        Some("arn:aws:iam::123456789012:user/division/bob")
+    );
+    assert_eq!(value("aws:PrincipalAccount"), Some("123456789012"));
+    assert_eq!(value("aws:PrincipalIsAWSService"), Some("false"));
+}
+
+#[test]
+fn a_role_session_has_no_user_name_and_its_principal_arn_is_the_role() {
+    // Table: assumed role → aws:username not present, aws:userid role-id:session-name,
+    // aws:PrincipalType AssumedRole; aws:PrincipalArn is the role's ARN (condition keys page).
+    let ctx = RequestContext::new(
+        "s3:GetObject",
+        "arn:aws:s3:::b/k",
+        Principal::assumed_role(
+            "arn:aws:sts::123456789012:assumed-role/Dev/s1",
+            "arn:aws:iam::123456789012:role/team/Dev",
+            "AROAEXAMPLEID:s1",
+        ),
+    );
+    let value = |k: &str| ctx.get(k).map(|v| v.values()[0].as_str());
+    assert_eq!(value("aws:username"), None);
+    assert_eq!(value("aws:userid"), Some("AROAEXAMPLEID:s1"));
+    assert_eq!(value("aws:PrincipalType"), Some("AssumedRole"));
+    assert_eq!(
+        value("aws:PrincipalArn"),
+        Some("arn:aws:iam::123456789012:role/team/Dev")
+    );
+    assert_eq!(ctx.principal().account, "123456789012");
+}
+
+#[test]
+fn root_is_an_account_principal() {
+    // Table: AWS account root user → aws:userid is the account id, type Account.
+    let ctx = RequestContext::new("iam:ListUsers", "", Principal::root("123456789012"));
+    let value = |k: &str| ctx.get(k).map(|v| v.values()[0].as_str());
+    assert_eq!(value("aws:PrincipalType"), Some("Account"));
+    assert_eq!(value("aws:userid"), Some("123456789012"));
+    assert_eq!(
+        value("aws:PrincipalArn"),
+        Some("arn:aws:iam::123456789012:root")
+    );
+    assert_eq!(value("aws:username"), None);
+}
+
+#[test]
+fn federated_users_and_outsiders() {
+    let fed = Principal::federated_user(
+        "arn:aws:sts::123456789012:federated-user/carol",
+        "arn:aws:iam::123456789012:user/bob",
+    );
+    assert_eq!(fed.user_id.as_deref(), Some("123456789012:carol"));
+    assert_eq!(fed.principal_type(), Some("FederatedUser"));
+    assert_eq!(
+        Principal::service("ec2.amazonaws.com").principal_type(),
+        None
+    );
+    assert_eq!(Principal::anonymous().principal_type(), Some("Anonymous"));
+    let ctx = RequestContext::new(
+        "sts:AssumeRole",
+        "",
+        Principal::service("ec2.amazonaws.com"),
+    );
+    assert_eq!(
+        ctx.get("aws:PrincipalIsAWSService"),
+        Some(&ContextValue::from(true))
+    );
+    assert_eq!(ctx.get("aws:PrincipalAccount"), None);
+}
+
+#[test]
+fn multivalued_keys_cannot_be_substituted() {
+    let ctx = RequestContext::new("iam:TagUser", "", Principal::anonymous())
+        .with("aws:TagKeys", ["a", "b"])
+        .with("aws:SourceIp", "192.0.2.1");
+    assert_eq!(ctx.single_value("aws:tagkeys"), None);
+    assert_eq!(ctx.single_value("aws:sourceip"), Some("192.0.2.1"));
+    assert_eq!(ctx.values_lowercase("aws:tagkeys").len(), 2);
+    assert!(ctx.values_lowercase("aws:nothing").is_empty());
+}
+
+#[test]
+fn context_values_convert_as_aws_writes_them() {
+    assert_eq!(
+        ContextValue::from(true),
+        ContextValue::Single("true".into())
+    );
+    assert_eq!(ContextValue::from(10i64), ContextValue::Single("10".into()));
+    assert_eq!(
+        ContextValue::from(vec!["x".to_owned()]).values(),
+        &["x".to_owned()]
+    );
+}

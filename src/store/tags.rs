@@ -1,0 +1,113 @@
+//! Tags of IAM entities. Every taggable family has its own table of the same shape; keys
+//! are unique per entity regardless of case, and tags keep the order they were added in.
+
+use sqlx::SqliteConnection;
+
+use crate::error::AwsError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// Which entity's tags: each names its table's statements (sqlx takes only static SQL).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Tagged {
+    User,
+    Policy,
+    Role,
+}
+
+impl Tagged {
+    fn select(self) -> &'static str {
+        match self {
+            Tagged::User => {
+                "SELECT tag_key, tag_value FROM user_tags WHERE user_id = ? ORDER BY rowid"
+            }
+            Tagged::Policy => {
+                "SELECT tag_key, tag_value FROM policy_tags WHERE policy_id = ? ORDER BY rowid"
+            }
+            Tagged::Role => {
+                "SELECT tag_key, tag_value FROM role_tags WHERE role_id = ? ORDER BY rowid"
+            }
+        }
+    }
+
+    fn upsert(self) -> &'static str {
+        match self {
+            Tagged::User => {
+                "INSERT INTO user_tags (user_id, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (user_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
+            Tagged::Policy => {
+                "INSERT INTO policy_tags (policy_id, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (policy_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
+            Tagged::Role => {
+                "INSERT INTO role_tags (role_id, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (role_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
+        }
+    }
+
+    fn delete(self) -> &'static str {
+        match self {
+            Tagged::User => "DELETE FROM user_tags WHERE user_id = ? AND tag_key = ?",
+            Tagged::Policy => "DELETE FROM policy_tags WHERE policy_id = ? AND tag_key = ?",
+            Tagged::Role => "DELETE FROM role_tags WHERE role_id = ? AND tag_key = ?",
+        }
+    }
+}
+
+pub(super) async fn tags_of(
+    conn: &mut SqliteConnection,
+    of: Tagged,
+    id: &str,
+) -> Result<Vec<Tag>, AwsError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(of.select())
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect())
+}
+
+/// Adds tags, replacing the values (and the case of the keys) of keys already present.
+pub(super) async fn put_tags(
+    conn: &mut SqliteConnection,
+    of: Tagged,
+    id: &str,
+    tags: &[Tag],
+) -> Result<(), AwsError> {
+    for tag in tags {
+        sqlx::query(of.upsert())
+            .bind(id)
+            .bind(&tag.key)
+            .bind(&tag.value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn remove_tags(
+    conn: &mut SqliteConnection,
+    of: Tagged,
+    id: &str,
+    keys: &[String],
+) -> Result<(), AwsError> {
+    for key in keys {
+        sqlx::query(of.delete())
+            .bind(id)
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Temporary credentials: an `ASIA…` key id, a secret and a session token, with an expiry
+//! on the virtual clock.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::clock::iso8601;
+use crate::ids::{IdKind, new_id, new_secret, new_session_token};
+use crate::protocol::xml::XmlWriter;
+
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub expiration: OffsetDateTime,
+}
+
+/// New credentials in `account_id`, valid for `seconds` from `now`.
+pub fn mint(account_id: &str, now: OffsetDateTime, seconds: i64) -> Credentials {
+    Credentials {
+        access_key_id: new_id(IdKind::TemporaryAccessKey, account_id),
+        secret_access_key: new_secret(),
+        session_token: new_session_token(),
+        expiration: now + Duration::seconds(seconds),
+    }
+}
+
+impl Credentials {
+    /// The `Credentials` element every STS action returns.
+    pub fn write_xml(&self, w: &mut XmlWriter) {
+        w.open("Credentials");
+        w.field("AccessKeyId", &self.access_key_id);
+        w.field("SecretAccessKey", &self.secret_access_key);
+        w.field("SessionToken", &self.session_token);
+        w.field("Expiration", &iso8601(self.expiration));
+        w.close("Credentials");
+    }
+}

@@ -1,0 +1,327 @@
+//! Eventual consistency: what a caller sees while a change has not propagated yet, as on AWS.
+//! Most tests use a long delay and move things along with `propagate` or the virtual clock,
+//! so they take no real time; one waits for the propagation task itself.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_iam::types::StatusType;
+use iamlocal::consistency::Profile;
+
+use crate::common::{TestServer, error_of};
+
+/// A delay no test waits for: only `propagate` or a clock advance make changes visible.
+const LONG_MS: u64 = 60_000;
+
+async fn slow_server() -> TestServer {
+    TestServer::spawn_with(|c| c.consistency_delay = Some(LONG_MS)).await
+}
+
+/// Creates a user with a key; returns the key id and secret.
+async fn user_with_key(server: &TestServer, name: &str) -> (String, String) {
+    let iam = server.iam();
+    iam.create_user().user_name(name).send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    (key.access_key_id, key.secret_access_key)
+}
+
+fn allow(action: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_new_key_is_refused_until_it_propagates_on_its_own() {
+    let server = TestServer::spawn_with(|c| c.consistency_delay = Some(300)).await;
+    let (key, secret) = user_with_key(&server, "alice").await;
+    let alice = server.sts_as(&key, &secret);
+    let (code, message) = error_of(alice.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+    assert_eq!(
+        message,
+        "The security token included in the request is invalid."
+    );
+
+    // The propagation task applies it once due, with no help: retry as an app would.
+    let started = Instant::now();
+    let me = loop {
+        match alice.get_caller_identity().send().await {
+            Ok(me) => break me,
+            Err(_) if started.elapsed() < Duration::from_secs(5) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("the key never propagated: {e:?}"),
+        }
+    };
+    assert!(me.arn().unwrap().ends_with(":user/alice"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn propagate_makes_every_waiting_change_visible_at_once() {
+    let server = slow_server().await;
+    let admin = server.admin();
+    let (key, secret) = user_with_key(&server, "bob").await;
+    let bob = server.sts_as(&key, &secret);
+    let (code, _) = error_of(bob.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+    // The control plane has it already: IAM's own read APIs see it.
+    server.iam().get_user().user_name("bob").send().await.unwrap();
+    assert_eq!(admin.get("consistency").await["pending"], 2);
+
+    assert_eq!(admin.propagate().await, 2);
+    bob.get_caller_identity().send().await.unwrap();
+    assert_eq!(admin.get("consistency").await["pending"], 0);
+    assert_eq!(admin.propagate().await, 0);
+}
+
+#[tokio::test]
+async fn advancing_the_virtual_clock_makes_changes_due() {
+    let server = slow_server().await;
+    let admin = server.admin();
+    let (key, secret) = user_with_key(&server, "carol").await;
+    let carol = server.sts_as(&key, &secret);
+
+    let halfway = admin.post("clock/advance", r#"{"seconds": 30}"#).await;
+    assert_eq!(halfway["applied"], 0);
+    let (code, _) = error_of(carol.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+
+    let past = admin.post("clock/advance", r#"{"seconds": 31}"#).await;
+    assert_eq!(past["applied"], 2);
+    carol.get_caller_identity().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deactivated_or_deleted_key_works_until_the_change_propagates() {
+    let server = slow_server().await;
+    let admin = server.admin();
+    let iam = server.iam();
+    let (key, secret) = user_with_key(&server, "dave").await;
+    admin.propagate().await;
+    let dave = server.sts_as(&key, &secret);
+    dave.get_caller_identity().send().await.unwrap();
+
+    iam.update_access_key()
+        .user_name("dave")
+        .access_key_id(&key)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    dave.get_caller_identity().send().await.unwrap();
+    assert_eq!(admin.propagate().await, 1);
+    let (code, _) = error_of(dave.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+
+    iam.update_access_key()
+        .user_name("dave")
+        .access_key_id(&key)
+        .status(StatusType::Active)
+        .send()
+        .await
+        .unwrap();
+    admin.propagate().await;
+    dave.get_caller_identity().send().await.unwrap();
+
+    iam.delete_access_key()
+        .user_name("dave")
+        .access_key_id(&key)
+        .send()
+        .await
+        .unwrap();
+    dave.get_caller_identity().send().await.unwrap();
+    admin.propagate().await;
+    let (code, _) = error_of(dave.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+}
+
+#[tokio::test]
+async fn a_new_inline_policy_does_not_grant_yet_and_a_deleted_one_still_grants() {
+    let server = slow_server().await;
+    let admin = server.admin();
+    let iam = server.iam();
+    let (key, secret) = user_with_key(&server, "erin").await;
+    admin.propagate().await;
+    let erin = server.iam_as(&key, &secret);
+
+    iam.put_user_policy()
+        .user_name("erin")
+        .policy_name("read-self")
+        .policy_document(allow("iam:GetUser"))
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(erin.get_user().send().await);
+    assert_eq!(code, "AccessDenied");
+    admin.propagate().await;
+    erin.get_user().send().await.unwrap();
+
+    iam.delete_user_policy()
+        .user_name("erin")
+        .policy_name("read-self")
+        .send()
+        .await
+        .unwrap();
+    erin.get_user().send().await.unwrap();
+    admin.propagate().await;
+    let (code, _) = error_of(erin.get_user().send().await);
+    assert_eq!(code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn a_new_attachment_does_not_grant_yet_and_a_detached_policy_still_grants() {
+    let server = slow_server().await;
+    let admin = server.admin();
+    let iam = server.iam();
+    let (key, secret) = user_with_key(&server, "frank").await;
+    let arn = iam
+        .create_policy()
+        .policy_name("ReadSelf")
+        .policy_document(allow("iam:GetUser"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    admin.propagate().await;
+    let frank = server.iam_as(&key, &secret);
+
+    iam.attach_user_policy()
+        .user_name("frank")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(frank.get_user().send().await);
+    assert_eq!(code, "AccessDenied");
+    admin.propagate().await;
+    frank.get_user().send().await.unwrap();
+
+    iam.detach_user_policy()
+        .user_name("frank")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    frank.get_user().send().await.unwrap();
+    admin.propagate().await;
+    let (code, _) = error_of(frank.get_user().send().await);
+    assert_eq!(code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn a_change_never_overtakes_an_earlier_change_to_its_entity() {
+    // Users take a minute; keys and policies no time at all.
+    let server = slow_server().await;
+    let admin = server.admin();
+    admin
+        .put(
+            "consistency",
+            &format!(
+                r#"{{"kinds": {{"entities": {{"delay_ms": {LONG_MS}}}}}, "delay_ms": 0}}"#
+            ),
+        )
+        .await;
+    let (key, secret) = user_with_key(&server, "gina").await;
+    server
+        .iam()
+        .put_user_policy()
+        .user_name("gina")
+        .policy_name("read-self")
+        .policy_document(allow("iam:GetUser"))
+        .send()
+        .await
+        .unwrap();
+    // The key is another entity and is visible; the policy is the user's and waits for it.
+    let consistency = admin.get("consistency").await;
+    assert_eq!(consistency["pending"], 2, "{consistency}");
+    let gina = server.iam_as(&key, &secret);
+    let (code, _) = error_of(gina.get_user().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+
+    let advanced = admin
+        .post("clock/advance", &format!(r#"{{"seconds": {}}}"#, LONG_MS / 1000 + 1))
+        .await;
+    assert_eq!(advanced["applied"], 2);
+    gina.get_user().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn with_no_delay_every_change_is_visible_when_the_call_returns() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "hank").await;
+    server
+        .sts_as(&key, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    let consistency = server.admin().get("consistency").await;
+    assert_eq!(consistency["pending"], 0);
+    assert_eq!(consistency["profile"], "immediate");
+    assert_eq!(consistency["kinds"]["access_keys"]["delay_ms"], 0);
+}
+
+#[tokio::test]
+async fn the_realistic_profile_takes_seconds_and_explicit_numbers_override_it() {
+    let server = TestServer::spawn_with(|c| {
+        c.consistency_profile = Some(Profile::Realistic);
+        c.consistency_jitter = Some(0);
+        c.consistency_seed = Some(9);
+    })
+    .await;
+    let model = server.admin().get("consistency").await;
+    assert_eq!(model["profile"], "realistic");
+    assert_eq!(model["seed"], 9);
+    for (kind, delay_ms) in [
+        ("access_keys", 3_000),
+        ("policies", 2_000),
+        ("trust_policies", 10_000),
+        ("entities", 10_000),
+        ("tags", 2_000),
+    ] {
+        assert_eq!(model["kinds"][kind]["delay_ms"], delay_ms, "{kind}");
+        assert_eq!(model["kinds"][kind]["jitter_ms"], 0, "{kind}");
+    }
+    // The configured account and its root are there at once all the same.
+    server.sts().get_caller_identity().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restart_shows_everything_the_database_holds() {
+    let dir = std::env::temp_dir().join(format!("iamlocal-it-consistency-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let _ = std::fs::remove_file(&db);
+    let first = TestServer::spawn_with(|c| {
+        c.db = Some(db.clone());
+        c.consistency_delay = Some(LONG_MS);
+    })
+    .await;
+    let (key, secret) = user_with_key(&first, "ivy").await;
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|c| {
+        c.db = Some(db.clone());
+        c.consistency_delay = Some(LONG_MS);
+    })
+    .await;
+    second
+        .sts_as(&key, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    second.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,157 @@
+use aws_sdk_iam::types::Tag;
+
+use crate::common::{ACCOUNT, TestServer, error_of};
+
+pub fn trust(principal: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": "{principal}"}}, "Action": "sts:AssumeRole"}}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_role_lives_through_create_get_update_tag_and_delete() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let document = trust(&format!("arn:aws:iam::{ACCOUNT}:root"));
+    let role = iam
+        .create_role()
+        .role_name("deployer")
+        .path("/ci/")
+        .description("deploys things")
+        .assume_role_policy_document(&document)
+        .tags(Tag::builder().key("team").value("core").build().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(role.arn, format!("arn:aws:iam::{ACCOUNT}:role/ci/deployer"));
+    assert!(role.role_id.starts_with("AROA"));
+    assert_eq!(role.max_session_duration, Some(3600));
+
+    let got = iam
+        .get_role()
+        .role_name("deployer")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let decoded = percent_encoding::percent_decode_str(got.assume_role_policy_document().unwrap())
+        .decode_utf8()
+        .unwrap();
+    assert_eq!(decoded, document);
+    assert_eq!(got.description(), Some("deploys things"));
+    assert_eq!(got.tags().len(), 1);
+
+    iam.update_role()
+        .role_name("deployer")
+        .max_session_duration(7200)
+        .send()
+        .await
+        .unwrap();
+    let updated = iam
+        .update_role_description()
+        .role_name("deployer")
+        .description("ships")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(updated.description(), Some("ships"));
+    assert_eq!(updated.max_session_duration, Some(7200));
+    let (code, _) = error_of(
+        iam.update_role()
+            .role_name("deployer")
+            .max_session_duration(60)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationError");
+
+    let listed = iam.list_roles().path_prefix("/ci/").send().await.unwrap();
+    assert_eq!(listed.roles().len(), 1);
+    iam.untag_role()
+        .role_name("deployer")
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        iam.list_role_tags()
+            .role_name("deployer")
+            .send()
+            .await
+            .unwrap()
+            .tags()
+            .is_empty()
+    );
+
+    iam.put_role_policy()
+        .role_name("deployer")
+        .policy_name("p")
+        .policy_document(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}}"#)
+        .send()
+        .await
+        .unwrap();
+    let (code, message) = error_of(iam.delete_role().role_name("deployer").send().await);
+    assert_eq!(code, "DeleteConflict");
+    assert_eq!(message, "Cannot delete entity, must delete policies first.");
+    assert_eq!(
+        iam.list_role_policies()
+            .role_name("deployer")
+            .send()
+            .await
+            .unwrap()
+            .policy_names(),
+        ["p"]
+    );
+    iam.delete_role_policy()
+        .role_name("deployer")
+        .policy_name("p")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_role()
+        .role_name("deployer")
+        .send()
+        .await
+        .unwrap();
+    let (code, message) = error_of(iam.get_role().role_name("deployer").send().await);
+    assert_eq!(code, "NoSuchEntity");
+    assert_eq!(message, "The role with name deployer cannot be found.");
+}
+
+#[tokio::test]
+async fn a_trust_policy_must_name_a_principal_and_names_are_unique() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let no_principal = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole"}}"#;
+    let (code, message) = error_of(
+        iam.create_role()
+            .role_name("r")
+            .assume_role_policy_document(no_principal)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "MalformedPolicyDocument");
+    assert_eq!(message, "Missing required field Principal");
+
+    let document = trust(&format!("arn:aws:iam::{ACCOUNT}:root"));
+    iam.create_role()
+        .role_name("r")
+        .assume_role_policy_document(&document)
+        .send()
+        .await
+        .unwrap();
+    let (code, message) = error_of(
+        iam.create_role()
+            .role_name("R")
+            .assume_role_policy_document(&document)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "EntityAlreadyExists");
+    assert_eq!(message, "Role with name R already exists.");
+}
