@@ -22,3 +22,7 @@ pub fn role(account_id: &str, path: &str, name: &str) -> String {
 pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> String {
     format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}")
 }
+
+pub fn group(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:group{path}{name}")
+}

@@ -694,6 +694,7 @@ mod tests {
             user_name: name.into(),
             path: "/".into(),
             arn: format!("arn:aws:iam::123456789012:user/{name}"),
+            permissions_boundary: None,
             tags: vec![],
         }))
     }
@@ -747,6 +748,60 @@ mod tests {
         assert_eq!(propagation.pending(), 0);
         assert!(view.user_by_name("123456789012", "alice").is_none());
         assert_eq!(propagation.propagate(), 0);
+    }
+
+    #[test]
+    fn the_flags_describe_the_model() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: Config,
+        }
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "iamlocal",
+            "--consistency-profile",
+            "realistic",
+            "--consistency-delay",
+            "250",
+            "--consistency-seed",
+            "5",
+        ])
+        .unwrap();
+        let model = DelayModel::from_config(&cli.config).unwrap();
+        assert_eq!(model.delay(ChangeKind::Entities), Delay::ms(250, 10_000));
+        assert_eq!(model.delay(ChangeKind::AccessKeys), Delay::ms(250, 2_000));
+        assert_eq!(model.seed(), 5);
+        for bad in [
+            ["--consistency-delay", "3600001"],
+            ["--consistency-jitter", "-1"],
+            ["--consistency-profile", "fast"],
+        ] {
+            assert!(
+                Cli::try_parse_from(["iamlocal", bad[0], bad[1]]).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_freed_and_taken_again_survives_reordering() {
+        // alice (A) is deleted and a new alice (B) created; with jitter, B can arrive first.
+        let view = View::new();
+        let a = user("alice");
+        let Change::UserPut(record) = &a else {
+            unreachable!()
+        };
+        let b = Change::UserPut(Arc::new(UserRecord {
+            user_id: "AIDAOTHER".into(),
+            ..(**record).clone()
+        }));
+        view.apply([a, b]);
+        view.apply([Change::UserRemoved {
+            user_id: "AIDAEXAMPLE".into(),
+        }]);
+        let alice = view.user_by_name("123456789012", "alice").unwrap();
+        assert_eq!(alice.user_id, "AIDAOTHER");
     }
 
     #[tokio::test]

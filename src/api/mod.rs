@@ -5,18 +5,16 @@
 //! which dispatch renders in the `{Action}Response` envelope.
 
 mod catalog;
+mod ctx;
 
-use std::net::IpAddr;
+pub use ctx::{CallerPolicies, Ctx};
 
-use crate::app::App;
-use crate::auth::Caller;
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::iam::identity_policies::{RoleKind, UserKind};
-use crate::policy::{self, EvaluationInput, RequestContext};
+use crate::iam::identity_policies::{GroupKind, RoleKind, UserKind};
 use crate::protocol::query::Params;
 use crate::protocol::xml::{self, ToXml};
-use crate::view::{Principal, SessionOf};
+use crate::view::SessionOf;
 use crate::{iam, sts};
 
 /// The two services iamlocal speaks, told apart by the signature's credential scope.
@@ -67,140 +65,6 @@ impl Service {
 /// A typed action input, read and validated from the request's parameters.
 pub trait FromQuery: Sized {
     fn from_query(params: &Params) -> Result<Self, AwsError>;
-}
-
-/// What a handler knows of its request.
-pub struct Ctx<'a> {
-    pub app: &'a App,
-    pub caller: &'a Caller,
-    /// The address the request came from (`aws:SourceIp`), when known.
-    pub source_ip: Option<IpAddr>,
-    pub user_agent: Option<&'a str>,
-}
-
-impl Ctx<'_> {
-    pub fn account_id(&self) -> &str {
-        self.caller.account_id()
-    }
-
-    pub fn now(&self) -> time::OffsetDateTime {
-        self.app.clock.now()
-    }
-
-    /// Is the caller allowed `action` (e.g. `iam:CreateUser`) on `resource`?
-    ///
-    /// Decided by the policy engine over the data plane: the root user may do anything in
-    /// its own account, everyone else what their policies allow. A denial reads as AWS's.
-    pub fn authorize(&self, action: &str, resource: &str) -> Result<(), AwsError> {
-        let caller = self.caller_policies(action, resource);
-        let decision = policy::evaluate(&caller.request, &caller.input());
-        if decision.is_allowed() {
-            Ok(())
-        } else {
-            Err(AwsError::access_denied(policy::denial_message(
-                &caller.request,
-                &decision,
-            )))
-        }
-    }
-
-    /// The request context of the caller doing `action` on `resource`, with the caller's
-    /// own policies: what every authorization starts from.
-    pub fn caller_policies(&self, action: &str, resource: &str) -> CallerPolicies {
-        let view = &self.app.view;
-        let caller = self.caller;
-        let user_id = caller.user_id();
-        let (principal, owner_id, mut tags) = match &caller.principal {
-            Principal::Root { account_id } => {
-                (policy::Principal::root(account_id), None, Vec::new())
-            }
-            Principal::User(user) => (
-                policy::Principal::user(&user.arn, &user.user_id),
-                Some(user.user_id.clone()),
-                user.tags.clone(),
-            ),
-            Principal::AssumedRole(session) => {
-                let SessionOf::Role {
-                    role_id, role_arn, ..
-                } = &session.of
-                else {
-                    unreachable!("only role sessions are assumed-role principals")
-                };
-                let role_tags = view
-                    .role(role_id)
-                    .map(|r| r.tags.clone())
-                    .unwrap_or_default();
-                (
-                    policy::Principal::assumed_role(&caller.arn(), role_arn, &user_id),
-                    Some(role_id.clone()),
-                    role_tags,
-                )
-            }
-        };
-        let mut request = RequestContext::new(action, resource, principal);
-        self.add_global_keys(&mut request);
-        if let Some(session) = &caller.session {
-            // Session tags override the principal's own tags of the same key.
-            for (key, value) in &session.tags {
-                tags.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
-                tags.push((key.clone(), value.clone()));
-            }
-            request.insert(
-                "aws:TokenIssueTime",
-                crate::clock::iso8601(session.issued_at),
-            );
-            request.insert("aws:MultiFactorAuthPresent", false);
-            if let Some(source_identity) = &session.source_identity {
-                request.insert("aws:SourceIdentity", source_identity);
-            }
-        }
-        for (key, value) in &tags {
-            request.insert(&format!("aws:PrincipalTag/{key}"), value);
-        }
-        CallerPolicies {
-            request,
-            identity: owner_id
-                .map(|id| view.identity_policies(&id))
-                .unwrap_or_default(),
-            session: caller.session.as_ref().and_then(|s| s.policies.clone()),
-        }
-    }
-
-    /// The global condition keys every request has, whoever makes it.
-    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
-    fn add_global_keys(&self, request: &mut RequestContext) {
-        let now = self.now();
-        request.insert("aws:CurrentTime", crate::clock::iso8601(now));
-        request.insert("aws:EpochTime", now.unix_timestamp());
-        request.insert("aws:SecureTransport", false);
-        request.insert("aws:RequestedRegion", &self.caller.region);
-        request.insert("aws:ViaAWSService", false);
-        if let Some(ip) = self.source_ip {
-            request.insert("aws:SourceIp", ip.to_string());
-        }
-        if let Some(agent) = self.user_agent {
-            request.insert("aws:UserAgent", agent);
-        }
-    }
-}
-
-/// The caller's side of an authorization: the request context and the caller's policies.
-pub struct CallerPolicies {
-    pub request: RequestContext,
-    pub identity: Vec<policy::NamedPolicy>,
-    pub session: Option<Vec<policy::NamedPolicy>>,
-}
-
-impl CallerPolicies {
-    /// The evaluation input with only the caller's policies; add a resource policy to it
-    /// where the action has one.
-    pub fn input(&self) -> EvaluationInput<'_> {
-        EvaluationInput {
-            identity: &self.identity,
-            session: self.session.as_deref(),
-            ..EvaluationInput::default()
-        }
-    }
 }
 
 macro_rules! actions {
@@ -254,6 +118,8 @@ actions! {
     Iam ListUsers => iam::users::list_users;
     Iam UpdateUser => iam::users::update_user;
     Iam DeleteUser => iam::users::delete_user;
+    Iam PutUserPermissionsBoundary => iam::users::put_user_permissions_boundary;
+    Iam DeleteUserPermissionsBoundary => iam::users::delete_user_permissions_boundary;
     Iam TagUser => iam::users::tag_user;
     Iam UntagUser => iam::users::untag_user;
     Iam ListUserTags => iam::users::list_user_tags;
@@ -264,6 +130,21 @@ actions! {
     Iam AttachUserPolicy => iam::identity_policies::attach_policy::<UserKind>;
     Iam DetachUserPolicy => iam::identity_policies::detach_policy::<UserKind>;
     Iam ListAttachedUserPolicies => iam::identity_policies::list_attached::<UserKind>;
+    Iam CreateGroup => iam::groups::create_group;
+    Iam GetGroup => iam::groups::get_group;
+    Iam ListGroups => iam::groups::list_groups;
+    Iam ListGroupsForUser => iam::groups::list_groups_for_user;
+    Iam UpdateGroup => iam::groups::update_group;
+    Iam DeleteGroup => iam::groups::delete_group;
+    Iam AddUserToGroup => iam::groups::add_user_to_group;
+    Iam RemoveUserFromGroup => iam::groups::remove_user_from_group;
+    Iam PutGroupPolicy => iam::identity_policies::put_policy::<GroupKind>;
+    Iam GetGroupPolicy => iam::identity_policies::get_policy::<GroupKind>;
+    Iam DeleteGroupPolicy => iam::identity_policies::delete_policy::<GroupKind>;
+    Iam ListGroupPolicies => iam::identity_policies::list_policies::<GroupKind>;
+    Iam AttachGroupPolicy => iam::identity_policies::attach_policy::<GroupKind>;
+    Iam DetachGroupPolicy => iam::identity_policies::detach_policy::<GroupKind>;
+    Iam ListAttachedGroupPolicies => iam::identity_policies::list_attached::<GroupKind>;
     Iam CreateRole => iam::roles::create_role;
     Iam GetRole => iam::roles::get_role;
     Iam ListRoles => iam::roles::list_roles;
@@ -271,6 +152,8 @@ actions! {
     Iam UpdateRoleDescription => iam::roles::update_role_description;
     Iam UpdateAssumeRolePolicy => iam::roles::update_assume_role_policy;
     Iam DeleteRole => iam::roles::delete_role;
+    Iam PutRolePermissionsBoundary => iam::roles::put_role_permissions_boundary;
+    Iam DeleteRolePermissionsBoundary => iam::roles::delete_role_permissions_boundary;
     Iam TagRole => iam::roles::tag_role;
     Iam UntagRole => iam::roles::untag_role;
     Iam ListRoleTags => iam::roles::list_role_tags;
@@ -284,6 +167,10 @@ actions! {
     Iam CreatePolicy => iam::policies::create_policy;
     Iam GetPolicy => iam::policies::get_policy;
     Iam GetPolicyVersion => iam::policies::get_policy_version;
+    Iam CreatePolicyVersion => iam::policies::create_policy_version;
+    Iam SetDefaultPolicyVersion => iam::policies::set_default_policy_version;
+    Iam DeletePolicyVersion => iam::policies::delete_policy_version;
+    Iam ListPolicyVersions => iam::policies::list_policy_versions;
     Iam DeletePolicy => iam::policies::delete_policy;
     Iam ListPolicies => iam::policies::list_policies;
     Iam CreateAccessKey => iam::access_keys::create_access_key;
@@ -291,6 +178,10 @@ actions! {
     Iam UpdateAccessKey => iam::access_keys::update_access_key;
     Iam DeleteAccessKey => iam::access_keys::delete_access_key;
     Iam GetAccessKeyLastUsed => iam::access_keys::get_access_key_last_used;
+    Iam SimulateCustomPolicy => iam::simulate::simulate_custom_policy;
+    Iam SimulatePrincipalPolicy => iam::simulate::simulate_principal_policy;
+    Iam GetContextKeysForCustomPolicy => iam::simulate::get_context_keys_for_custom_policy;
+    Iam GetContextKeysForPrincipalPolicy => iam::simulate::get_context_keys_for_principal_policy;
     Sts AssumeRole => sts::assume_role::assume_role;
     Sts GetSessionToken => sts::session_token::get_session_token;
     Sts GetCallerIdentity => sts::identity::get_caller_identity;

@@ -1,6 +1,6 @@
-//! The permissions of users and roles: inline policies and attached managed policies.
-//! The same actions exist for both (`PutUserPolicy`, `PutRolePolicy` …); each handler here
-//! serves both, told apart by an [`OwnerKind`].
+//! The permissions of users, roles and groups: inline policies and attached managed policies.
+//! The same actions exist for each (`PutUserPolicy`, `PutRolePolicy`, `PutGroupPolicy` …);
+//! each handler here serves all three, told apart by an [`OwnerKind`].
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html>
 
 use std::marker::PhantomData;
@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use super::policies::encode_document;
 use super::shapes::{
-    ARN, EXISTING_USER_NAME, MARKER, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, ROLE_NAME,
+    ARN, EXISTING_USER_NAME, GROUP_NAME, MARKER, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH,
+    ROLE_NAME,
 };
 use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_truncation};
 use crate::api::{Ctx, FromQuery};
@@ -60,6 +61,22 @@ impl OwnerKind for RoleKind {
 
     fn arn(cx: &Ctx<'_>, name: &str) -> String {
         role_arn(cx, name)
+    }
+}
+
+pub struct GroupKind;
+
+impl OwnerKind for GroupKind {
+    const NAME_PARAM: &'static str = "GroupName";
+    const NAME_SHAPE: Shape = GROUP_NAME;
+    const NOUN: &'static str = "Group";
+
+    fn owner(name: &str) -> Owner<'_> {
+        Owner::Group(name)
+    }
+
+    fn arn(cx: &Ctx<'_>, name: &str) -> String {
+        super::groups::group_arn(cx, name)
     }
 }
 

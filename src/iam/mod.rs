@@ -1,10 +1,12 @@
 //! IAM actions, one file per resource family.
 
 pub mod access_keys;
+pub mod groups;
 pub mod identity_policies;
 pub mod policies;
 pub mod roles;
 pub mod shapes;
+pub mod simulate;
 pub mod users;
 
 /// One page of a short list held in memory, whose marker is an offset into it.

@@ -9,7 +9,9 @@ use super::shapes::{
     ARN, MARKER, MAX_SESSION_DURATION, MAX_TAGS, PATH, PATH_PREFIX, POLICY_DOCUMENT,
     ROLE_DESCRIPTION, ROLE_NAME, TAG_KEY, TAG_VALUE,
 };
-use super::users::{DEFAULT_MAX_ITEMS, check_unique_keys, write_tag, write_tags, write_truncation};
+use super::users::{
+    DEFAULT_MAX_ITEMS, check_unique_keys, write_boundary, write_tag, write_tags, write_truncation,
+};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
 use crate::aws_error;
@@ -44,6 +46,7 @@ pub struct CreateRoleInput {
     trust_policy: String,
     description: Option<String>,
     max_session_duration: i64,
+    permissions_boundary: Option<String>,
     tags: Vec<Tag>,
 }
 
@@ -56,15 +59,9 @@ impl FromQuery for CreateRoleInput {
         let description = input.string("Description", &ROLE_DESCRIPTION);
         let (min, max) = MAX_SESSION_DURATION;
         let max_session_duration = input.integer("MaxSessionDuration", min, max);
-        let boundary = input.string("PermissionsBoundary", &ARN);
+        let permissions_boundary = input.string("PermissionsBoundary", &ARN);
         let tags = read_tags(&mut input);
         input.finish()?;
-        if boundary.is_some() {
-            return Err(aws_error!(
-                NotImplemented,
-                "iamlocal does not support permissions boundaries yet."
-            ));
-        }
         check_unique_keys(&tags)?;
         Ok(CreateRoleInput {
             role_name,
@@ -72,6 +69,7 @@ impl FromQuery for CreateRoleInput {
             trust_policy,
             description,
             max_session_duration: max_session_duration.unwrap_or(min),
+            permissions_boundary,
             tags,
         })
     }
@@ -87,6 +85,7 @@ impl ToXml for RoleOutput {
         let role = &self.role;
         w.open("Role");
         write_role(w, role);
+        write_boundary(w, role.permissions_boundary.as_deref());
         write_tags(w, &role.tags);
         w.open("RoleLastUsed");
         if let Some((at, region)) = &role.last_used {
@@ -100,9 +99,10 @@ impl ToXml for RoleOutput {
 
 pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize(
+    cx.authorize_with_boundary(
         "iam:CreateRole",
         &arn::role(account, &input.path, &input.role_name),
+        input.permissions_boundary.as_deref(),
     )?;
     let parsed_trust = parse_trust(&input.trust_policy)?;
     let role = cx
@@ -117,6 +117,7 @@ pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOut
                 parsed_trust,
                 description: input.description.as_deref(),
                 max_session_duration: input.max_session_duration,
+                permissions_boundary: input.permissions_boundary.as_deref(),
                 tags: &input.tags,
             },
             cx.now(),
@@ -309,6 +310,55 @@ pub async fn update_assume_role_policy(
     cx.app
         .store
         .update_trust_policy(cx.account_id(), &input.role_name, &input.document, parsed)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct PutRoleBoundaryInput {
+    role_name: String,
+    boundary: String,
+}
+
+impl FromQuery for PutRoleBoundaryInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let role_name = input.required("RoleName", &ROLE_NAME);
+        let boundary = input.required("PermissionsBoundary", &ARN);
+        input.finish()?;
+        Ok(PutRoleBoundaryInput {
+            role_name,
+            boundary,
+        })
+    }
+}
+
+pub async fn put_role_permissions_boundary(
+    cx: &Ctx<'_>,
+    input: PutRoleBoundaryInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize_with_boundary(
+        "iam:PutRolePermissionsBoundary",
+        &role_arn(cx, &input.role_name),
+        Some(&input.boundary),
+    )?;
+    cx.app
+        .store
+        .set_role_boundary(cx.account_id(), &input.role_name, Some(&input.boundary))
+        .await?;
+    Ok(Empty)
+}
+
+pub async fn delete_role_permissions_boundary(
+    cx: &Ctx<'_>,
+    input: RoleNameInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize(
+        "iam:DeleteRolePermissionsBoundary",
+        &role_arn(cx, &input.role_name),
+    )?;
+    cx.app
+        .store
+        .set_role_boundary(cx.account_id(), &input.role_name, None)
         .await?;
     Ok(Empty)
 }

@@ -59,6 +59,8 @@ pub const EXISTING_USER_NAME: Shape = Shape {
 
 pub const ROLE_NAME: Shape = USER_NAME;
 
+pub const GROUP_NAME: Shape = EXISTING_USER_NAME;
+
 /// `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`
 fn is_role_description(s: &str) -> bool {
     s.chars()
@@ -205,6 +207,57 @@ pub const POLICY_VERSION_ID: Shape = Shape {
         text: r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
         matches: is_version_id,
     }),
+};
+
+/// `ActionNameType`: an action a simulation evaluates, `iam:CreateUser`.
+pub const ACTION_NAME: Shape = Shape {
+    min: 3,
+    max: 128,
+    pattern: None,
+};
+
+/// `ResourceNameType`: a simulated resource's ARN, a resource owner, a caller's ARN.
+pub const RESOURCE_NAME: Shape = Shape {
+    min: 1,
+    max: 2048,
+    pattern: None,
+};
+
+/// `ContextKeyNameType`: `aws:SourceIp`.
+pub const CONTEXT_KEY_NAME: Shape = Shape {
+    min: 5,
+    max: 256,
+    pattern: None,
+};
+
+/// `ContextKeyValueType`: unconstrained.
+pub const CONTEXT_KEY_VALUE: Shape = Shape {
+    min: 0,
+    max: usize::MAX,
+    pattern: None,
+};
+
+/// `ContextKeyTypeEnum`.
+pub const CONTEXT_KEY_TYPES: &[&str] = &[
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+];
+
+/// `ResourceHandlingOptionType`: an EC2 scenario name.
+pub const RESOURCE_HANDLING_OPTION: Shape = Shape {
+    min: 1,
+    max: 64,
+    pattern: None,
 };
 
 /// The most tags an IAM entity can have.

@@ -13,7 +13,7 @@ use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
-use crate::store::{Tag, User};
+use crate::store::{NewUser, Tag, User};
 use crate::view::Principal;
 
 /// Listings answer 100 items unless asked otherwise, as IAM does.
@@ -22,6 +22,7 @@ pub const DEFAULT_MAX_ITEMS: i64 = 100;
 pub struct CreateUserInput {
     user_name: String,
     path: String,
+    permissions_boundary: Option<String>,
     tags: Vec<Tag>,
 }
 
@@ -30,19 +31,14 @@ impl FromQuery for CreateUserInput {
         let mut input = Input::new(params);
         let user_name = input.required("UserName", &USER_NAME);
         let path = input.string("Path", &PATH).unwrap_or_else(|| "/".into());
-        let boundary = input.string("PermissionsBoundary", &super::shapes::ARN);
+        let permissions_boundary = input.string("PermissionsBoundary", &super::shapes::ARN);
         let tags = read_tags(&mut input);
         input.finish()?;
-        if boundary.is_some() {
-            return Err(aws_error!(
-                NotImplemented,
-                "iamlocal does not support permissions boundaries yet."
-            ));
-        }
         check_unique_keys(&tags)?;
         Ok(CreateUserInput {
             user_name,
             path,
+            permissions_boundary,
             tags,
         })
     }
@@ -56,6 +52,7 @@ impl ToXml for UserOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.open("User");
         write_user(w, &self.user);
+        write_boundary(w, self.user.permissions_boundary.as_deref());
         write_tags(w, &self.user.tags);
         w.close("User");
     }
@@ -63,18 +60,23 @@ impl ToXml for UserOutput {
 
 pub async fn create_user(cx: &Ctx<'_>, input: CreateUserInput) -> Result<UserOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize(
+    let resource = arn::user(account, &input.path, &input.user_name);
+    cx.authorize_with_boundary(
         "iam:CreateUser",
-        &arn::user(account, &input.path, &input.user_name),
+        &resource,
+        input.permissions_boundary.as_deref(),
     )?;
     let user = cx
         .app
         .store
         .create_user(
             account,
-            &input.user_name,
-            &input.path,
-            &input.tags,
+            NewUser {
+                user_name: &input.user_name,
+                path: &input.path,
+                permissions_boundary: input.permissions_boundary.as_deref(),
+                tags: &input.tags,
+            },
             cx.now(),
         )
         .await?;
@@ -252,6 +254,55 @@ pub async fn delete_user(cx: &Ctx<'_>, input: UserNameInput) -> Result<Empty, Aw
     Ok(Empty)
 }
 
+pub struct PutUserBoundaryInput {
+    user_name: String,
+    boundary: String,
+}
+
+impl FromQuery for PutUserBoundaryInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.required("UserName", &USER_NAME);
+        let boundary = input.required("PermissionsBoundary", &super::shapes::ARN);
+        input.finish()?;
+        Ok(PutUserBoundaryInput {
+            user_name,
+            boundary,
+        })
+    }
+}
+
+pub async fn put_user_permissions_boundary(
+    cx: &Ctx<'_>,
+    input: PutUserBoundaryInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize_with_boundary(
+        "iam:PutUserPermissionsBoundary",
+        &user_arn(cx, &input.user_name),
+        Some(&input.boundary),
+    )?;
+    cx.app
+        .store
+        .set_user_boundary(cx.account_id(), &input.user_name, Some(&input.boundary))
+        .await?;
+    Ok(Empty)
+}
+
+pub async fn delete_user_permissions_boundary(
+    cx: &Ctx<'_>,
+    input: UserNameInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize(
+        "iam:DeleteUserPermissionsBoundary",
+        &user_arn(cx, &input.user_name),
+    )?;
+    cx.app
+        .store
+        .set_user_boundary(cx.account_id(), &input.user_name, None)
+        .await?;
+    Ok(Empty)
+}
+
 pub struct TagUserInput {
     user_name: String,
     tags: Vec<Tag>,
@@ -397,8 +448,18 @@ pub(crate) fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// `PermissionsBoundary`, when the entity has one.
+pub(crate) fn write_boundary(w: &mut XmlWriter, boundary: Option<&str>) {
+    if let Some(arn) = boundary {
+        w.open("PermissionsBoundary");
+        w.field("PermissionsBoundaryType", "PermissionsBoundaryPolicy");
+        w.field("PermissionsBoundaryArn", arn);
+        w.close("PermissionsBoundary");
+    }
+}
+
 /// The members of the `User` shape that every action returns.
-fn write_user(w: &mut XmlWriter, user: &User) {
+pub(crate) fn write_user(w: &mut XmlWriter, user: &User) {
     w.field("Path", &user.path);
     w.field("UserName", &user.user_name);
     w.field("UserId", &user.user_id);

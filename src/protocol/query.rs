@@ -196,13 +196,24 @@ impl<'a> Input<'a> {
 
     /// A list of strings, `{name}.member.N`.
     pub fn string_list(&mut self, name: &str, max_items: usize, shape: &Shape) -> Vec<String> {
-        let indexes = self.params.member_indexes(name);
-        self.check_list_size(name, indexes.len(), max_items);
+        self.string_list_at(name, &member_path(name), max_items, shape)
+    }
+
+    /// A list of strings on the wire at `wire`, named `path` in messages.
+    fn string_list_at(
+        &mut self,
+        wire: &str,
+        path: &str,
+        max_items: usize,
+        shape: &Shape,
+    ) -> Vec<String> {
+        let indexes = self.params.member_indexes(wire);
+        self.check_list_size(path, indexes.len(), max_items);
         let mut values = Vec::with_capacity(indexes.len());
         for n in indexes {
-            let key = format!("{name}.member.{n}");
+            let key = format!("{wire}.member.{n}");
             if let Some(value) = self.params.get(&key) {
-                self.check(&format!("{}.{n}.member", member_path(name)), value, shape);
+                self.check(&format!("{path}.{n}.member"), value, shape);
                 values.push(value.to_owned());
             }
         }
@@ -218,7 +229,7 @@ impl<'a> Input<'a> {
         mut each: impl FnMut(&mut Member<'_, 'a>) -> T,
     ) -> Vec<T> {
         let indexes = self.params.member_indexes(name);
-        self.check_list_size(name, indexes.len(), max_items);
+        self.check_list_size(&member_path(name), indexes.len(), max_items);
         indexes
             .into_iter()
             .map(|n| {
@@ -243,12 +254,11 @@ impl<'a> Input<'a> {
         }
     }
 
-    fn check_list_size(&mut self, name: &str, len: usize, max_items: usize) {
+    fn check_list_size(&mut self, path: &str, len: usize, max_items: usize) {
         if len > max_items {
             self.errors.push(format!(
-                "Value at '{}' failed to satisfy constraint: \
-                 Member must have length less than or equal to {max_items}",
-                member_path(name)
+                "Value at '{path}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max_items}"
             ));
         }
     }
@@ -333,18 +343,48 @@ pub struct Member<'i, 'a> {
 
 impl Member<'_, '_> {
     pub fn required(&mut self, field: &str, shape: &Shape) -> String {
-        let wire = format!("{}{field}", self.wire_prefix);
-        let path = format!("{}{}", self.path_prefix, lower_first(field));
-        match self.input.params.get(&wire) {
-            Some(value) => {
-                self.input.check(&path, value, shape);
-                value.to_owned()
-            }
-            None => {
-                self.input.null(&path);
-                String::new()
-            }
+        self.string(field, shape).unwrap_or_else(|| {
+            let path = self.path(field);
+            self.input.null(&path);
+            String::new()
+        })
+    }
+
+    /// An optional string field; checked against its shape when present.
+    pub fn string(&mut self, field: &str, shape: &Shape) -> Option<String> {
+        let value = self.input.params.get(&self.wire(field))?;
+        self.input.check(&self.path(field), value, shape);
+        Some(value.to_owned())
+    }
+
+    /// An optional enum field.
+    pub fn enumeration(&mut self, field: &str, allowed: &[&str]) -> Option<String> {
+        let value = self.input.params.get(&self.wire(field))?;
+        if !allowed.contains(&value) {
+            self.input.fail(
+                &self.path(field),
+                value,
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    allowed.join(", ")
+                ),
+            );
         }
+        Some(value.to_owned())
+    }
+
+    /// A list of strings inside the structure, `….{field}.member.M`.
+    pub fn string_list(&mut self, field: &str, max_items: usize, shape: &Shape) -> Vec<String> {
+        let (wire, path) = (self.wire(field), self.path(field));
+        self.input.string_list_at(&wire, &path, max_items, shape)
+    }
+
+    fn wire(&self, field: &str) -> String {
+        format!("{}{field}", self.wire_prefix)
+    }
+
+    fn path(&self, field: &str) -> String {
+        format!("{}{}", self.path_prefix, lower_first(field))
     }
 }
 
@@ -436,6 +476,38 @@ mod tests {
         );
         assert!(err.message.contains("Value 'BAD' at 'tags.2.member.key'"));
         assert!(err.message.contains("Value null at 'tags.2.member.value'"));
+    }
+
+    #[test]
+    fn lists_inside_struct_lists_are_read_and_named_like_aws() {
+        let p = params(
+            "E.member.1.Name=ok&E.member.1.Values.member.2=b&E.member.1.Values.member.1=a\
+             &E.member.1.Kind=x&E.member.2.Values.member.1=BAD",
+        );
+        let mut input = Input::new(&p);
+        let entries = input.struct_list("E", 50, |m| {
+            (
+                m.string("Name", &NAME),
+                m.string_list("Values", 50, &NAME),
+                m.enumeration("Kind", &["x", "y"]),
+            )
+        });
+        assert_eq!(
+            entries[0],
+            (
+                Some("ok".into()),
+                vec!["a".into(), "b".into()],
+                Some("x".into())
+            )
+        );
+        assert_eq!(entries[1], (None, vec!["BAD".into()], None));
+        let err = input.finish().unwrap_err();
+        assert!(
+            err.message
+                .contains("Value 'BAD' at 'e.2.member.values.1.member'"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -84,6 +84,20 @@ impl XmlWriter {
         self.close(tag);
     }
 
+    /// `<tag><entry><key>…</key><value>…</value></entry>…</tag>`: the Query protocol's map
+    /// shape when the model does not flatten it (`EvalDecisionDetailsType`), as botocore and
+    /// the SDKs read it.
+    pub fn map<K: AsRef<str>, V: AsRef<str>>(&mut self, tag: &str, entries: &[(K, V)]) {
+        self.open(tag);
+        for (key, value) in entries {
+            self.open("entry");
+            self.field("key", key.as_ref());
+            self.field("value", value.as_ref());
+            self.close("entry");
+        }
+        self.close(tag);
+    }
+
     pub fn finish(self) -> String {
         self.buf
     }
@@ -136,6 +150,17 @@ mod tests {
             "<GetUserResponse xmlns=\"ns\"><GetUserResult><UserName>a&amp;b</UserName>\
              </GetUserResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>\
              </GetUserResponse>"
+        );
+    }
+
+    #[test]
+    fn maps_are_entries_of_key_and_value() {
+        let mut w = XmlWriter::new();
+        w.map("Details", &[("IAM Policy", "allowed"), ("a<b", "c")]);
+        assert_eq!(
+            w.finish(),
+            "<Details><entry><key>IAM Policy</key><value>allowed</value></entry>\
+             <entry><key>a&lt;b</key><value>c</value></entry></Details>"
         );
     }
 

@@ -1,12 +1,12 @@
-//! The permissions of users and roles: inline policies, and attached managed policies.
-//! Both kinds of owner share the tables, keyed by the owner's unique id.
+//! The permissions of users, roles and groups: inline policies, and attached managed policies.
+//! Every kind of owner shares the tables, keyed by the owner's unique id.
 
 use std::sync::Arc;
 
 use sqlx::SqliteConnection;
 
 use super::policies::{policy_row, stored_document};
-use super::{Store, roles, users};
+use super::{Store, groups, roles, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::policy::{NamedPolicy, Policy, PolicyKind, SizeQuota, policy_size};
@@ -20,6 +20,7 @@ const ATTACHED_PER_OWNER: i64 = 10;
 pub enum Owner<'a> {
     User(&'a str),
     Role(&'a str),
+    Group(&'a str),
 }
 
 impl Owner<'_> {
@@ -27,12 +28,13 @@ impl Owner<'_> {
         match self {
             Owner::User(_) => "user",
             Owner::Role(_) => "role",
+            Owner::Group(_) => "group",
         }
     }
 
     fn name(&self) -> &str {
         match self {
-            Owner::User(name) | Owner::Role(name) => name,
+            Owner::User(name) | Owner::Role(name) | Owner::Group(name) => name,
         }
     }
 
@@ -41,6 +43,7 @@ impl Owner<'_> {
         match self {
             Owner::User(_) => SizeQuota::UserInlinePolicies,
             Owner::Role(_) => SizeQuota::RoleInlinePolicies,
+            Owner::Group(_) => SizeQuota::GroupInlinePolicies,
         }
     }
 
@@ -48,6 +51,7 @@ impl Owner<'_> {
         match self {
             Owner::User(_) => "PoliciesPerUser",
             Owner::Role(_) => "PoliciesPerRole",
+            Owner::Group(_) => "PoliciesPerGroup",
         }
     }
 
@@ -56,6 +60,7 @@ impl Owner<'_> {
         match self {
             Owner::User(name) => users::user_id(conn, account_id, name).await,
             Owner::Role(name) => roles::role_id(conn, account_id, name).await,
+            Owner::Group(name) => groups::group_id(conn, account_id, name).await,
         }
     }
 

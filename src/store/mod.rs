@@ -7,6 +7,7 @@
 
 mod access_keys;
 mod accounts;
+mod groups;
 mod identity_policies;
 mod policies;
 mod reset;
@@ -25,12 +26,13 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
 pub use access_keys::{AccessKey, KeyUse};
+pub use groups::Group;
 pub use identity_policies::Owner;
 pub use policies::{ManagedPolicy, NewPolicy, PolicyVersion};
 pub use roles::{NewRole, Role};
 pub use sessions::NewSession;
 pub use tags::Tag;
-pub use users::User;
+pub use users::{NewUser, User};
 
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::AwsError;
@@ -111,6 +113,7 @@ impl Store {
         changes.extend(self.access_key_changes().await?);
         changes.extend(self.managed_policy_changes().await?);
         changes.extend(self.role_changes().await?);
+        changes.extend(self.group_changes().await?);
         changes.extend(self.identity_policy_changes().await?);
         changes.extend(self.session_changes().await?);
         Ok(changes)
@@ -144,10 +147,6 @@ impl Write<'_> {
 
     /// Records a change under a narrower kind than its variant's, for the delay model: a tag
     /// or trust-policy update reported as a whole new user or role record.
-    #[allow(
-        dead_code,
-        reason = "for tag and trust-policy updates in users.rs and roles.rs"
-    )]
     pub fn record_as(&mut self, kind: ChangeKind, change: Change) {
         self.changes.push((Some(kind), change));
     }

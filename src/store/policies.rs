@@ -16,6 +16,8 @@ use crate::view::Change;
 
 /// The version every new policy starts with.
 const FIRST_VERSION: &str = "v1";
+/// IAM keeps at most five versions of a managed policy.
+const MAX_VERSIONS: i64 = 5;
 
 #[derive(Debug, Clone)]
 pub struct ManagedPolicy {
@@ -26,6 +28,8 @@ pub struct ManagedPolicy {
     pub description: Option<String>,
     pub default_version_id: String,
     pub attachment_count: i64,
+    /// How many users and roles it bounds.
+    pub boundary_count: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub tags: Vec<Tag>,
@@ -34,7 +38,8 @@ pub struct ManagedPolicy {
 #[derive(Debug, Clone)]
 pub struct PolicyVersion {
     pub version_id: String,
-    pub document: String,
+    /// The document; listings and `CreatePolicyVersion` leave it out, as AWS does.
+    pub document: Option<String>,
     pub is_default: bool,
     pub created_at: OffsetDateTime,
 }
@@ -61,6 +66,7 @@ pub(super) struct PolicyRow {
     created_at: i64,
     updated_at: i64,
     attachment_count: i64,
+    boundary_count: i64,
 }
 
 impl PolicyRow {
@@ -73,6 +79,7 @@ impl PolicyRow {
             description: self.description,
             default_version_id: self.default_version_id,
             attachment_count: self.attachment_count,
+            boundary_count: self.boundary_count,
             created_at: from_millis(self.created_at),
             updated_at: from_millis(self.updated_at),
             tags,
@@ -87,7 +94,10 @@ macro_rules! select_policies {
             "SELECT p.policy_id, p.policy_name, p.path, p.arn, p.description,
                     p.default_version_id, p.created_at, p.updated_at,
                     (SELECT count(*) FROM attached_policies a WHERE a.policy_arn = p.arn)
-                        AS attachment_count
+                        AS attachment_count,
+                    (SELECT count(*) FROM users u WHERE u.permissions_boundary = p.arn)
+                    + (SELECT count(*) FROM roles r WHERE r.permissions_boundary = p.arn)
+                        AS boundary_count
              FROM policies p ",
             $rest
         )
@@ -110,6 +120,7 @@ impl Store {
             description: new.description.map(str::to_owned),
             default_version_id: FIRST_VERSION.to_owned(),
             attachment_count: 0,
+            boundary_count: 0,
             created_at: now,
             updated_at: now,
             tags: new.tags.to_vec(),
@@ -185,16 +196,11 @@ impl Store {
         .bind(version_id)
         .fetch_optional(&mut *conn)
         .await?;
-        let (document, created_at) = row.ok_or_else(|| {
-            aws_error!(
-                NoSuchEntity,
-                "Policy {policy_arn} version {version_id} does not exist or is not attachable."
-            )
-        })?;
+        let (document, created_at) = row.ok_or_else(|| no_such_version(policy_arn, version_id))?;
         Ok(PolicyVersion {
             is_default: policy.default_version_id == version_id,
             version_id: version_id.to_owned(),
-            document,
+            document: Some(document),
             created_at: from_millis(created_at),
         })
     }
@@ -203,10 +209,21 @@ impl Store {
     pub async fn delete_policy(&self, account_id: &str, policy_arn: &str) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = policy_row(&mut w.tx, account_id, policy_arn).await?;
-        if row.attachment_count > 0 {
+        if row.attachment_count > 0 || row.boundary_count > 0 {
             return Err(aws_error!(
                 DeleteConflict,
                 "Cannot delete a policy attached to entities."
+            ));
+        }
+        let (versions,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM policy_versions WHERE policy_id = ?")
+                .bind(&row.policy_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
+        if versions > 1 {
+            return Err(aws_error!(
+                DeleteConflict,
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy."
             ));
         }
         sqlx::query("DELETE FROM policies WHERE policy_id = ?")
@@ -267,6 +284,151 @@ impl Store {
         Ok(row.map(|(d,)| d))
     }
 
+    /// Adds a version to a policy (at most five are kept), making it the default if asked.
+    pub async fn create_policy_version(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        document: &str,
+        parsed: Arc<Policy>,
+        set_as_default: bool,
+        now: OffsetDateTime,
+    ) -> Result<PolicyVersion, AwsError> {
+        let mut w = self.begin().await?;
+        let policy = policy_row(&mut w.tx, account_id, policy_arn).await?;
+        let (count, last): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM policy_versions WHERE policy_id = ?1),
+                    (SELECT last_version FROM policies WHERE policy_id = ?1)",
+        )
+        .bind(&policy.policy_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        if count >= MAX_VERSIONS {
+            return Err(aws_error!(
+                LimitExceeded,
+                "A managed policy can have up to {MAX_VERSIONS} versions. Before you create a new version, you must delete an existing version."
+            ));
+        }
+        let version_id = format!("v{}", last + 1);
+        sqlx::query(
+            "INSERT INTO policy_versions (policy_id, version_id, document, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&policy.policy_id)
+        .bind(&version_id)
+        .bind(document)
+        .bind(to_millis(now))
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query(
+            "UPDATE policies SET last_version = ?2,
+                    default_version_id = CASE WHEN ?3 THEN ?4 ELSE default_version_id END,
+                    updated_at = CASE WHEN ?3 THEN ?5 ELSE updated_at END
+             WHERE policy_id = ?1",
+        )
+        .bind(&policy.policy_id)
+        .bind(last + 1)
+        .bind(set_as_default)
+        .bind(&version_id)
+        .bind(to_millis(now))
+        .execute(&mut *w.tx)
+        .await?;
+        if set_as_default {
+            w.record(Change::ManagedPolicyPut(NamedPolicy::new(
+                policy.arn.as_str(),
+                parsed,
+            )));
+        }
+        w.commit().await?;
+        Ok(PolicyVersion {
+            version_id,
+            document: None,
+            is_default: set_as_default,
+            created_at: now,
+        })
+    }
+
+    /// Makes an existing version the one that applies.
+    pub async fn set_default_policy_version(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        version_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let policy = policy_row(&mut w.tx, account_id, policy_arn).await?;
+        let document =
+            version_document(&mut w.tx, &policy.policy_id, policy_arn, version_id).await?;
+        sqlx::query(
+            "UPDATE policies SET default_version_id = ?, updated_at = ? WHERE policy_id = ?",
+        )
+        .bind(version_id)
+        .bind(to_millis(now))
+        .bind(&policy.policy_id)
+        .execute(&mut *w.tx)
+        .await?;
+        if let Some(parsed) = stored_document(
+            policy_arn,
+            &document,
+            PolicyKind::Identity { managed: true },
+        ) {
+            w.record(Change::ManagedPolicyPut(NamedPolicy::new(
+                policy_arn, parsed,
+            )));
+        }
+        w.commit().await
+    }
+
+    /// Deletes a version other than the default.
+    pub async fn delete_policy_version(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        version_id: &str,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let policy = policy_row(&mut w.tx, account_id, policy_arn).await?;
+        version_document(&mut w.tx, &policy.policy_id, policy_arn, version_id).await?;
+        if policy.default_version_id == version_id {
+            return Err(aws_error!(
+                DeleteConflict,
+                "Cannot delete the default version of a policy."
+            ));
+        }
+        sqlx::query("DELETE FROM policy_versions WHERE policy_id = ? AND version_id = ?")
+            .bind(&policy.policy_id)
+            .bind(version_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await
+    }
+
+    /// A policy's versions, newest first, without their documents.
+    pub async fn list_policy_versions(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+    ) -> Result<Vec<PolicyVersion>, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let policy = policy_row(&mut conn, account_id, policy_arn).await?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT version_id, created_at FROM policy_versions WHERE policy_id = ?
+             ORDER BY created_at DESC, CAST(substr(version_id, 2) AS INTEGER) DESC",
+        )
+        .bind(&policy.policy_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(version_id, created_at)| PolicyVersion {
+                is_default: version_id == policy.default_version_id,
+                version_id,
+                document: None,
+                created_at: from_millis(created_at),
+            })
+            .collect())
+    }
+
     pub(super) async fn managed_policy_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT p.arn, v.document FROM policies p
@@ -297,6 +459,31 @@ pub(super) async fn policy_row(
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| no_such_policy(policy_arn))
+}
+
+/// The document of one version of a policy, or IAM's `NoSuchEntity` for it.
+async fn version_document(
+    conn: &mut SqliteConnection,
+    policy_id: &str,
+    policy_arn: &str,
+    version_id: &str,
+) -> Result<String, AwsError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT document FROM policy_versions WHERE policy_id = ? AND version_id = ?",
+    )
+    .bind(policy_id)
+    .bind(version_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|(document,)| document)
+        .ok_or_else(|| no_such_version(policy_arn, version_id))
+}
+
+fn no_such_version(policy_arn: &str, version_id: &str) -> AwsError {
+    aws_error!(
+        NoSuchEntity,
+        "Policy {policy_arn} version {version_id} does not exist or is not attachable."
+    )
 }
 
 pub(super) fn no_such_policy(policy_arn: &str) -> AwsError {

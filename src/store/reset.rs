@@ -16,6 +16,8 @@ const RESET: &[&str] = &[
     "DELETE FROM policy_tags",
     "DELETE FROM policy_versions",
     "DELETE FROM policies",
+    "DELETE FROM group_members",
+    "DELETE FROM groups",
     "DELETE FROM access_keys",
     "DELETE FROM user_tags",
     "DELETE FROM users",

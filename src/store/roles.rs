@@ -10,6 +10,7 @@ use super::tags::{Tag, Tagged, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
+use crate::consistency::ChangeKind;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::policy::{NamedPolicy, Policy, PolicyKind};
@@ -27,6 +28,8 @@ pub struct Role {
     pub description: Option<String>,
     pub max_session_duration: i64,
     pub created_at: OffsetDateTime,
+    /// The ARN of the managed policy that bounds the role's permissions.
+    pub permissions_boundary: Option<String>,
     /// When and in which region the role was last assumed.
     pub last_used: Option<(OffsetDateTime, String)>,
     pub tags: Vec<Tag>,
@@ -41,6 +44,7 @@ pub struct NewRole<'a> {
     pub parsed_trust: Arc<Policy>,
     pub description: Option<&'a str>,
     pub max_session_duration: i64,
+    pub permissions_boundary: Option<&'a str>,
     pub tags: &'a [Tag],
 }
 
@@ -56,6 +60,7 @@ struct RoleRow {
     created_at: i64,
     last_used_at: Option<i64>,
     last_used_region: Option<String>,
+    permissions_boundary: Option<String>,
 }
 
 impl RoleRow {
@@ -70,6 +75,7 @@ impl RoleRow {
             description: self.description,
             max_session_duration: self.max_session_duration,
             created_at: from_millis(self.created_at),
+            permissions_boundary: self.permissions_boundary,
             last_used: self
                 .last_used_at
                 .map(|at| (from_millis(at), self.last_used_region.unwrap_or_default())),
@@ -89,6 +95,7 @@ impl Role {
             arn: self.arn.clone(),
             trust_policy: NamedPolicy::new(self.arn.as_str(), trust),
             max_session_duration: self.max_session_duration,
+            permissions_boundary: self.permissions_boundary.clone(),
             tags: self
                 .tags
                 .iter()
@@ -109,7 +116,8 @@ macro_rules! select_roles {
     ($rest:literal) => {
         concat!(
             "SELECT role_id, account_id, role_name, path, trust_policy, description,
-                    max_session_duration, created_at, last_used_at, last_used_region
+                    max_session_duration, created_at, last_used_at, last_used_region,
+                    permissions_boundary
              FROM roles ",
             $rest
         )
@@ -124,6 +132,9 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Role, AwsError> {
         let mut w = self.begin().await?;
+        if let Some(arn) = new.permissions_boundary {
+            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+        }
         let role = Role {
             role_id: new_id(IdKind::Role, account_id),
             account_id: account_id.to_owned(),
@@ -134,13 +145,14 @@ impl Store {
             description: new.description.map(str::to_owned),
             max_session_duration: new.max_session_duration,
             created_at: now,
+            permissions_boundary: new.permissions_boundary.map(str::to_owned),
             last_used: None,
             tags: new.tags.to_vec(),
         };
         sqlx::query(
             "INSERT INTO roles (role_id, account_id, role_name, path, trust_policy, description,
-                                max_session_duration, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                max_session_duration, created_at, permissions_boundary)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&role.role_id)
         .bind(account_id)
@@ -150,6 +162,7 @@ impl Store {
         .bind(&role.description)
         .bind(role.max_session_duration)
         .bind(to_millis(now))
+        .bind(new.permissions_boundary)
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
@@ -252,7 +265,7 @@ impl Store {
             ..row
         }
         .into_role(tags);
-        w.record(role.record(parsed));
+        w.record_as(ChangeKind::TrustPolicies, role.record(parsed));
         w.commit().await
     }
 
@@ -292,7 +305,37 @@ impl Store {
             ));
         }
         if let Some(change) = row.into_role(tags).reparsed_record() {
-            w.record(change);
+            w.record_as(ChangeKind::Tags, change);
+        }
+        w.commit().await
+    }
+
+    /// Sets (or, with `None`, removes) the role's permissions boundary, which must be a
+    /// managed policy of the account.
+    pub async fn set_role_boundary(
+        &self,
+        account_id: &str,
+        role_name: &str,
+        boundary: Option<&str>,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = role_row(&mut w.tx, account_id, role_name).await?;
+        if let Some(arn) = boundary {
+            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+        }
+        sqlx::query("UPDATE roles SET permissions_boundary = ? WHERE role_id = ?")
+            .bind(boundary)
+            .bind(&row.role_id)
+            .execute(&mut *w.tx)
+            .await?;
+        let tags = tags_of(&mut w.tx, Tagged::Role, &row.role_id).await?;
+        let role = RoleRow {
+            permissions_boundary: boundary.map(str::to_owned),
+            ..row
+        }
+        .into_role(tags);
+        if let Some(change) = role.reparsed_record() {
+            w.record_as(ChangeKind::Policies, change);
         }
         w.commit().await
     }
@@ -308,7 +351,7 @@ impl Store {
         remove_tags(&mut w.tx, Tagged::Role, &row.role_id, keys).await?;
         let tags = tags_of(&mut w.tx, Tagged::Role, &row.role_id).await?;
         if let Some(change) = row.into_role(tags).reparsed_record() {
-            w.record(change);
+            w.record_as(ChangeKind::Tags, change);
         }
         w.commit().await
     }

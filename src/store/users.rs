@@ -9,6 +9,7 @@ use super::tags::{Tag, Tagged, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
+use crate::consistency::ChangeKind;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::view::{Change, UserRecord};
@@ -21,7 +22,17 @@ pub struct User {
     pub path: String,
     pub arn: String,
     pub created_at: OffsetDateTime,
+    /// The ARN of the managed policy that bounds the user's permissions.
+    pub permissions_boundary: Option<String>,
     pub tags: Vec<Tag>,
+}
+
+/// What a new user is made of.
+pub struct NewUser<'a> {
+    pub user_name: &'a str,
+    pub path: &'a str,
+    pub permissions_boundary: Option<&'a str>,
+    pub tags: &'a [Tag],
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +42,7 @@ struct UserRow {
     user_name: String,
     path: String,
     created_at: i64,
+    permissions_boundary: Option<String>,
 }
 
 impl UserRow {
@@ -42,6 +54,7 @@ impl UserRow {
             user_name: self.user_name,
             path: self.path,
             created_at: from_millis(self.created_at),
+            permissions_boundary: self.permissions_boundary,
             tags,
         }
     }
@@ -55,6 +68,7 @@ impl User {
             user_name: self.user_name.clone(),
             path: self.path.clone(),
             arn: self.arn.clone(),
+            permissions_boundary: self.permissions_boundary.clone(),
             tags: self
                 .tags
                 .iter()
@@ -68,7 +82,8 @@ impl User {
 macro_rules! select_users {
     ($rest:literal) => {
         concat!(
-            "SELECT user_id, account_id, user_name, path, created_at FROM users ",
+            "SELECT user_id, account_id, user_name, path, created_at, permissions_boundary
+             FROM users ",
             $rest
         )
     };
@@ -78,12 +93,19 @@ impl Store {
     pub async fn create_user(
         &self,
         account_id: &str,
-        user_name: &str,
-        path: &str,
-        tags: &[Tag],
+        new: NewUser<'_>,
         now: OffsetDateTime,
     ) -> Result<User, AwsError> {
+        let NewUser {
+            user_name,
+            path,
+            permissions_boundary,
+            tags,
+        } = new;
         let mut w = self.begin().await?;
+        if let Some(arn) = permissions_boundary {
+            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+        }
         let user = User {
             user_id: new_id(IdKind::User, account_id),
             account_id: account_id.to_owned(),
@@ -91,16 +113,19 @@ impl Store {
             path: path.to_owned(),
             arn: arn::user(account_id, path, user_name),
             created_at: now,
+            permissions_boundary: permissions_boundary.map(str::to_owned),
             tags: tags.to_vec(),
         };
         sqlx::query(
-            "INSERT INTO users (user_id, account_id, user_name, path, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&user.user_id)
         .bind(account_id)
         .bind(user_name)
         .bind(path)
         .bind(to_millis(now))
+        .bind(permissions_boundary)
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
@@ -203,6 +228,9 @@ impl Store {
         {
             return Err(conflict);
         }
+        if let Some(conflict) = super::groups::membership_conflict(&mut w.tx, &row.user_id).await? {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM users WHERE user_id = ?")
             .bind(&row.user_id)
             .execute(&mut *w.tx)
@@ -230,7 +258,35 @@ impl Store {
                 "The number of tags has reached the maximum limit."
             ));
         }
-        w.record(row.into_user(tags).record());
+        w.record_as(ChangeKind::Tags, row.into_user(tags).record());
+        w.commit().await
+    }
+
+    /// Sets (or, with `None`, removes) the user's permissions boundary, which must be a
+    /// managed policy of the account.
+    pub async fn set_user_boundary(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        boundary: Option<&str>,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        if let Some(arn) = boundary {
+            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+        }
+        sqlx::query("UPDATE users SET permissions_boundary = ? WHERE user_id = ?")
+            .bind(boundary)
+            .bind(&row.user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
+        let user = UserRow {
+            permissions_boundary: boundary.map(str::to_owned),
+            ..row
+        }
+        .into_user(tags);
+        w.record_as(ChangeKind::Policies, user.record());
         w.commit().await
     }
 
@@ -244,7 +300,7 @@ impl Store {
         let row = user_row(&mut w.tx, account_id, user_name).await?;
         remove_tags(&mut w.tx, Tagged::User, &row.user_id, keys).await?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
-        w.record(row.into_user(tags).record());
+        w.record_as(ChangeKind::Tags, row.into_user(tags).record());
         w.commit().await
     }
 
@@ -283,4 +339,29 @@ pub(super) async fn user_id(
     user_name: &str,
 ) -> Result<String, AwsError> {
     Ok(user_row(conn, account_id, user_name).await?.user_id)
+}
+
+/// A page of a group's members, by name; `marker` is the name to start at.
+pub(super) async fn group_members(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Result<Page<User>, AwsError> {
+    let mut rows: Vec<UserRow> = sqlx::query_as(
+        "SELECT u.user_id, u.account_id, u.user_name, u.path, u.created_at, u.permissions_boundary
+         FROM users u JOIN group_members m ON m.user_id = u.user_id
+         WHERE m.group_id = ?1 AND u.user_name >= ?2
+         ORDER BY u.user_name LIMIT ?3",
+    )
+    .bind(group_id)
+    .bind(marker.unwrap_or(""))
+    .bind(max_items as i64 + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").user_name);
+    Ok(Page {
+        items: rows.into_iter().map(|r| r.into_user(Vec::new())).collect(),
+        marker,
+    })
 }

@@ -26,6 +26,16 @@ pub enum Change {
     AccessKeyRemoved {
         access_key_id: String,
     },
+    GroupPut(Arc<GroupRecord>),
+    GroupRemoved {
+        group_id: String,
+    },
+    /// A user joined (`member: true`) or left a group.
+    GroupMembership {
+        group_id: String,
+        user_id: String,
+        member: bool,
+    },
     RolePut(Arc<RoleRecord>),
     RoleRemoved {
         role_id: String,
@@ -67,7 +77,11 @@ impl Change {
             | Change::UserPut(_)
             | Change::UserRemoved { .. }
             | Change::RolePut(_)
-            | Change::RoleRemoved { .. } => ChangeKind::Entities,
+            | Change::RoleRemoved { .. }
+            | Change::GroupPut(_)
+            | Change::GroupRemoved { .. } => ChangeKind::Entities,
+            // Membership decides which policies apply, as an attachment does.
+            Change::GroupMembership { .. } => ChangeKind::Policies,
             Change::AccessKeyPut(_) | Change::AccessKeyRemoved { .. } => ChangeKind::AccessKeys,
             Change::InlinePolicyPut { .. }
             | Change::InlinePolicyRemoved { .. }
@@ -89,6 +103,10 @@ impl Change {
             Change::UserRemoved { user_id } => format!("principal:{user_id}"),
             Change::RolePut(role) => format!("principal:{}", role.role_id),
             Change::RoleRemoved { role_id } => format!("principal:{role_id}"),
+            Change::GroupPut(group) => format!("principal:{}", group.group_id),
+            Change::GroupRemoved { group_id } => format!("principal:{group_id}"),
+            // A membership is part of the user's permissions: it follows the user's order.
+            Change::GroupMembership { user_id, .. } => format!("principal:{user_id}"),
             Change::InlinePolicyPut { owner_id, .. }
             | Change::InlinePolicyRemoved { owner_id, .. }
             | Change::PolicyAttached { owner_id, .. }
@@ -110,7 +128,19 @@ pub struct UserRecord {
     pub user_name: String,
     pub path: String,
     pub arn: String,
+    /// The ARN of the managed policy bounding the user's permissions.
+    pub permissions_boundary: Option<String>,
     pub tags: Vec<(String, String)>,
+}
+
+/// What the data plane knows of an IAM group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    pub group_id: String,
+    pub account_id: String,
+    pub group_name: String,
+    pub path: String,
+    pub arn: String,
 }
 
 /// What the data plane knows of an IAM role.
@@ -124,6 +154,8 @@ pub struct RoleRecord {
     /// The trust policy, reported under the role's ARN.
     pub trust_policy: NamedPolicy,
     pub max_session_duration: i64,
+    /// The ARN of the managed policy bounding the role's permissions.
+    pub permissions_boundary: Option<String>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -217,6 +249,11 @@ struct ViewData {
     /// `account_id/lowercase name` → user: IAM names compare without case.
     users_by_name: HashMap<String, Arc<UserRecord>>,
     access_keys: HashMap<String, Arc<AccessKeyRecord>>,
+    groups: HashMap<String, Arc<GroupRecord>>,
+    /// `account_id/lowercase name` → group.
+    groups_by_name: HashMap<String, Arc<GroupRecord>>,
+    /// User id → the ids of the groups it belongs to, in the order it joined them.
+    memberships: HashMap<String, Vec<String>>,
     roles: HashMap<String, Arc<RoleRecord>>,
     /// `account_id/lowercase name` → role.
     roles_by_name: HashMap<String, Arc<RoleRecord>>,
@@ -265,6 +302,34 @@ impl View {
                     }
                     data.inline_policies.remove(&user_id);
                     data.attached_policies.remove(&user_id);
+                    data.memberships.remove(&user_id);
+                }
+                Change::GroupPut(group) => {
+                    if let Some(old) = data.groups.insert(group.group_id.clone(), group.clone()) {
+                        data.groups_by_name
+                            .remove(&name_key(&old.account_id, &old.group_name));
+                    }
+                    data.groups_by_name
+                        .insert(name_key(&group.account_id, &group.group_name), group);
+                }
+                Change::GroupRemoved { group_id } => {
+                    if let Some(old) = data.groups.remove(&group_id) {
+                        data.groups_by_name
+                            .remove(&name_key(&old.account_id, &old.group_name));
+                    }
+                    data.inline_policies.remove(&group_id);
+                    data.attached_policies.remove(&group_id);
+                }
+                Change::GroupMembership {
+                    group_id,
+                    user_id,
+                    member,
+                } => {
+                    let groups = data.memberships.entry(user_id).or_default();
+                    groups.retain(|g| *g != group_id);
+                    if member {
+                        groups.push(group_id);
+                    }
                 }
                 Change::RolePut(role) => {
                     if let Some(old) = data.roles.insert(role.role_id.clone(), role.clone()) {
@@ -351,6 +416,13 @@ impl View {
         self.read().managed_policies.get(policy_arn).cloned()
     }
 
+    /// The policy a permissions boundary names. One that is not visible allows nothing, as
+    /// a deleted one would (AWS refuses to delete a policy in use as a boundary anyway).
+    pub fn boundary_policy(&self, policy_arn: &str) -> NamedPolicy {
+        self.managed_policy(policy_arn)
+            .unwrap_or_else(|| NamedPolicy::new(policy_arn, ALLOWS_NOTHING.clone()))
+    }
+
     pub fn session(&self, access_key_id: &str) -> Option<Arc<SessionRecord>> {
         self.read().sessions.get(access_key_id).cloned()
     }
@@ -370,22 +442,47 @@ impl View {
             .cloned()
     }
 
+    pub fn group_by_name(&self, account_id: &str, group_name: &str) -> Option<Arc<GroupRecord>> {
+        self.read()
+            .groups_by_name
+            .get(&name_key(account_id, group_name))
+            .cloned()
+    }
+
     pub fn role(&self, role_id: &str) -> Option<Arc<RoleRecord>> {
         self.read().roles.get(role_id).cloned()
     }
 
-    /// The identity-based policies of a user or role (by unique id): its inline policies,
-    /// then the default versions of its attached managed policies that are visible.
+    /// The identity-based policies of a user, role or group (by unique id): its inline
+    /// policies, then the default versions of its attached managed policies that are
+    /// visible; for a user, then the same of each of its groups.
     pub fn identity_policies(&self, owner_id: &str) -> Vec<NamedPolicy> {
         let data = self.read();
-        let inline = data.inline_policies.get(owner_id).into_iter().flatten();
-        let attached = data
-            .attached_policies
+        // A user's groups lend it their policies; the groups must be visible themselves.
+        let groups = data
+            .memberships
             .get(owner_id)
             .into_iter()
             .flatten()
-            .filter_map(|arn| data.managed_policies.get(arn));
-        inline.chain(attached).cloned().collect()
+            .filter(|group_id| data.groups.contains_key(*group_id));
+        let owners = std::iter::once(owner_id).chain(groups.map(String::as_str));
+        let mut policies = Vec::new();
+        for owner in owners {
+            policies.extend(
+                data.inline_policies
+                    .get(owner)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            let attached = data.attached_policies.get(owner).into_iter().flatten();
+            policies.extend(
+                attached
+                    .filter_map(|arn| data.managed_policies.get(arn))
+                    .cloned(),
+            );
+        }
+        policies
     }
 
     /// The key with this id and the principal it belongs to, if both are visible.
@@ -418,6 +515,17 @@ fn forget_name<T>(
     }
 }
 
+/// A policy that allows nothing.
+static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sync::LazyLock::new(
+    || {
+        let document = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "none:none", "Resource": "arn:aws:none:::none"}}"#;
+        Arc::new(
+            crate::policy::Policy::parse(document, crate::policy::PolicyKind::Boundary)
+                .expect("a valid document"),
+        )
+    },
+);
+
 fn name_key(account_id: &str, name: &str) -> String {
     format!("{account_id}/{}", name.to_ascii_lowercase())
 }
@@ -433,6 +541,7 @@ mod tests {
             user_name: "alice".into(),
             path: "/".into(),
             arn: "arn:aws:iam::123456789012:user/alice".into(),
+            permissions_boundary: None,
             tags: vec![],
         })
     }

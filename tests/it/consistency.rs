@@ -39,7 +39,7 @@ fn allow(action: &str) -> String {
 
 #[tokio::test]
 async fn a_new_key_is_refused_until_it_propagates_on_its_own() {
-    let server = TestServer::spawn_with(|c| c.consistency_delay = Some(300)).await;
+    let server = TestServer::spawn_with(|c| c.consistency_delay = Some(800)).await;
     let (key, secret) = user_with_key(&server, "alice").await;
     let alice = server.sts_as(&key, &secret);
     let (code, message) = error_of(alice.get_caller_identity().send().await);
@@ -61,7 +61,7 @@ async fn a_new_key_is_refused_until_it_propagates_on_its_own() {
         }
     };
     assert!(me.arn().unwrap().ends_with(":user/alice"));
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
 
 #[tokio::test]
@@ -73,7 +73,13 @@ async fn propagate_makes_every_waiting_change_visible_at_once() {
     let (code, _) = error_of(bob.get_caller_identity().send().await);
     assert_eq!(code, "InvalidClientTokenId");
     // The control plane has it already: IAM's own read APIs see it.
-    server.iam().get_user().user_name("bob").send().await.unwrap();
+    server
+        .iam()
+        .get_user()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(admin.get("consistency").await["pending"], 2);
 
     assert_eq!(admin.propagate().await, 2);
@@ -227,9 +233,7 @@ async fn a_change_never_overtakes_an_earlier_change_to_its_entity() {
     admin
         .put(
             "consistency",
-            &format!(
-                r#"{{"kinds": {{"entities": {{"delay_ms": {LONG_MS}}}}}, "delay_ms": 0}}"#
-            ),
+            &format!(r#"{{"kinds": {{"entities": {{"delay_ms": {LONG_MS}}}}}, "delay_ms": 0}}"#),
         )
         .await;
     let (key, secret) = user_with_key(&server, "gina").await;
@@ -250,7 +254,10 @@ async fn a_change_never_overtakes_an_earlier_change_to_its_entity() {
     assert_eq!(code, "InvalidClientTokenId");
 
     let advanced = admin
-        .post("clock/advance", &format!(r#"{{"seconds": {}}}"#, LONG_MS / 1000 + 1))
+        .post(
+            "clock/advance",
+            &format!(r#"{{"seconds": {}}}"#, LONG_MS / 1000 + 1),
+        )
         .await;
     assert_eq!(advanced["applied"], 2);
     gina.get_user().send().await.unwrap();
@@ -324,4 +331,105 @@ async fn a_restart_shows_everything_the_database_holds() {
         .unwrap();
     second.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn trust_user(user: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::000000000000:user/{user}"}}, "Action": "sts:AssumeRole"}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_new_role_cannot_be_assumed_until_it_propagates() {
+    let server = slow_server().await;
+    let (key, secret) = user_with_key(&server, "rob").await;
+    server.admin().propagate().await;
+    let role_arn = server
+        .iam()
+        .create_role()
+        .role_name("fresh")
+        .assume_role_policy_document(trust_user("rob"))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+        .arn;
+    let rob = server.sts_as(&key, &secret);
+    let (code, _) = error_of(
+        rob.assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("s1")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "AccessDenied");
+    server.admin().propagate().await;
+    rob.assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("s1")
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_trust_policy_change_is_not_honoured_until_it_propagates() {
+    let server = slow_server().await;
+    let (key, secret) = user_with_key(&server, "sam").await;
+    let iam = server.iam();
+    let role_arn = iam
+        .create_role()
+        .role_name("guarded")
+        .assume_role_policy_document(trust_user("nobody"))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+        .arn;
+    server.admin().propagate().await;
+    iam.update_assume_role_policy()
+        .role_name("guarded")
+        .policy_document(trust_user("sam"))
+        .send()
+        .await
+        .unwrap();
+    let sam = server.sts_as(&key, &secret);
+    let (code, _) = error_of(
+        sam.assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("s1")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "AccessDenied", "the old trust policy still applies");
+    server.admin().propagate().await;
+    sam.assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("s1")
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn advancing_the_clock_through_the_admin_api_expires_sts_credentials() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "tia").await;
+    let session = server
+        .sts_as(&key, &secret)
+        .get_session_token()
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap();
+    let sts = server.sts_temp(session.credentials().unwrap());
+    sts.get_caller_identity().send().await.unwrap();
+    server
+        .admin()
+        .post("clock/advance", r#"{"seconds": 900}"#)
+        .await;
+    let (code, _) = error_of(sts.get_caller_identity().send().await);
+    assert_eq!(code, "ExpiredToken");
 }

@@ -2,11 +2,15 @@
 //! server on 127.0.0.1:0 with its own database and drives it with the AWS SDKs or by hand.
 
 mod access_keys;
+mod admin;
 mod common;
+mod consistency;
+mod groups;
 mod persistence;
 mod policies;
 mod protocol;
 mod roles;
 mod signatures;
+mod simulate;
 mod sts;
 mod users;

@@ -411,3 +411,242 @@ async fn a_users_inline_policies_share_one_size_quota() {
         "Maximum policy size of 2048 bytes exceeded for user ned"
     );
 }
+
+#[tokio::test]
+async fn a_permissions_boundary_caps_what_policies_grant() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let olga = user_with_client(&server, "olga").await;
+    iam.put_user_policy()
+        .user_name("olga")
+        .policy_name("all")
+        .policy_document(allow("iam:*", "*"))
+        .send()
+        .await
+        .unwrap();
+    let boundary = iam
+        .create_policy()
+        .policy_name("ListOnly")
+        .policy_document(allow("iam:List*", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    iam.put_user_permissions_boundary()
+        .user_name("olga")
+        .permissions_boundary(&boundary)
+        .send()
+        .await
+        .unwrap();
+
+    olga.list_users().send().await.unwrap();
+    let (code, message) = error_of(olga.create_user().user_name("pat").send().await);
+    assert_eq!(code, "AccessDenied");
+    assert!(
+        message.ends_with("because no permissions boundary allows the iam:CreateUser action"),
+        "{message}"
+    );
+    let got = iam
+        .get_user()
+        .user_name("olga")
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap();
+    assert_eq!(
+        got.permissions_boundary()
+            .unwrap()
+            .permissions_boundary_arn(),
+        Some(boundary.as_str())
+    );
+    let policy = iam
+        .get_policy()
+        .policy_arn(&boundary)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    assert_eq!(policy.permissions_boundary_usage_count(), Some(1));
+    let (code, _) = error_of(iam.delete_policy().policy_arn(&boundary).send().await);
+    assert_eq!(code, "DeleteConflict");
+
+    iam.delete_user_permissions_boundary()
+        .user_name("olga")
+        .send()
+        .await
+        .unwrap();
+    olga.create_user().user_name("pat").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn administrators_can_be_made_to_attach_a_boundary() {
+    // AWS's delegation pattern: iam:CreateUser only with iam:PermissionsBoundary set.
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let boundary = iam
+        .create_policy()
+        .policy_name("Bound")
+        .policy_document(allow("iam:GetUser", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    let quinn = user_with_client(&server, "quinn").await;
+    iam.put_user_policy()
+        .user_name("quinn")
+        .policy_name("delegate")
+        .policy_document(format!(
+            r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*", "Condition": {{"StringEquals": {{"iam:PermissionsBoundary": "{boundary}"}}}}}}}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(quinn.create_user().user_name("free").send().await);
+    assert_eq!(code, "AccessDenied");
+    let bounded = quinn
+        .create_user()
+        .user_name("bounded")
+        .permissions_boundary(&boundary)
+        .send()
+        .await
+        .unwrap()
+        .user
+        .unwrap();
+    assert_eq!(
+        bounded
+            .permissions_boundary()
+            .unwrap()
+            .permissions_boundary_arn(),
+        Some(boundary.as_str())
+    );
+}
+
+#[tokio::test]
+async fn policy_versions_change_what_a_policy_grants() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let rita = user_with_client(&server, "rita").await;
+    let arn = iam
+        .create_policy()
+        .policy_name("Evolving")
+        .policy_document(allow("iam:ListUsers", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("rita")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    rita.list_users().send().await.unwrap();
+
+    // A new version that is not the default changes nothing yet.
+    let v2 = iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(allow("iam:ListRoles", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy_version
+        .unwrap();
+    assert_eq!(v2.version_id(), Some("v2"));
+    assert!(!v2.is_default_version());
+    rita.list_users().send().await.unwrap();
+
+    iam.set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v2")
+        .send()
+        .await
+        .unwrap();
+    rita.list_roles().send().await.unwrap();
+    let (code, _) = error_of(rita.list_users().send().await);
+    assert_eq!(code, "AccessDenied");
+
+    let (code, message) = error_of(
+        iam.delete_policy_version()
+            .policy_arn(&arn)
+            .version_id("v2")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "DeleteConflict",
+            "Cannot delete the default version of a policy."
+        )
+    );
+    for _ in 3..=5 {
+        iam.create_policy_version()
+            .policy_arn(&arn)
+            .policy_document(allow("iam:GetUser", "*"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let (code, _) = error_of(
+        iam.create_policy_version()
+            .policy_arn(&arn)
+            .policy_document(allow("iam:GetUser", "*"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "LimitExceeded");
+    let versions = iam
+        .list_policy_versions()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(versions.versions().len(), 5);
+    assert_eq!(
+        versions
+            .versions()
+            .iter()
+            .filter(|v| v.is_default_version())
+            .count(),
+        1
+    );
+
+    iam.delete_policy_version()
+        .policy_arn(&arn)
+        .version_id("v5")
+        .send()
+        .await
+        .unwrap();
+    let v6 = iam
+        .create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(allow("iam:GetUser", "*"))
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap()
+        .policy_version
+        .unwrap();
+    assert_eq!(v6.version_id(), Some("v6"), "version ids are never reused");
+    rita.get_user().send().await.unwrap();
+    iam.detach_user_policy()
+        .user_name("rita")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(iam.delete_policy().policy_arn(&arn).send().await);
+    assert_eq!(code, "DeleteConflict", "other versions must go first");
+}

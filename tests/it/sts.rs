@@ -548,3 +548,60 @@ async fn a_presigned_get_caller_identity_works_with_temporary_credentials() {
         Some(format!("arn:aws:sts::{ACCOUNT}:assumed-role/r/s1").as_str())
     );
 }
+
+#[tokio::test]
+async fn a_roles_boundary_bounds_its_sessions() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let (key, secret) = user_with_key(&server, "lou").await;
+    let role_arn = role(
+        &server,
+        "bounded",
+        &trust(&format!("arn:aws:iam::{ACCOUNT}:user/lou")),
+        ALLOW_ALL_IAM,
+    )
+    .await;
+    let boundary = iam
+        .create_policy()
+        .policy_name("ListUsersOnly")
+        .policy_document(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}}"#)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    iam.put_role_permissions_boundary()
+        .role_name("bounded")
+        .permissions_boundary(&boundary)
+        .send()
+        .await
+        .unwrap();
+    let assumed = server
+        .sts_as(&key, &secret)
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name("s1")
+        .send()
+        .await
+        .unwrap();
+    let session = server.iam_temp(assumed.credentials().unwrap());
+    session.list_users().send().await.unwrap();
+    let (code, _) = error_of(session.list_roles().send().await);
+    assert_eq!(code, "AccessDenied");
+    let role = iam
+        .get_role()
+        .role_name("bounded")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(
+        role.permissions_boundary()
+            .unwrap()
+            .permissions_boundary_arn(),
+        Some(boundary.as_str())
+    );
+}

@@ -1,0 +1,161 @@
+//! What a handler knows of its request, and how it asks whether the caller may do what it
+//! asks: the caller's policies from the data plane, evaluated by the policy engine.
+
+use std::net::IpAddr;
+
+use crate::app::App;
+use crate::auth::Caller;
+use crate::error::AwsError;
+use crate::policy::{self, EvaluationInput, RequestContext};
+use crate::view::{Principal, SessionOf};
+
+/// What a handler knows of its request.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub caller: &'a Caller,
+    /// The address the request came from (`aws:SourceIp`), when known.
+    pub source_ip: Option<IpAddr>,
+    pub user_agent: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    pub fn account_id(&self) -> &str {
+        self.caller.account_id()
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.app.clock.now()
+    }
+
+    /// Is the caller allowed `action` (e.g. `iam:CreateUser`) on `resource`?
+    ///
+    /// Decided by the policy engine over the data plane: the root user may do anything in
+    /// its own account, everyone else what their policies allow. A denial reads as AWS's.
+    pub fn authorize(&self, action: &str, resource: &str) -> Result<(), AwsError> {
+        self.authorize_with_boundary(action, resource, None)
+    }
+
+    /// [`Ctx::authorize`] for an action that sets a permissions boundary: the policy's ARN is
+    /// the `iam:PermissionsBoundary` condition key, so administrators can be made to attach
+    /// one (AWS's delegation pattern).
+    pub fn authorize_with_boundary(
+        &self,
+        action: &str,
+        resource: &str,
+        boundary: Option<&str>,
+    ) -> Result<(), AwsError> {
+        let mut caller = self.caller_policies(action, resource);
+        if let Some(arn) = boundary {
+            caller.request.insert("iam:PermissionsBoundary", arn);
+        }
+        let decision = policy::evaluate(&caller.request, &caller.input());
+        if decision.is_allowed() {
+            Ok(())
+        } else {
+            Err(AwsError::access_denied(policy::denial_message(
+                &caller.request,
+                &decision,
+            )))
+        }
+    }
+
+    /// The request context of the caller doing `action` on `resource`, with the caller's
+    /// own policies: what every authorization starts from.
+    pub fn caller_policies(&self, action: &str, resource: &str) -> CallerPolicies {
+        let view = &self.app.view;
+        let caller = self.caller;
+        let user_id = caller.user_id();
+        let (principal, owner_id, mut tags, boundary) = match &caller.principal {
+            Principal::Root { account_id } => {
+                (policy::Principal::root(account_id), None, Vec::new(), None)
+            }
+            Principal::User(user) => (
+                policy::Principal::user(&user.arn, &user.user_id),
+                Some(user.user_id.clone()),
+                user.tags.clone(),
+                user.permissions_boundary.clone(),
+            ),
+            Principal::AssumedRole(session) => {
+                let SessionOf::Role {
+                    role_id, role_arn, ..
+                } = &session.of
+                else {
+                    unreachable!("only role sessions are assumed-role principals")
+                };
+                let role = view.role(role_id);
+                (
+                    policy::Principal::assumed_role(&caller.arn(), role_arn, &user_id),
+                    Some(role_id.clone()),
+                    role.as_ref().map(|r| r.tags.clone()).unwrap_or_default(),
+                    role.and_then(|r| r.permissions_boundary.clone()),
+                )
+            }
+        };
+        let mut request = RequestContext::new(action, resource, principal);
+        self.add_global_keys(&mut request);
+        if let Some(session) = &caller.session {
+            // Session tags override the principal's own tags of the same key.
+            for (key, value) in &session.tags {
+                tags.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+                tags.push((key.clone(), value.clone()));
+            }
+            request.insert(
+                "aws:TokenIssueTime",
+                crate::clock::iso8601(session.issued_at),
+            );
+            request.insert("aws:MultiFactorAuthPresent", false);
+            if let Some(source_identity) = &session.source_identity {
+                request.insert("aws:SourceIdentity", source_identity);
+            }
+        }
+        for (key, value) in &tags {
+            request.insert(&format!("aws:PrincipalTag/{key}"), value);
+        }
+        CallerPolicies {
+            request,
+            identity: owner_id
+                .map(|id| view.identity_policies(&id))
+                .unwrap_or_default(),
+            boundary: boundary.map(|arn| view.boundary_policy(&arn)),
+            session: caller.session.as_ref().and_then(|s| s.policies.clone()),
+        }
+    }
+
+    /// The global condition keys every request has, whoever makes it.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+    fn add_global_keys(&self, request: &mut RequestContext) {
+        let now = self.now();
+        request.insert("aws:CurrentTime", crate::clock::iso8601(now));
+        request.insert("aws:EpochTime", now.unix_timestamp());
+        request.insert("aws:SecureTransport", false);
+        request.insert("aws:RequestedRegion", &self.caller.region);
+        request.insert("aws:ViaAWSService", false);
+        if let Some(ip) = self.source_ip {
+            request.insert("aws:SourceIp", ip.to_string());
+        }
+        if let Some(agent) = self.user_agent {
+            request.insert("aws:UserAgent", agent);
+        }
+    }
+}
+
+/// The caller's side of an authorization: the request context and the caller's policies.
+pub struct CallerPolicies {
+    pub request: RequestContext,
+    pub identity: Vec<policy::NamedPolicy>,
+    pub boundary: Option<policy::NamedPolicy>,
+    pub session: Option<Vec<policy::NamedPolicy>>,
+}
+
+impl CallerPolicies {
+    /// The evaluation input with only the caller's policies; add a resource policy to it
+    /// where the action has one.
+    pub fn input(&self) -> EvaluationInput<'_> {
+        EvaluationInput {
+            identity: &self.identity,
+            boundary: self.boundary.as_ref(),
+            session: self.session.as_deref(),
+            ..EvaluationInput::default()
+        }
+    }
+}
