@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::AwsError;
-use crate::policy::{self, EvaluationInput, RequestContext};
+use crate::policy::{self, ContextValue, EvaluationInput, RequestContext};
+use crate::store::Tag;
 use crate::view::{Principal, SessionOf};
 
 /// What a handler knows of its request.
@@ -32,21 +33,19 @@ impl Ctx<'_> {
     /// Decided by the policy engine over the data plane: the root user may do anything in
     /// its own account, everyone else what their policies allow. A denial reads as AWS's.
     pub fn authorize(&self, action: &str, resource: &str) -> Result<(), AwsError> {
-        self.authorize_with_boundary(action, resource, None)
+        self.authorize_with(action, resource, RequestKeys::default())
     }
 
-    /// [`Ctx::authorize`] for an action that sets a permissions boundary: the policy's ARN is
-    /// the `iam:PermissionsBoundary` condition key, so administrators can be made to attach
-    /// one (AWS's delegation pattern).
-    pub fn authorize_with_boundary(
+    /// [`Ctx::authorize`] for an action whose request carries condition keys of its own.
+    pub fn authorize_with(
         &self,
         action: &str,
         resource: &str,
-        boundary: Option<&str>,
+        keys: RequestKeys,
     ) -> Result<(), AwsError> {
         let mut caller = self.caller_policies(action, resource);
-        if let Some(arn) = boundary {
-            caller.request.insert("iam:PermissionsBoundary", arn);
+        for (key, value) in keys.0 {
+            caller.request.insert(&key, value);
         }
         let decision = policy::evaluate(&caller.request, &caller.input());
         if decision.is_allowed() {
@@ -111,6 +110,9 @@ impl Ctx<'_> {
         for (key, value) in &tags {
             request.insert(&format!("aws:PrincipalTag/{key}"), value);
         }
+        for (key, value) in view.resource_tags(resource) {
+            request.insert(&format!("aws:ResourceTag/{key}"), value);
+        }
         CallerPolicies {
             request,
             identity: owner_id
@@ -136,6 +138,49 @@ impl Ctx<'_> {
         if let Some(agent) = self.user_agent {
             request.insert("aws:UserAgent", agent);
         }
+    }
+}
+
+/// Condition keys an action adds to its request, beside the global ones.
+/// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-policy-keys>
+#[derive(Debug, Default)]
+pub struct RequestKeys(Vec<(String, ContextValue)>);
+
+impl RequestKeys {
+    /// `iam:PermissionsBoundary`: lets administrators be made to attach a boundary (AWS's
+    /// delegation pattern).
+    pub fn boundary(mut self, policy_arn: Option<&str>) -> Self {
+        if let Some(arn) = policy_arn {
+            self.0.push(("iam:PermissionsBoundary".into(), arn.into()));
+        }
+        self
+    }
+
+    /// `iam:PolicyARN`: the managed policy an action attaches or detaches.
+    pub fn policy_arn(mut self, policy_arn: &str) -> Self {
+        self.0.push(("iam:PolicyARN".into(), policy_arn.into()));
+        self
+    }
+
+    /// `aws:RequestTag/KEY` for each tag, and `aws:TagKeys`.
+    pub fn tags(mut self, tags: &[Tag]) -> Self {
+        if tags.is_empty() {
+            return self;
+        }
+        for tag in tags {
+            self.0.push((
+                format!("aws:RequestTag/{}", tag.key),
+                tag.value.as_str().into(),
+            ));
+        }
+        self.tag_keys(tags.iter().map(|t| t.key.clone()).collect())
+    }
+
+    /// `aws:TagKeys`: the tag keys a request names.
+    pub fn tag_keys(mut self, keys: Vec<String>) -> Self {
+        self.0
+            .push(("aws:TagKeys".into(), ContextValue::Multi(keys)));
+        self
     }
 }
 

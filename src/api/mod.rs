@@ -7,7 +7,7 @@
 mod catalog;
 mod ctx;
 
-pub use ctx::{CallerPolicies, Ctx};
+pub use ctx::{CallerPolicies, Ctx, RequestKeys};
 
 use crate::aws_error;
 use crate::error::AwsError;

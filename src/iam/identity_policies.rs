@@ -12,7 +12,7 @@ use super::shapes::{
     ROLE_NAME,
 };
 use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_truncation};
-use crate::api::{Ctx, FromQuery};
+use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -295,7 +295,11 @@ pub async fn attach_policy<K: OwnerKind>(
     cx: &Ctx<'_>,
     input: AttachmentInput<K>,
 ) -> Result<Empty, AwsError> {
-    authorize::<K>(cx, "Attach", "Policy", &input.name)?;
+    cx.authorize_with(
+        &format!("iam:Attach{}Policy", K::NOUN),
+        &K::arn(cx, &input.name),
+        RequestKeys::default().policy_arn(&input.policy_arn),
+    )?;
     cx.app
         .store
         .attach_policy(cx.account_id(), K::owner(&input.name), &input.policy_arn)
@@ -307,7 +311,11 @@ pub async fn detach_policy<K: OwnerKind>(
     cx: &Ctx<'_>,
     input: AttachmentInput<K>,
 ) -> Result<Empty, AwsError> {
-    authorize::<K>(cx, "Detach", "Policy", &input.name)?;
+    cx.authorize_with(
+        &format!("iam:Detach{}Policy", K::NOUN),
+        &K::arn(cx, &input.name),
+        RequestKeys::default().policy_arn(&input.policy_arn),
+    )?;
     cx.app
         .store
         .detach_policy(cx.account_id(), K::owner(&input.name), &input.policy_arn)

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::shapes::{
-    ARN, MARKER, MAX_TAGS, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH,
-    POLICY_VERSION_ID, TAG_KEY, TAG_VALUE,
+    ARN, MARKER, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID,
+    check_unique_keys, read_tags,
 };
-use super::users::{DEFAULT_MAX_ITEMS, check_unique_keys, write_tags, write_truncation};
+use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
 use crate::clock::iso8601;
@@ -32,10 +32,7 @@ impl FromQuery for CreatePolicyInput {
         let path = input.string("Path", &POLICY_PATH);
         let document = input.required("PolicyDocument", &POLICY_DOCUMENT);
         let description = input.string("Description", &POLICY_DESCRIPTION);
-        let tags = input.struct_list("Tags", MAX_TAGS, |m| Tag {
-            key: m.required("Key", &TAG_KEY),
-            value: m.required("Value", &TAG_VALUE),
-        });
+        let tags = read_tags(&mut input);
         input.finish()?;
         check_unique_keys(&tags)?;
         Ok(CreatePolicyInput {

@@ -7,12 +7,10 @@ use super::identity_policies::role_arn;
 use super::policies::encode_document;
 use super::shapes::{
     ARN, MARKER, MAX_SESSION_DURATION, MAX_TAGS, PATH, PATH_PREFIX, POLICY_DOCUMENT,
-    ROLE_DESCRIPTION, ROLE_NAME, TAG_KEY, TAG_VALUE,
+    ROLE_DESCRIPTION, ROLE_NAME, TAG_KEY, check_unique_keys, read_tags,
 };
-use super::users::{
-    DEFAULT_MAX_ITEMS, check_unique_keys, write_boundary, write_tag, write_tags, write_truncation,
-};
-use crate::api::{Ctx, FromQuery};
+use super::users::{DEFAULT_MAX_ITEMS, write_boundary, write_tag, write_tags, write_truncation};
+use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
 use crate::clock::iso8601;
@@ -31,13 +29,6 @@ fn parse_trust(document: &str) -> Result<Arc<Policy>, AwsError> {
     check_size(policy_size(document), TRUST_POLICY_QUOTA)
         .map_err(|e| AwsError::new(ErrorCode::LimitExceeded, e.message()))?;
     Ok(Arc::new(parsed))
-}
-
-fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
-    input.struct_list("Tags", MAX_TAGS, |m| Tag {
-        key: m.required("Key", &TAG_KEY),
-        value: m.required("Value", &TAG_VALUE),
-    })
 }
 
 pub struct CreateRoleInput {
@@ -99,10 +90,13 @@ impl ToXml for RoleOutput {
 
 pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize_with_boundary(
+    let keys = RequestKeys::default()
+        .boundary(input.permissions_boundary.as_deref())
+        .tags(&input.tags);
+    cx.authorize_with(
         "iam:CreateRole",
         &arn::role(account, &input.path, &input.role_name),
-        input.permissions_boundary.as_deref(),
+        keys,
     )?;
     let parsed_trust = parse_trust(&input.trust_policy)?;
     let role = cx
@@ -336,10 +330,10 @@ pub async fn put_role_permissions_boundary(
     cx: &Ctx<'_>,
     input: PutRoleBoundaryInput,
 ) -> Result<Empty, AwsError> {
-    cx.authorize_with_boundary(
+    cx.authorize_with(
         "iam:PutRolePermissionsBoundary",
         &role_arn(cx, &input.role_name),
-        Some(&input.boundary),
+        RequestKeys::default().boundary(Some(&input.boundary)),
     )?;
     cx.app
         .store
@@ -381,7 +375,11 @@ impl FromQuery for TagRoleInput {
 }
 
 pub async fn tag_role(cx: &Ctx<'_>, input: TagRoleInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:TagRole", &role_arn(cx, &input.role_name))?;
+    cx.authorize_with(
+        "iam:TagRole",
+        &role_arn(cx, &input.role_name),
+        RequestKeys::default().tags(&input.tags),
+    )?;
     cx.app
         .store
         .tag_role(cx.account_id(), &input.role_name, &input.tags)
@@ -409,7 +407,11 @@ impl FromQuery for UntagRoleInput {
 }
 
 pub async fn untag_role(cx: &Ctx<'_>, input: UntagRoleInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:UntagRole", &role_arn(cx, &input.role_name))?;
+    cx.authorize_with(
+        "iam:UntagRole",
+        &role_arn(cx, &input.role_name),
+        RequestKeys::default().tag_keys(input.tag_keys.clone()),
+    )?;
     cx.app
         .store
         .untag_role(cx.account_id(), &input.role_name, &input.tag_keys)

@@ -1,7 +1,10 @@
 //! String shapes of the IAM service model (botocore's `iam/2010-05-08/service-2.json`):
 //! the lengths and patterns every input is checked against.
 
-use crate::protocol::query::{Pattern, Shape};
+use crate::aws_error;
+use crate::error::AwsError;
+use crate::protocol::query::{Input, Pattern, Shape};
+use crate::store::Tag;
 
 /// `[\w+=,.@-]+` — `\w` is ASCII here, as in the Java regexes AWS validates with.
 fn is_name(s: &str) -> bool {
@@ -262,6 +265,30 @@ pub const RESOURCE_HANDLING_OPTION: Shape = Shape {
 
 /// The most tags an IAM entity can have.
 pub const MAX_TAGS: usize = 50;
+
+/// The `Tags` member (`tagListType`) every taggable entity's actions take.
+pub fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
+    input.struct_list("Tags", MAX_TAGS, |m| Tag {
+        key: m.required("Key", &TAG_KEY),
+        value: m.required("Value", &TAG_VALUE),
+    })
+}
+
+/// IAM refuses two tags whose keys differ only in case.
+pub fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
+    for (i, tag) in tags.iter().enumerate() {
+        if tags[..i]
+            .iter()
+            .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
+        {
+            return Err(aws_error!(
+                InvalidInput,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Access key statuses; `Expired` exists in the model but cannot be set by a caller.
 pub const KEY_STATUSES: &[&str] = &["Active", "Inactive", "Expired"];

@@ -4,9 +4,10 @@
 use time::OffsetDateTime;
 
 use super::shapes::{
-    EXISTING_USER_NAME, MARKER, MAX_TAGS, PATH, PATH_PREFIX, TAG_KEY, TAG_VALUE, USER_NAME,
+    EXISTING_USER_NAME, MARKER, MAX_TAGS, PATH, PATH_PREFIX, TAG_KEY, USER_NAME, check_unique_keys,
+    read_tags,
 };
-use crate::api::{Ctx, FromQuery};
+use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
 use crate::clock::iso8601;
@@ -61,11 +62,10 @@ impl ToXml for UserOutput {
 pub async fn create_user(cx: &Ctx<'_>, input: CreateUserInput) -> Result<UserOutput, AwsError> {
     let account = cx.account_id();
     let resource = arn::user(account, &input.path, &input.user_name);
-    cx.authorize_with_boundary(
-        "iam:CreateUser",
-        &resource,
-        input.permissions_boundary.as_deref(),
-    )?;
+    let keys = RequestKeys::default()
+        .boundary(input.permissions_boundary.as_deref())
+        .tags(&input.tags);
+    cx.authorize_with("iam:CreateUser", &resource, keys)?;
     let user = cx
         .app
         .store
@@ -276,10 +276,10 @@ pub async fn put_user_permissions_boundary(
     cx: &Ctx<'_>,
     input: PutUserBoundaryInput,
 ) -> Result<Empty, AwsError> {
-    cx.authorize_with_boundary(
+    cx.authorize_with(
         "iam:PutUserPermissionsBoundary",
         &user_arn(cx, &input.user_name),
-        Some(&input.boundary),
+        RequestKeys::default().boundary(Some(&input.boundary)),
     )?;
     cx.app
         .store
@@ -321,7 +321,11 @@ impl FromQuery for TagUserInput {
 }
 
 pub async fn tag_user(cx: &Ctx<'_>, input: TagUserInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:TagUser", &user_arn(cx, &input.user_name))?;
+    cx.authorize_with(
+        "iam:TagUser",
+        &user_arn(cx, &input.user_name),
+        RequestKeys::default().tags(&input.tags),
+    )?;
     cx.app
         .store
         .tag_user(cx.account_id(), &input.user_name, &input.tags)
@@ -349,7 +353,11 @@ impl FromQuery for UntagUserInput {
 }
 
 pub async fn untag_user(cx: &Ctx<'_>, input: UntagUserInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:UntagUser", &user_arn(cx, &input.user_name))?;
+    cx.authorize_with(
+        "iam:UntagUser",
+        &user_arn(cx, &input.user_name),
+        RequestKeys::default().tag_keys(input.tag_keys.clone()),
+    )?;
     cx.app
         .store
         .untag_user(cx.account_id(), &input.user_name, &input.tag_keys)
@@ -424,28 +432,6 @@ pub(crate) fn user_arn(cx: &Ctx<'_>, user_name: &str) -> String {
         Some(user) => user.arn.clone(),
         None => arn::user(account, "/", user_name),
     }
-}
-
-fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
-    input.struct_list("Tags", MAX_TAGS, |m| Tag {
-        key: m.required("Key", &TAG_KEY),
-        value: m.required("Value", &TAG_VALUE),
-    })
-}
-
-pub(crate) fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
-    for (i, tag) in tags.iter().enumerate() {
-        if tags[..i]
-            .iter()
-            .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
-        {
-            return Err(aws_error!(
-                InvalidInput,
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// `PermissionsBoundary`, when the entity has one.

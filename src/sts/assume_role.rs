@@ -4,7 +4,7 @@
 use crate::api::{CallerPolicies, Ctx, FromQuery};
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::iam::shapes::{MAX_TAGS, TAG_KEY, TAG_VALUE};
+use crate::iam::shapes::{MAX_TAGS, TAG_KEY, read_tags};
 use crate::policy::{self, EvaluationInput, NamedPolicy, Policy, PolicyKind, policy_size};
 use crate::protocol::query::{Input, Params, Pattern, Shape};
 use crate::protocol::xml::{ToXml, XmlWriter};
@@ -85,10 +85,7 @@ impl FromQuery for AssumeRoleInput {
         let policy = input.string("Policy", &SESSION_POLICY);
         let policy_arns =
             input.struct_list("PolicyArns", usize::MAX, |m| m.required("arn", &ROLE_ARN));
-        let tags = input.struct_list("Tags", MAX_TAGS, |m| Tag {
-            key: m.required("Key", &TAG_KEY),
-            value: m.required("Value", &TAG_VALUE),
-        });
+        let tags = read_tags(&mut input);
         let transitive_tag_keys = input.string_list("TransitiveTagKeys", MAX_TAGS, &TAG_KEY);
         let external_id = input.string("ExternalId", &EXTERNAL_ID);
         let source_identity = input.string("SourceIdentity", &SESSION_NAME);

@@ -416,6 +416,33 @@ impl View {
         self.read().managed_policies.get(policy_arn).cloned()
     }
 
+    /// The tags of the user or role an ARN names, for `aws:ResourceTag/…`; none for
+    /// anything else or anything not visible.
+    pub fn resource_tags(&self, arn: &str) -> Vec<(String, String)> {
+        let Some((account_id, resource)) = arn
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|rest| rest.split_once(':'))
+        else {
+            return Vec::new();
+        };
+        let name = resource.rsplit('/').next().unwrap_or_default();
+        let data = self.read();
+        let tags = if resource.starts_with("user/") {
+            data.users_by_name
+                .get(&name_key(account_id, name))
+                .filter(|u| u.arn == arn)
+                .map(|u| u.tags.clone())
+        } else if resource.starts_with("role/") {
+            data.roles_by_name
+                .get(&name_key(account_id, name))
+                .filter(|r| r.arn == arn)
+                .map(|r| r.tags.clone())
+        } else {
+            None
+        };
+        tags.unwrap_or_default()
+    }
+
     /// The policy a permissions boundary names. One that is not visible allows nothing, as
     /// a deleted one would (AWS refuses to delete a policy in use as a boundary anyway).
     pub fn boundary_policy(&self, policy_arn: &str) -> NamedPolicy {

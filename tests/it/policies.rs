@@ -650,3 +650,122 @@ async fn policy_versions_change_what_a_policy_grants() {
     let (code, _) = error_of(iam.delete_policy().policy_arn(&arn).send().await);
     assert_eq!(code, "DeleteConflict", "other versions must go first");
 }
+
+#[tokio::test]
+async fn conditions_see_resource_tags_request_tags_and_the_policy_arn() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let tom = user_with_client(&server, "tom").await;
+    let statement = |action: &str, condition: &str| {
+        format!(
+            r#"{{"Effect": "Allow", "Action": "{action}", "Resource": "*", "Condition": {condition}}}"#
+        )
+    };
+    let policy = |statements: &[String]| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            statements.join(",")
+        )
+    };
+    let managed = iam
+        .create_policy()
+        .policy_name("Attachable")
+        .policy_document(allow("iam:GetUser", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    let document = policy(&[
+        statement(
+            "iam:GetUser",
+            r#"{"StringEquals": {"aws:ResourceTag/team": "core"}}"#,
+        ),
+        statement(
+            "iam:CreateUser",
+            r#"{"StringEquals": {"aws:RequestTag/team": "core"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}"#,
+        ),
+        statement(
+            "iam:AttachUserPolicy",
+            &format!(r#"{{"ArnEquals": {{"iam:PolicyARN": "{managed}"}}}}"#),
+        ),
+    ]);
+    iam.put_user_policy()
+        .user_name("tom")
+        .policy_name("abac")
+        .policy_document(document)
+        .send()
+        .await
+        .unwrap();
+    let tag = |key: &str, value: &str| {
+        aws_sdk_iam::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .unwrap()
+    };
+
+    // aws:ResourceTag: only users tagged team=core can be read.
+    iam.create_user()
+        .user_name("tagged")
+        .tags(tag("team", "core"))
+        .send()
+        .await
+        .unwrap();
+    iam.create_user()
+        .user_name("untagged")
+        .send()
+        .await
+        .unwrap();
+    tom.get_user().user_name("tagged").send().await.unwrap();
+    let (code, _) = error_of(tom.get_user().user_name("untagged").send().await);
+    assert_eq!(code, "AccessDenied");
+
+    // aws:RequestTag and aws:TagKeys: new users must carry team=core and nothing else.
+    let (code, _) = error_of(tom.create_user().user_name("bare").send().await);
+    assert_eq!(code, "AccessDenied");
+    let (code, _) = error_of(
+        tom.create_user()
+            .user_name("extra")
+            .tags(tag("team", "core"))
+            .tags(tag("cost", "x"))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "AccessDenied");
+    tom.create_user()
+        .user_name("good")
+        .tags(tag("team", "core"))
+        .send()
+        .await
+        .unwrap();
+
+    // iam:PolicyARN: only the named policy may be attached.
+    let other = iam
+        .create_policy()
+        .policy_name("Other")
+        .policy_document(allow("iam:GetUser", "*"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    let (code, _) = error_of(
+        tom.attach_user_policy()
+            .user_name("good")
+            .policy_arn(&other)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "AccessDenied");
+    tom.attach_user_policy()
+        .user_name("good")
+        .policy_arn(&managed)
+        .send()
+        .await
+        .unwrap();
+}
