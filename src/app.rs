@@ -24,6 +24,8 @@ impl App {
     /// Opens the store, makes sure the configured account exists, and builds the data
     /// plane from what the store holds.
     pub async fn start(config: Config) -> Result<Arc<App>, sqlx::Error> {
+        // The bundled AWS managed policies, parsed once, now.
+        crate::aws_managed::load();
         let model =
             DelayModel::from_config(&config).map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let view = Arc::new(View::new());

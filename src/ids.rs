@@ -38,21 +38,30 @@ impl IdKind {
 
 /// A new id of the given kind for an account: 20 characters for access keys, 21 for the
 /// unique ids of users, roles and the rest (AWS's lengths).
+///
+/// Access key ids carry the account, which leaves them 39 random bits: two can collide
+/// (about 1 % at 100,000 keys in one account), so their inserts retry with a fresh id.
+/// Unique ids need not carry it and are random throughout (85 bits).
 pub fn new_id(kind: IdKind, account_id: &str) -> String {
     let mut rng = rand::rng();
-    let account: u64 = account_id.parse().unwrap_or(0) & 0xFF_FFFF_FFFF;
     let mut bytes = [0u8; 10];
     rng.fill(&mut bytes[..]);
-    let head = (account << 7) | (u64::from(bytes[5]) & 0x7F);
-    bytes[..6].copy_from_slice(&head.to_be_bytes()[2..]);
     let mut id = String::with_capacity(21);
     id.push_str(kind.prefix());
-    id.push_str(&base32(&bytes));
-    if !matches!(kind, IdKind::AccessKey | IdKind::TemporaryAccessKey) {
+    if matches!(kind, IdKind::AccessKey | IdKind::TemporaryAccessKey) {
+        let account: u64 = account_id.parse().unwrap_or(0) & 0xFF_FFFF_FFFF;
+        let head = (account << 7) | (u64::from(bytes[5]) & 0x7F);
+        bytes[..6].copy_from_slice(&head.to_be_bytes()[2..]);
+        id.push_str(&base32(&bytes));
+    } else {
+        id.push_str(&base32(&bytes));
         id.push(BASE32[rng.random_range(0..32)] as char);
     }
     id
 }
+
+/// How often an insert retries with a fresh id after a collision before giving up.
+pub const ID_ATTEMPTS: usize = 8;
 
 /// A 40-character secret access key.
 pub fn new_secret() -> String {

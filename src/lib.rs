@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod arn;
 pub mod auth;
+pub mod aws_managed;
 pub mod clock;
 pub mod config;
 pub mod consistency;

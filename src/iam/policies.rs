@@ -1,4 +1,5 @@
-//! Customer managed policies.
+//! Managed policies: the account's own (customer managed), and the bundled AWS managed ones,
+//! which can be read and attached but not changed.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html>
 
 use std::sync::Arc;
@@ -88,6 +89,45 @@ pub async fn create_policy(
     Ok(PolicyOutput { policy })
 }
 
+/// [`Ctx::authorize`] for reading a managed policy. AWS managed policies live in AWS's own
+/// account, yet every account may read them with its own identity-based policies alone (no
+/// resource-based policy is needed): the caller's account stands in as the owner.
+fn authorize_read(cx: &Ctx<'_>, action: &str, policy_arn: &str) -> Result<(), AwsError> {
+    if !crate::aws_managed::is_aws_arn(policy_arn) {
+        return cx.authorize(action, policy_arn);
+    }
+    let caller = cx.caller_policies(action, policy_arn);
+    let input = crate::policy::EvaluationInput {
+        resource_owner: Some(cx.account_id()),
+        ..caller.input()
+    };
+    let decision = crate::policy::evaluate(&caller.request, &input);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(AwsError::access_denied(crate::policy::denial_message(
+            &caller.request,
+            &decision,
+        )))
+    }
+}
+
+/// AWS managed policies belong to AWS's account, not the caller's: changing one is denied,
+/// whatever the caller's own policies allow, as AWS denies it.
+pub(crate) fn refuse_aws_managed(
+    cx: &Ctx<'_>,
+    action: &str,
+    policy_arn: &str,
+) -> Result<(), AwsError> {
+    if crate::aws_managed::is_aws_arn(policy_arn) {
+        return Err(AwsError::access_denied(format!(
+            "User: {} is not authorized to perform: {action} on resource: {policy_arn}",
+            cx.caller.arn()
+        )));
+    }
+    Ok(())
+}
+
 /// Validates a managed policy's document: the grammar, then IAM's size quota.
 pub(crate) fn parse_managed(document: &str) -> Result<Arc<Policy>, AwsError> {
     let parsed = Policy::parse(document, PolicyKind::Identity { managed: true })?;
@@ -110,7 +150,7 @@ impl FromQuery for PolicyArnInput {
 }
 
 pub async fn get_policy(cx: &Ctx<'_>, input: PolicyArnInput) -> Result<PolicyOutput, AwsError> {
-    cx.authorize("iam:GetPolicy", &input.policy_arn)?;
+    authorize_read(cx, "iam:GetPolicy", &input.policy_arn)?;
     let policy = cx
         .app
         .store
@@ -121,6 +161,7 @@ pub async fn get_policy(cx: &Ctx<'_>, input: PolicyArnInput) -> Result<PolicyOut
 
 pub async fn delete_policy(cx: &Ctx<'_>, input: PolicyArnInput) -> Result<Empty, AwsError> {
     cx.authorize("iam:DeletePolicy", &input.policy_arn)?;
+    refuse_aws_managed(cx, "iam:DeletePolicy", &input.policy_arn)?;
     cx.app
         .store
         .delete_policy(cx.account_id(), &input.policy_arn)
@@ -162,7 +203,7 @@ pub async fn get_policy_version(
     cx: &Ctx<'_>,
     input: GetPolicyVersionInput,
 ) -> Result<GetPolicyVersionOutput, AwsError> {
-    cx.authorize("iam:GetPolicyVersion", &input.policy_arn)?;
+    authorize_read(cx, "iam:GetPolicyVersion", &input.policy_arn)?;
     let version = cx
         .app
         .store
@@ -197,6 +238,7 @@ pub async fn create_policy_version(
     input: CreatePolicyVersionInput,
 ) -> Result<GetPolicyVersionOutput, AwsError> {
     cx.authorize("iam:CreatePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed(cx, "iam:CreatePolicyVersion", &input.policy_arn)?;
     let parsed = parse_managed(&input.document)?;
     let version = cx
         .app
@@ -218,6 +260,7 @@ pub async fn set_default_policy_version(
     input: GetPolicyVersionInput,
 ) -> Result<Empty, AwsError> {
     cx.authorize("iam:SetDefaultPolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed(cx, "iam:SetDefaultPolicyVersion", &input.policy_arn)?;
     cx.app
         .store
         .set_default_policy_version(
@@ -235,6 +278,7 @@ pub async fn delete_policy_version(
     input: GetPolicyVersionInput,
 ) -> Result<Empty, AwsError> {
     cx.authorize("iam:DeletePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed(cx, "iam:DeletePolicyVersion", &input.policy_arn)?;
     cx.app
         .store
         .delete_policy_version(cx.account_id(), &input.policy_arn, &input.version_id)
@@ -282,7 +326,7 @@ pub async fn list_policy_versions(
     cx: &Ctx<'_>,
     input: ListPolicyVersionsInput,
 ) -> Result<ListPolicyVersionsOutput, AwsError> {
-    cx.authorize("iam:ListPolicyVersions", &input.policy_arn)?;
+    authorize_read(cx, "iam:ListPolicyVersions", &input.policy_arn)?;
     let versions = cx
         .app
         .store
@@ -337,8 +381,8 @@ impl ToXml for ListPoliciesOutput {
     }
 }
 
-/// The account's own policies. AWS managed policies (`Scope=AWS`) are not bundled yet, so
-/// that scope lists none.
+/// The account's own policies (`Scope=Local`), the bundled AWS managed ones (`Scope=AWS`),
+/// or both by name (`Scope=All`, the default).
 pub async fn list_policies(
     cx: &Ctx<'_>,
     input: ListPoliciesInput,
@@ -348,27 +392,70 @@ pub async fn list_policies(
         "iam:ListPolicies",
         &format!("arn:aws:iam::{account}:policy/"),
     )?;
-    if input.scope == "AWS" {
-        return Ok(ListPoliciesOutput {
-            policies: Vec::new(),
+    let marker = input.marker.as_deref();
+    let aws = if input.scope == "Local" {
+        Vec::new()
+    } else {
+        cx.app
+            .store
+            .list_aws_policies(account, &input.path_prefix, input.only_attached)
+            .await?
+            .into_iter()
+            .filter(|p| marker.is_none_or(|m| name_key(&p.policy_name) >= name_key(m)))
+            .collect()
+    };
+    let local = if input.scope == "AWS" {
+        crate::store::Page {
+            items: Vec::new(),
             marker: None,
-        });
+        }
+    } else {
+        cx.app
+            .store
+            .list_policies(
+                account,
+                &input.path_prefix,
+                input.only_attached,
+                marker,
+                input.max_items,
+            )
+            .await?
+    };
+    let (policies, marker) = merge_by_name(aws, local, input.max_items);
+    Ok(ListPoliciesOutput { policies, marker })
+}
+
+/// One page of policies by name from the AWS managed ones (all of them from the marker on)
+/// and a page of the account's own: the marker is the first name left for the next page.
+fn merge_by_name(
+    aws: Vec<ManagedPolicy>,
+    local: crate::store::Page<ManagedPolicy>,
+    max_items: usize,
+) -> (Vec<ManagedPolicy>, Option<String>) {
+    let mut all = aws;
+    all.extend(local.items);
+    all.sort_by_cached_key(|p| name_key(&p.policy_name));
+    // The account's policies past its page all sort at or after its marker.
+    let mut marker = local.marker;
+    if all.len() > max_items {
+        let next = all[max_items].policy_name.clone();
+        if marker
+            .as_ref()
+            .is_none_or(|m| name_key(&next) < name_key(m))
+        {
+            marker = Some(next);
+        }
     }
-    let page = cx
-        .app
-        .store
-        .list_policies(
-            account,
-            &input.path_prefix,
-            input.only_attached,
-            input.marker.as_deref(),
-            input.max_items,
-        )
-        .await?;
-    Ok(ListPoliciesOutput {
-        policies: page.items,
-        marker: page.marker,
-    })
+    if let Some(m) = &marker {
+        let m = name_key(m);
+        all.retain(|p| name_key(&p.policy_name) < m);
+    }
+    (all, marker)
+}
+
+/// Policy names sort as the store sorts them (SQLite's `NOCASE`: ASCII case folded).
+fn name_key(name: &str) -> String {
+    name.to_ascii_lowercase()
 }
 
 /// The members of the `Policy` shape that every action returns.

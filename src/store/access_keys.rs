@@ -5,10 +5,10 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Store, from_millis, to_millis, users};
+use super::{Store, from_millis, is_unique_violation, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::ids::{IdKind, new_id, new_secret};
+use crate::ids::{ID_ATTEMPTS, IdKind, new_id, new_secret};
 use crate::view::{AccessKeyRecord, Change};
 
 /// IAM allows two access keys per user.
@@ -89,24 +89,33 @@ impl Store {
                 "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
             ));
         }
-        let row = KeyRow {
-            access_key_id: new_id(IdKind::AccessKey, account_id),
+        let mut row = KeyRow {
+            access_key_id: String::new(),
             account_id: account_id.to_owned(),
             user_id,
             secret_access_key: new_secret(),
             status: "Active".into(),
         };
-        sqlx::query(
-            "INSERT INTO access_keys (access_key_id, account_id, user_id, secret_access_key, status, created_at)
-             VALUES (?, ?, ?, ?, 'Active', ?)",
-        )
-        .bind(&row.access_key_id)
-        .bind(account_id)
-        .bind(&row.user_id)
-        .bind(&row.secret_access_key)
-        .bind(to_millis(now))
-        .execute(&mut *w.tx)
-        .await?;
+        // A failed statement leaves the transaction usable: try again with another id.
+        for attempt in 1..=ID_ATTEMPTS {
+            row.access_key_id = new_id(IdKind::AccessKey, account_id);
+            let inserted = sqlx::query(
+                "INSERT INTO access_keys (access_key_id, account_id, user_id, secret_access_key, status, created_at)
+                 VALUES (?, ?, ?, ?, 'Active', ?)",
+            )
+            .bind(&row.access_key_id)
+            .bind(account_id)
+            .bind(&row.user_id)
+            .bind(&row.secret_access_key)
+            .bind(to_millis(now))
+            .execute(&mut *w.tx)
+            .await;
+            match inserted {
+                Ok(_) => break,
+                Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
         let key = AccessKey {
             access_key_id: row.access_key_id.clone(),
             user_name: user_name.map(str::to_owned),

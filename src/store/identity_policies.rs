@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sqlx::SqliteConnection;
 
-use super::policies::{policy_row, stored_document};
+use super::policies::{check_attachable, stored_document};
 use super::{Store, groups, roles, users};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -187,7 +187,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let owner_id = owner.id(&mut w.tx, account_id).await?;
-        policy_row(&mut w.tx, account_id, policy_arn).await?;
+        check_attachable(&mut w.tx, account_id, policy_arn).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM attached_policies WHERE owner_id = ? AND policy_arn <> ?",
         )
@@ -252,16 +252,29 @@ impl Store {
     ) -> Result<Vec<(String, String)>, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
-        Ok(sqlx::query_as(
-            "SELECT p.policy_name, p.arn FROM attached_policies a
-             JOIN policies p ON p.arn = a.policy_arn
-             WHERE a.owner_id = ?1 AND substr(p.path, 1, length(?2)) = ?2
+        // AWS managed policies have no row: their name and path come from the catalogue.
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT a.policy_arn, p.policy_name, p.path FROM attached_policies a
+             LEFT JOIN policies p ON p.arn = a.policy_arn
+             WHERE a.owner_id = ?1
              ORDER BY a.rowid",
         )
         .bind(&owner_id)
-        .bind(path_prefix)
         .fetch_all(&mut *conn)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(arn, name, path)| {
+                let (name, path) = match (name, path) {
+                    (Some(name), Some(path)) => (name, path),
+                    _ => {
+                        let aws = crate::aws_managed::by_arn(&arn)?;
+                        (aws.name.to_owned(), aws.path.to_owned())
+                    }
+                };
+                path.starts_with(path_prefix).then_some((name, arn))
+            })
+            .collect())
     }
 
     pub(super) async fn identity_policy_changes(&self) -> Result<Vec<Change>, AwsError> {

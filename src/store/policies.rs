@@ -9,6 +9,7 @@ use super::tags::{Tag, Tagged, put_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
+use crate::aws_managed::{self, AwsManagedPolicy};
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::policy::{NamedPolicy, Policy, PolicyKind};
@@ -176,6 +177,9 @@ impl Store {
         policy_arn: &str,
     ) -> Result<ManagedPolicy, AwsError> {
         let mut conn = self.reader.acquire().await?;
+        if let Some(aws) = aws_managed::by_arn(policy_arn) {
+            return aws_policy(&mut conn, account_id, aws).await;
+        }
         let row = policy_row(&mut conn, account_id, policy_arn).await?;
         let tags = tags_of(&mut conn, Tagged::Policy, &row.policy_id).await?;
         Ok(row.into_policy(tags))
@@ -187,6 +191,12 @@ impl Store {
         policy_arn: &str,
         version_id: &str,
     ) -> Result<PolicyVersion, AwsError> {
+        if let Some(aws) = aws_managed::by_arn(policy_arn) {
+            if aws.version_id != version_id {
+                return Err(no_such_version(policy_arn, version_id));
+            }
+            return Ok(aws_version(aws, true));
+        }
         let mut conn = self.reader.acquire().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
         let row: Option<(String, i64)> = sqlx::query_as(
@@ -268,11 +278,39 @@ impl Store {
         })
     }
 
-    /// The default version's document of a managed policy, by ARN, if it exists.
+    /// The AWS managed policies of the catalogue by name, filtered by path prefix and, if
+    /// asked, to those attached to something in the account; counts are the account's.
+    pub async fn list_aws_policies(
+        &self,
+        account_id: &str,
+        path_prefix: &str,
+        only_attached: bool,
+    ) -> Result<Vec<ManagedPolicy>, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut policies = Vec::new();
+        for aws in aws_managed::CATALOGUE {
+            if !aws.path.starts_with(path_prefix) {
+                continue;
+            }
+            let policy = aws_policy(&mut conn, account_id, aws).await?;
+            if !only_attached || policy.attachment_count > 0 {
+                policies.push(policy);
+            }
+        }
+        // By name as the account's own list, ASCII case folded (SQLite's `NOCASE`).
+        policies.sort_by_cached_key(|p| p.policy_name.to_ascii_lowercase());
+        Ok(policies)
+    }
+
+    /// The default version's document of a managed policy (AWS managed ones included), by
+    /// ARN, if it exists.
     pub(super) async fn policy_default_document(
         &self,
         policy_arn: &str,
     ) -> Result<Option<String>, AwsError> {
+        if let Some(aws) = aws_managed::by_arn(policy_arn) {
+            return Ok(Some(aws.document.to_owned()));
+        }
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT v.document FROM policies p
              JOIN policy_versions v ON v.policy_id = p.policy_id AND v.version_id = p.default_version_id
@@ -409,6 +447,10 @@ impl Store {
         account_id: &str,
         policy_arn: &str,
     ) -> Result<Vec<PolicyVersion>, AwsError> {
+        if let Some(aws) = aws_managed::by_arn(policy_arn) {
+            // The catalogue holds the default version only.
+            return Ok(vec![aws_version(aws, false)]);
+        }
         let mut conn = self.reader.acquire().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
         let rows: Vec<(String, i64)> = sqlx::query_as(
@@ -444,6 +486,64 @@ impl Store {
                 Some(Change::ManagedPolicyPut(NamedPolicy::new(arn, parsed)))
             })
             .collect())
+    }
+}
+
+/// Checks that a policy can be attached (or used as a permissions boundary): one of the
+/// account's own, or an AWS managed policy of the catalogue; else IAM's `NoSuchEntity`.
+pub(super) async fn check_attachable(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    policy_arn: &str,
+) -> Result<(), AwsError> {
+    if aws_managed::by_arn(policy_arn).is_some() {
+        return Ok(());
+    }
+    policy_row(conn, account_id, policy_arn).await.map(|_| ())
+}
+
+/// An AWS managed policy as the account sees it: its attachments and boundary uses are
+/// the account's own.
+async fn aws_policy(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    aws: &AwsManagedPolicy,
+) -> Result<ManagedPolicy, AwsError> {
+    let arn = aws.arn();
+    let (attachment_count, boundary_count): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM attached_policies a WHERE a.policy_arn = ?1
+                   AND (a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?2)
+                        OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?2)
+                        OR a.owner_id IN (SELECT group_id FROM groups WHERE account_id = ?2))),
+                (SELECT count(*) FROM users WHERE account_id = ?2 AND permissions_boundary = ?1)
+                + (SELECT count(*) FROM roles WHERE account_id = ?2 AND permissions_boundary = ?1)",
+    )
+    .bind(&arn)
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ManagedPolicy {
+        policy_id: aws.policy_id.to_owned(),
+        policy_name: aws.name.to_owned(),
+        path: aws.path.to_owned(),
+        arn,
+        description: Some(aws.description.to_owned()),
+        default_version_id: aws.version_id.to_owned(),
+        attachment_count,
+        boundary_count,
+        created_at: aws.created_at,
+        updated_at: aws.updated_at,
+        tags: Vec::new(),
+    })
+}
+
+/// The default (and only bundled) version of an AWS managed policy.
+fn aws_version(aws: &AwsManagedPolicy, with_document: bool) -> PolicyVersion {
+    PolicyVersion {
+        version_id: aws.version_id.to_owned(),
+        document: with_document.then(|| aws.document.to_owned()),
+        is_default: true,
+        created_at: aws.updated_at,
     }
 }
 

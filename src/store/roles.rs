@@ -133,7 +133,7 @@ impl Store {
     ) -> Result<Role, AwsError> {
         let mut w = self.begin().await?;
         if let Some(arn) = new.permissions_boundary {
-            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
         let role = Role {
             role_id: new_id(IdKind::Role, account_id),
@@ -321,7 +321,7 @@ impl Store {
         let mut w = self.begin().await?;
         let row = role_row(&mut w.tx, account_id, role_name).await?;
         if let Some(arn) = boundary {
-            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
         sqlx::query("UPDATE roles SET permissions_boundary = ? WHERE role_id = ?")
             .bind(boundary)

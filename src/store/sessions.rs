@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::policies::stored_document;
-use super::{Store, from_millis, to_millis};
+use super::{Store, from_millis, is_unique_violation, to_millis};
 use crate::error::AwsError;
+use crate::ids::{ID_ATTEMPTS, IdKind, new_id};
 use crate::policy::{NamedPolicy, PolicyKind};
 use crate::sts::assume_role::SESSION_POLICY_ID;
 use crate::view::{Change, SessionOf, SessionRecord};
@@ -74,21 +75,33 @@ impl Store {
             source_identity: record.source_identity.clone(),
         };
         let details = serde_json::to_string(&details).map_err(AwsError::internal)?;
+        let mut record = record;
         let mut w = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
-                                   details, issued_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&record.access_key_id)
-        .bind(&record.account_id)
-        .bind(&record.secret_access_key)
-        .bind(&record.session_token)
-        .bind(details)
-        .bind(to_millis(record.issued_at))
-        .bind(to_millis(record.expires_at))
-        .execute(&mut *w.tx)
-        .await?;
+        // Temporary key ids carry the account and can collide: retry with a fresh one (the
+        // caller answers with the id of the record returned).
+        for attempt in 1..=ID_ATTEMPTS {
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
+                                       details, issued_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&record.access_key_id)
+            .bind(&record.account_id)
+            .bind(&record.secret_access_key)
+            .bind(&record.session_token)
+            .bind(&details)
+            .bind(to_millis(record.issued_at))
+            .bind(to_millis(record.expires_at))
+            .execute(&mut *w.tx)
+            .await;
+            match inserted {
+                Ok(_) => break,
+                Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => {
+                    record.access_key_id = new_id(IdKind::TemporaryAccessKey, &record.account_id);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         let record = Arc::new(record);
         w.record(Change::SessionPut(record.clone()));
         w.commit().await?;

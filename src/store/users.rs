@@ -104,7 +104,7 @@ impl Store {
         } = new;
         let mut w = self.begin().await?;
         if let Some(arn) = permissions_boundary {
-            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
         let user = User {
             user_id: new_id(IdKind::User, account_id),
@@ -273,7 +273,7 @@ impl Store {
         let mut w = self.begin().await?;
         let row = user_row(&mut w.tx, account_id, user_name).await?;
         if let Some(arn) = boundary {
-            super::policies::policy_row(&mut w.tx, account_id, arn).await?;
+            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
         sqlx::query("UPDATE users SET permissions_boundary = ? WHERE user_id = ?")
             .bind(boundary)

@@ -261,7 +261,7 @@ pub async fn assume_role(
     };
     let arn = session.assumed_role_arn().unwrap_or_default();
     let store = &cx.app.store;
-    store
+    let session = store
         .create_session(NewSession {
             record: session,
             inline_policy: input.policy.clone(),
@@ -272,7 +272,10 @@ pub async fn assume_role(
         .record_role_use(&role.role_id, now, &caller.region)
         .await?;
     Ok(AssumeRoleOutput {
-        credentials: minted,
+        credentials: Credentials {
+            access_key_id: session.access_key_id.clone(),
+            ..minted
+        },
         assumed_role_id: format!("{}:{}", role.role_id, input.session_name),
         arn,
         packed_policy_size: packed,

@@ -73,7 +73,8 @@ pub async fn get_session_token(
     let now = cx.now();
     let account = caller.account_id();
     let credentials = mint(account, now, duration);
-    cx.app
+    let session = cx
+        .app
         .store
         .create_session(NewSession {
             record: SessionRecord {
@@ -93,5 +94,10 @@ pub async fn get_session_token(
             policy_arns: Vec::new(),
         })
         .await?;
-    Ok(GetSessionTokenOutput { credentials })
+    Ok(GetSessionTokenOutput {
+        credentials: Credentials {
+            access_key_id: session.access_key_id.clone(),
+            ..credentials
+        },
+    })
 }

@@ -412,8 +412,13 @@ impl View {
     }
 
     /// A visible managed policy's default version, by ARN.
+    /// AWS managed policies come from the bundled catalogue, visible everywhere at once.
     pub fn managed_policy(&self, policy_arn: &str) -> Option<NamedPolicy> {
-        self.read().managed_policies.get(policy_arn).cloned()
+        self.read()
+            .managed_policies
+            .get(policy_arn)
+            .cloned()
+            .or_else(|| crate::aws_managed::policy(policy_arn))
     }
 
     /// The tags of the user or role an ARN names, for `aws:ResourceTag/…`; none for
@@ -503,11 +508,12 @@ impl View {
                     .cloned(),
             );
             let attached = data.attached_policies.get(owner).into_iter().flatten();
-            policies.extend(
-                attached
-                    .filter_map(|arn| data.managed_policies.get(arn))
-                    .cloned(),
-            );
+            policies.extend(attached.filter_map(|arn| {
+                data.managed_policies
+                    .get(arn)
+                    .cloned()
+                    .or_else(|| crate::aws_managed::policy(arn))
+            }));
         }
         policies
     }

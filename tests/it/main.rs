@@ -3,6 +3,7 @@
 
 mod access_keys;
 mod admin;
+mod aws_managed;
 mod common;
 mod consistency;
 mod groups;
