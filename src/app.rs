@@ -75,6 +75,15 @@ impl App {
         uses.insert(access_key_id.to_owned(), key_use);
     }
 
+    /// Forgets temporary credentials that have expired (on the virtual clock): they can
+    /// never be used again, and an STS-heavy test suite would otherwise grow without end.
+    pub async fn prune_expired_sessions(&self) -> Result<(), AwsError> {
+        let now = self.clock.now();
+        self.store.delete_expired_sessions(now).await?;
+        self.view.drop_expired_sessions(now);
+        Ok(())
+    }
+
     /// Writes the noted key uses to the store.
     pub async fn flush_key_uses(&self) -> Result<(), AwsError> {
         let uses: Vec<(String, KeyUse)> = {

@@ -25,6 +25,8 @@ use crate::protocol::query::Params;
 
 /// How often recorded key uses are written to the store.
 const KEY_USE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// How often expired temporary credentials are forgotten.
+const SESSION_PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct Server {
     listener: TcpListener,
@@ -57,13 +59,13 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let app = self.app;
-        let flusher = tokio::spawn(flush_key_uses(app.clone()));
+        let housekeeping = tokio::spawn(housekeeping(app.clone()));
         let propagator = tokio::spawn(app.propagation.clone().run());
         let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
-        flusher.abort();
+        housekeeping.abort();
         propagator.abort();
         if let Err(e) = app.flush_key_uses().await {
             tracing::warn!(error = %e, "could not record the last key uses");
@@ -81,12 +83,22 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn flush_key_uses(app: Arc<App>) {
+/// Writes key uses to the store and forgets expired sessions, each on its own interval.
+async fn housekeeping(app: Arc<App>) {
     let mut tick = tokio::time::interval(KEY_USE_FLUSH_INTERVAL);
+    let mut prune = tokio::time::interval(SESSION_PRUNE_INTERVAL);
     loop {
-        tick.tick().await;
-        if let Err(e) = app.flush_key_uses().await {
-            tracing::warn!(error = %e, "could not record key uses");
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = app.flush_key_uses().await {
+                    tracing::warn!(error = %e, "could not record key uses");
+                }
+            }
+            _ = prune.tick() => {
+                if let Err(e) = app.prune_expired_sessions().await {
+                    tracing::warn!(error = %e, "could not forget expired sessions");
+                }
+            }
         }
     }
 }

@@ -144,6 +144,9 @@ fn resolve_key(app: &App, key_id: &str) -> Result<Resolved, AwsError> {
             stored: false,
         });
     }
+    if app.view.is_expired_session(key_id) {
+        return Err(AwsError::expired_token());
+    }
     // The local-emulator convention: a 12-digit key id signed with the root secret is the
     // root of that account.
     if !config.single_account && is_account_id(key_id) {

@@ -79,6 +79,7 @@ impl Store {
                 let writer = single_connection().connect_with(options.clone()).await?;
                 let reader = SqlitePoolOptions::new()
                     .max_connections(4)
+                    .test_before_acquire(false)
                     .connect_with(options.read_only(true))
                     .await?;
                 (writer, reader)
@@ -131,6 +132,8 @@ fn single_connection() -> SqlitePoolOptions {
         .min_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
+        // A local file or memory does not go away between uses: no ping before each one.
+        .test_before_acquire(false)
 }
 
 pub(crate) struct Write<'s> {

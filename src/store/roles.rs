@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
 use super::policies::stored_document;
-use super::tags::{Tag, Tagged, put_tags, remove_tags, tags_of};
+use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
@@ -378,12 +378,14 @@ impl Store {
         let rows: Vec<RoleRow> = sqlx::query_as(select_roles!(""))
             .fetch_all(&mut *conn)
             .await?;
-        let mut changes = Vec::with_capacity(rows.len());
-        for row in rows {
-            let tags = tags_of(&mut conn, Tagged::Role, &row.role_id).await?;
-            changes.extend(row.into_role(tags).reparsed_record());
-        }
-        Ok(changes)
+        let mut tags = all_tags(&mut conn, Tagged::Role).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let tags = tags.remove(&row.role_id).unwrap_or_default();
+                row.into_role(tags).reparsed_record()
+            })
+            .collect())
     }
 }
 

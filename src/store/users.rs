@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tag, Tagged, put_tags, remove_tags, tags_of};
+use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
@@ -309,12 +309,14 @@ impl Store {
         let rows: Vec<UserRow> = sqlx::query_as(select_users!(""))
             .fetch_all(&mut *conn)
             .await?;
-        let mut changes = Vec::with_capacity(rows.len());
-        for row in rows {
-            let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
-            changes.push(row.into_user(tags).record());
-        }
-        Ok(changes)
+        let mut tags = all_tags(&mut conn, Tagged::User).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let tags = tags.remove(&row.user_id).unwrap_or_default();
+                row.into_user(tags).record()
+            })
+            .collect())
     }
 }
 

@@ -263,6 +263,9 @@ struct ViewData {
     attached_policies: HashMap<String, Vec<String>>,
     managed_policies: HashMap<String, NamedPolicy>,
     sessions: HashMap<String, Arc<SessionRecord>>,
+    /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
+    /// price of an id instead of a whole session.
+    expired_sessions: HashSet<String>,
 }
 
 #[derive(Debug, Default)]
@@ -459,12 +462,26 @@ impl View {
         self.read().sessions.get(access_key_id).cloned()
     }
 
-    /// Forgets sessions that expired before `now`; they can never be used again.
+    /// Forgets sessions that expired before `now` but their key ids; they can never be
+    /// used again.
     pub fn drop_expired_sessions(&self, now: time::OffsetDateTime) -> usize {
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
-        let before = data.sessions.len();
-        data.sessions.retain(|_, s| s.expires_at > now);
-        before - data.sessions.len()
+        let expired: Vec<String> = data
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.expires_at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &expired {
+            data.sessions.remove(id);
+        }
+        data.expired_sessions.extend(expired.iter().cloned());
+        expired.len()
+    }
+
+    /// Was this the key of a session that expired and was forgotten?
+    pub fn is_expired_session(&self, access_key_id: &str) -> bool {
+        self.read().expired_sessions.contains(access_key_id)
     }
 
     pub fn role_by_name(&self, account_id: &str, role_name: &str) -> Option<Arc<RoleRecord>> {

@@ -11,6 +11,23 @@ async fn a_database_file_keeps_users_and_keys_across_restarts() {
     iam.create_user()
         .user_name("alice")
         .path("/eng/")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("core")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // Grants only through the tag, so the data plane must rebuild tags and policies.
+    iam.put_user_policy()
+        .user_name("alice")
+        .policy_name("by-tag")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "core"}}}}"#,
+        )
         .send()
         .await
         .unwrap();
@@ -48,6 +65,12 @@ async fn a_database_file_keeps_users_and_keys_across_restarts() {
         .await
         .unwrap();
     assert_eq!(me.arn(), Some(user.arn.as_str()));
+    second
+        .iam_as(&key.access_key_id, &key.secret_access_key)
+        .list_users()
+        .send()
+        .await
+        .unwrap();
     // The use before the restart was written on the way down.
     let last = second
         .iam()

@@ -605,3 +605,28 @@ async fn a_roles_boundary_bounds_its_sessions() {
         Some(boundary.as_str())
     );
 }
+
+#[tokio::test]
+async fn pruned_sessions_still_answer_expired_token() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "max").await;
+    let session = server
+        .sts_as(&key, &secret)
+        .get_session_token()
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap();
+    let sts = server.sts_temp(session.credentials().unwrap());
+    server.app.clock.advance(time::Duration::days(2));
+    server.app.prune_expired_sessions().await.unwrap();
+    assert!(
+        server
+            .app
+            .view
+            .session(session.credentials().unwrap().access_key_id())
+            .is_none()
+    );
+    let (code, _) = error_of(sts.get_caller_identity().send().await);
+    assert_eq!(code, "ExpiredToken");
+}
