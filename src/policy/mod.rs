@@ -14,6 +14,8 @@ mod document;
 mod err;
 mod evaluate;
 mod matching;
+#[cfg(test)]
+mod properties;
 mod variables;
 
 pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
