@@ -7,6 +7,7 @@ pub mod policies;
 pub mod roles;
 pub mod shapes;
 pub mod simulate;
+pub mod tagging;
 pub mod users;
 
 /// One page of a short list held in memory, whose marker is an offset into it.

@@ -6,13 +6,12 @@ use std::sync::Arc;
 use super::identity_policies::role_arn;
 use super::policies::encode_document;
 use super::shapes::{
-    ARN, MARKER, MAX_SESSION_DURATION, MAX_TAGS, PATH, PATH_PREFIX, POLICY_DOCUMENT,
-    ROLE_DESCRIPTION, ROLE_NAME, TAG_KEY, check_unique_keys, read_tags,
+    ARN, MARKER, MAX_SESSION_DURATION, PATH, PATH_PREFIX, POLICY_DOCUMENT, ROLE_DESCRIPTION,
+    ROLE_NAME, check_unique_keys, read_tags,
 };
-use super::users::{DEFAULT_MAX_ITEMS, write_boundary, write_tag, write_tags, write_truncation};
+use super::users::{DEFAULT_MAX_ITEMS, write_boundary, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
-use crate::aws_error;
 use crate::clock::iso8601;
 use crate::error::{AwsError, ErrorCode};
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
@@ -306,163 +305,6 @@ pub async fn update_assume_role_policy(
         .update_trust_policy(cx.account_id(), &input.role_name, &input.document, parsed)
         .await?;
     Ok(Empty)
-}
-
-pub struct PutRoleBoundaryInput {
-    role_name: String,
-    boundary: String,
-}
-
-impl FromQuery for PutRoleBoundaryInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let role_name = input.required("RoleName", &ROLE_NAME);
-        let boundary = input.required("PermissionsBoundary", &ARN);
-        input.finish()?;
-        Ok(PutRoleBoundaryInput {
-            role_name,
-            boundary,
-        })
-    }
-}
-
-pub async fn put_role_permissions_boundary(
-    cx: &Ctx<'_>,
-    input: PutRoleBoundaryInput,
-) -> Result<Empty, AwsError> {
-    cx.authorize_with(
-        "iam:PutRolePermissionsBoundary",
-        &role_arn(cx, &input.role_name),
-        RequestKeys::default().boundary(Some(&input.boundary)),
-    )?;
-    cx.app
-        .store
-        .set_role_boundary(cx.account_id(), &input.role_name, Some(&input.boundary))
-        .await?;
-    Ok(Empty)
-}
-
-pub async fn delete_role_permissions_boundary(
-    cx: &Ctx<'_>,
-    input: RoleNameInput,
-) -> Result<Empty, AwsError> {
-    cx.authorize(
-        "iam:DeleteRolePermissionsBoundary",
-        &role_arn(cx, &input.role_name),
-    )?;
-    cx.app
-        .store
-        .set_role_boundary(cx.account_id(), &input.role_name, None)
-        .await?;
-    Ok(Empty)
-}
-
-pub struct TagRoleInput {
-    role_name: String,
-    tags: Vec<Tag>,
-}
-
-impl FromQuery for TagRoleInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let role_name = input.required("RoleName", &ROLE_NAME);
-        input.require_present("Tags");
-        let tags = read_tags(&mut input);
-        input.finish()?;
-        check_unique_keys(&tags)?;
-        Ok(TagRoleInput { role_name, tags })
-    }
-}
-
-pub async fn tag_role(cx: &Ctx<'_>, input: TagRoleInput) -> Result<Empty, AwsError> {
-    cx.authorize_with(
-        "iam:TagRole",
-        &role_arn(cx, &input.role_name),
-        RequestKeys::default().tags(&input.tags),
-    )?;
-    cx.app
-        .store
-        .tag_role(cx.account_id(), &input.role_name, &input.tags)
-        .await?;
-    Ok(Empty)
-}
-
-pub struct UntagRoleInput {
-    role_name: String,
-    tag_keys: Vec<String>,
-}
-
-impl FromQuery for UntagRoleInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let role_name = input.required("RoleName", &ROLE_NAME);
-        input.require_present("TagKeys");
-        let tag_keys = input.string_list("TagKeys", MAX_TAGS, &TAG_KEY);
-        input.finish()?;
-        Ok(UntagRoleInput {
-            role_name,
-            tag_keys,
-        })
-    }
-}
-
-pub async fn untag_role(cx: &Ctx<'_>, input: UntagRoleInput) -> Result<Empty, AwsError> {
-    cx.authorize_with(
-        "iam:UntagRole",
-        &role_arn(cx, &input.role_name),
-        RequestKeys::default().tag_keys(input.tag_keys.clone()),
-    )?;
-    cx.app
-        .store
-        .untag_role(cx.account_id(), &input.role_name, &input.tag_keys)
-        .await?;
-    Ok(Empty)
-}
-
-pub struct ListRoleTagsInput {
-    role_name: String,
-    marker: Option<usize>,
-    max_items: usize,
-}
-
-impl FromQuery for ListRoleTagsInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let role_name = input.required("RoleName", &ROLE_NAME);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListRoleTagsInput {
-            role_name,
-            marker: marker
-                .map(|m| m.parse())
-                .transpose()
-                .map_err(|_| aws_error!(InvalidInput, "Invalid Marker."))?,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
-pub struct ListRoleTagsOutput {
-    tags: Vec<Tag>,
-    marker: Option<String>,
-}
-
-impl ToXml for ListRoleTagsOutput {
-    fn write_xml(&self, w: &mut XmlWriter) {
-        w.members("Tags", &self.tags, write_tag);
-        write_truncation(w, self.marker.as_deref());
-    }
-}
-
-pub async fn list_role_tags(
-    cx: &Ctx<'_>,
-    input: ListRoleTagsInput,
-) -> Result<ListRoleTagsOutput, AwsError> {
-    cx.authorize("iam:ListRoleTags", &role_arn(cx, &input.role_name))?;
-    let role = cx.app.store.role(cx.account_id(), &input.role_name).await?;
-    let (tags, marker) = super::page_by_offset(&role.tags, input.marker, input.max_items);
-    Ok(ListRoleTagsOutput { tags, marker })
 }
 
 /// The members of the `Role` shape that every action returns.

@@ -604,6 +604,21 @@ async fn a_roles_boundary_bounds_its_sessions() {
             .permissions_boundary_arn(),
         Some(boundary.as_str())
     );
+    iam.delete_role_permissions_boundary()
+        .role_name("bounded")
+        .send()
+        .await
+        .unwrap();
+    let role = iam
+        .get_role()
+        .role_name("bounded")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert!(role.permissions_boundary().is_none());
+    session.list_roles().send().await.unwrap();
 }
 
 #[tokio::test]
