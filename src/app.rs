@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::auth::SigningKeys;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::consistency::{DelayModel, Propagation};
@@ -18,6 +19,7 @@ pub struct App {
     /// The queue between the store and the view, with its delay model.
     pub propagation: Arc<Propagation>,
     key_uses: Mutex<HashMap<String, KeyUse>>,
+    pub signing_keys: SigningKeys,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
             clock,
             propagation,
             key_uses: Mutex::new(HashMap::new()),
+            signing_keys: SigningKeys::default(),
         };
         let snapshot = app.store.snapshot().await.map_err(to_sqlx)?;
         app.view.apply(snapshot);

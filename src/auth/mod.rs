@@ -6,6 +6,7 @@ pub mod sigv4;
 
 pub use caller::Caller;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -41,7 +42,8 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
         stored,
     } = resolve_key(app, key_id)?;
     if !app.config.accept_any_signature {
-        sigv4::verify(&signature, req, &secret, now)?;
+        let key = app.signing_keys.get(key_id, &secret, &signature.scope);
+        sigv4::verify_with_key(&signature, req, &key, now)?;
     }
     match &session {
         // Temporary credentials are three parts; the token must be the one minted with
@@ -84,6 +86,43 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
         service,
         region: signature.scope.region.clone(),
     })
+}
+
+/// Signing keys already derived, by access key id and credential scope. Deriving one takes
+/// four HMACs; a client signs every request of a day with the same one.
+#[derive(Default)]
+pub struct SigningKeys {
+    keys: std::sync::Mutex<HashMap<KeyAndScope, DerivedKey>>,
+}
+
+/// An access key id and a credential scope (`date/region/service/aws4_request`).
+type KeyAndScope = (String, String);
+
+/// A derived signing key and the secret it was derived from.
+type DerivedKey = (String, Arc<[u8]>);
+
+/// More keys than any test suite uses in a day: past it the cache starts over.
+const SIGNING_KEYS_KEPT: usize = 10_000;
+
+impl SigningKeys {
+    /// The key for this access key id, secret and scope. Entries remember the secret they
+    /// were derived from, so a key id whose secret changed (a restart with another root
+    /// secret) never gets a stale key.
+    fn get(&self, key_id: &str, secret: &str, scope: &sigv4::CredentialScope) -> Arc<[u8]> {
+        let id = (key_id.to_owned(), scope.to_string());
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((known, key)) = keys.get(&id)
+            && known == secret
+        {
+            return key.clone();
+        }
+        if keys.len() >= SIGNING_KEYS_KEPT {
+            keys.clear();
+        }
+        let key: Arc<[u8]> = sigv4::signing_key(secret, scope).into();
+        keys.insert(id, (secret.to_owned(), key.clone()));
+        key
+    }
 }
 
 /// What a key id stands for.
@@ -160,4 +199,35 @@ fn resolve_key(app: &App, key_id: &str) -> Result<Resolved, AwsError> {
         });
     }
     Err(AwsError::invalid_client_token_id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(date: &str) -> sigv4::CredentialScope {
+        sigv4::CredentialScope {
+            date: date.into(),
+            region: "us-east-1".into(),
+            service: "iam".into(),
+        }
+    }
+
+    #[test]
+    fn signing_keys_are_kept_per_scope_and_follow_the_secret() {
+        let keys = SigningKeys::default();
+        let first = keys.get("AKIAEXAMPLE", "secret", &scope("20261127"));
+        assert_eq!(&*first, &*sigv4::signing_key("secret", &scope("20261127")));
+        assert!(Arc::ptr_eq(
+            &first,
+            &keys.get("AKIAEXAMPLE", "secret", &scope("20261127"))
+        ));
+        let next_day = keys.get("AKIAEXAMPLE", "secret", &scope("20261128"));
+        assert_ne!(&*first, &*next_day);
+        let other_secret = keys.get("AKIAEXAMPLE", "other", &scope("20261127"));
+        assert_eq!(
+            &*other_secret,
+            &*sigv4::signing_key("other", &scope("20261127"))
+        );
+    }
 }

@@ -27,13 +27,23 @@ pub fn verify(
     secret: &str,
     now: OffsetDateTime,
 ) -> Result<(), AwsError> {
+    verify_with_key(sig, req, &signing_key(secret, &sig.scope), now)
+}
+
+/// [`verify`] with the signing key already derived (see [`signing_key`]): the key depends
+/// only on the secret and the credential scope, so a server can keep it for the day.
+pub fn verify_with_key(
+    sig: &Signature,
+    req: &HttpRequest<'_>,
+    key: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), AwsError> {
     check_time(sig, now)?;
 
     let canonical_request = CanonicalRequest::new(req, sig);
     let string_to_sign = StringToSign::new(sig, &canonical_request);
-    let key = signing_key(secret, &sig.scope);
     if canonical_request.absent_headers.is_empty()
-        && signature_matches(&key, &string_to_sign.to_string(), &sig.signature)
+        && signature_matches(key, &string_to_sign.to_string(), &sig.signature)
     {
         return Ok(());
     }
@@ -96,7 +106,7 @@ pub fn check_time(sig: &Signature, now: OffsetDateTime) -> Result<(), AwsError> 
 }
 
 /// `kSigning`: the key derived from the secret for one day, region and service.
-fn signing_key(secret: &str, scope: &CredentialScope) -> Vec<u8> {
+pub fn signing_key(secret: &str, scope: &CredentialScope) -> Vec<u8> {
     // kDate = HMAC("AWS4" + kSecret, Date)
     let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), scope.date.as_bytes());
     // kRegion = HMAC(kDate, Region)
