@@ -1,7 +1,8 @@
 //! IAM groups: a user's groups lend it their policies.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html>
 
-use super::shapes::{EXISTING_USER_NAME, GROUP_NAME, MARKER, PATH, PATH_PREFIX};
+use super::PathListing;
+use super::shapes::{EXISTING_USER_NAME, GROUP_NAME, MARKER, PATH};
 use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_truncation, write_user};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
@@ -120,27 +121,6 @@ pub async fn get_group(cx: &Ctx<'_>, input: GetGroupInput) -> Result<GetGroupOut
     })
 }
 
-pub struct ListGroupsInput {
-    path_prefix: String,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListGroupsInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListGroupsInput {
-            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
-            marker,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
 pub struct ListGroupsOutput {
     groups: Vec<Group>,
     marker: Option<String>,
@@ -153,10 +133,7 @@ impl ToXml for ListGroupsOutput {
     }
 }
 
-pub async fn list_groups(
-    cx: &Ctx<'_>,
-    input: ListGroupsInput,
-) -> Result<ListGroupsOutput, AwsError> {
+pub async fn list_groups(cx: &Ctx<'_>, input: PathListing) -> Result<ListGroupsOutput, AwsError> {
     let account = cx.account_id();
     cx.authorize("iam:ListGroups", &format!("arn:aws:iam::{account}:group/"))?;
     let page = cx

@@ -14,7 +14,6 @@ use super::shapes::{
 use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
-use crate::aws_error;
 use crate::error::AwsError;
 use crate::policy::{Policy, PolicyKind};
 use crate::protocol::query::{Input, Params, Shape};
@@ -227,10 +226,7 @@ impl<K: OwnerKind> FromQuery for ListingInput<K> {
         Ok(ListingInput {
             name,
             path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
-            marker: marker
-                .map(|m| m.parse())
-                .transpose()
-                .map_err(|_| aws_error!(InvalidInput, "Invalid Marker."))?,
+            marker: super::offset_marker(marker)?,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
             kind: PhantomData,
         })

@@ -10,6 +10,43 @@ pub mod simulate;
 pub mod tagging;
 pub mod users;
 
+use crate::api::FromQuery;
+use crate::aws_error;
+use crate::error::AwsError;
+use crate::protocol::query::{Input, Params};
+use shapes::{MARKER, PATH_PREFIX};
+
+/// The input of the account-wide listings (`ListUsers`, `ListRoles`, `ListGroups`): a path
+/// prefix and a page.
+pub struct PathListing {
+    pub path_prefix: String,
+    pub marker: Option<String>,
+    pub max_items: usize,
+}
+
+impl FromQuery for PathListing {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(PathListing {
+            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
+            marker,
+            max_items: max_items.unwrap_or(users::DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+/// The marker of a list paged in memory ([`page_by_offset`]): an offset we handed out.
+pub(crate) fn offset_marker(marker: Option<String>) -> Result<Option<usize>, AwsError> {
+    marker
+        .map(|m| m.parse())
+        .transpose()
+        .map_err(|_| aws_error!(InvalidInput, "Invalid Marker."))
+}
+
 /// One page of a short list held in memory, whose marker is an offset into it.
 pub(crate) fn page_by_offset<T: Clone>(
     items: &[T],

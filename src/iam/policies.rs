@@ -301,10 +301,7 @@ impl FromQuery for ListPolicyVersionsInput {
         input.finish()?;
         Ok(ListPolicyVersionsInput {
             policy_arn,
-            marker: marker
-                .map(|m| m.parse())
-                .transpose()
-                .map_err(|_| crate::aws_error!(InvalidInput, "Invalid Marker."))?,
+            marker: super::offset_marker(marker)?,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }

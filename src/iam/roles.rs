@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
+use super::PathListing;
 use super::identity_policies::role_arn;
 use super::policies::encode_document;
 use super::shapes::{
-    ARN, MARKER, MAX_SESSION_DURATION, PATH, PATH_PREFIX, POLICY_DOCUMENT, ROLE_DESCRIPTION,
-    ROLE_NAME, check_unique_keys, read_tags,
+    ARN, MAX_SESSION_DURATION, PATH, POLICY_DOCUMENT, ROLE_DESCRIPTION, ROLE_NAME,
+    check_unique_keys, read_tags,
 };
-use super::users::{DEFAULT_MAX_ITEMS, write_boundary, write_tags, write_truncation};
+use super::users::{write_boundary, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::clock::iso8601;
@@ -148,27 +149,6 @@ pub async fn delete_role(cx: &Ctx<'_>, input: RoleNameInput) -> Result<Empty, Aw
     Ok(Empty)
 }
 
-pub struct ListRolesInput {
-    path_prefix: String,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListRolesInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListRolesInput {
-            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
-            marker,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
 pub struct ListRolesOutput {
     roles: Vec<Role>,
     marker: Option<String>,
@@ -182,7 +162,7 @@ impl ToXml for ListRolesOutput {
     }
 }
 
-pub async fn list_roles(cx: &Ctx<'_>, input: ListRolesInput) -> Result<ListRolesOutput, AwsError> {
+pub async fn list_roles(cx: &Ctx<'_>, input: PathListing) -> Result<ListRolesOutput, AwsError> {
     let account = cx.account_id();
     cx.authorize("iam:ListRoles", &format!("arn:aws:iam::{account}:role/"))?;
     let page = cx

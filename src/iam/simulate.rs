@@ -71,7 +71,7 @@ struct Scenario {
     resource_owner: Option<String>,
     caller_arn: Option<String>,
     context: Vec<ContextEntry>,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -104,16 +104,13 @@ impl Scenario {
             caller_arn,
             context,
             // An unreadable marker is refused in `marker()`, after validation.
-            marker: marker.map(|m| m.parse().unwrap_or(usize::MAX)),
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         }
     }
 
     fn marker(&self) -> Result<Option<usize>, AwsError> {
-        match self.marker {
-            Some(usize::MAX) => Err(aws_error!(InvalidInput, "Invalid Marker.")),
-            marker => Ok(marker),
-        }
+        super::offset_marker(self.marker.clone())
     }
 }
 

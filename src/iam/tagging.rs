@@ -9,7 +9,6 @@ use super::identity_policies::{OwnerKind, RoleKind, UserKind};
 use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_unique_keys, read_tags};
 use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
-use crate::aws_error;
 use crate::error::AwsError;
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
@@ -195,10 +194,7 @@ impl<K: OwnerKind> FromQuery for ListTagsInput<K> {
         input.finish()?;
         Ok(ListTagsInput {
             name,
-            marker: marker
-                .map(|m| m.parse())
-                .transpose()
-                .map_err(|_| aws_error!(InvalidInput, "Invalid Marker."))?,
+            marker: super::offset_marker(marker)?,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
             kind: PhantomData,
         })

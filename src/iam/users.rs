@@ -3,9 +3,8 @@
 
 use time::OffsetDateTime;
 
-use super::shapes::{
-    EXISTING_USER_NAME, MARKER, PATH, PATH_PREFIX, USER_NAME, check_unique_keys, read_tags,
-};
+use super::PathListing;
+use super::shapes::{EXISTING_USER_NAME, PATH, USER_NAME, check_unique_keys, read_tags};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
@@ -142,27 +141,6 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
     Ok(GetUserOutput::User(UserOutput { user }))
 }
 
-pub struct ListUsersInput {
-    path_prefix: String,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListUsersInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let path_prefix = input.string("PathPrefix", &PATH_PREFIX);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListUsersInput {
-            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
-            marker,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
 pub struct ListUsersOutput {
     users: Vec<User>,
     marker: Option<String>,
@@ -176,7 +154,7 @@ impl ToXml for ListUsersOutput {
     }
 }
 
-pub async fn list_users(cx: &Ctx<'_>, input: ListUsersInput) -> Result<ListUsersOutput, AwsError> {
+pub async fn list_users(cx: &Ctx<'_>, input: PathListing) -> Result<ListUsersOutput, AwsError> {
     let account = cx.account_id();
     cx.authorize("iam:ListUsers", &format!("arn:aws:iam::{account}:user/"))?;
     let page = cx

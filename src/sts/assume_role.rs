@@ -19,6 +19,9 @@ pub const SESSION_POLICY_ID: &str = "SessionPolicy";
 /// A role chain (a role session assuming a role) lasts one hour at most.
 const CHAINED_MAX_SECONDS: i64 = 3600;
 /// Session policies and tags are packed into this many characters' worth of space.
+// AWS compresses them into a binary format it does not document; iamlocal counts plain
+// characters against the documented 2,048-character limit, so the percentage it reports is
+// an approximation that grows the same way.
 const PACKED_POLICY_SPACE: usize = 2048;
 
 /// `[\w+=,.@-]*`, as STS checks session names and source identities.

@@ -74,6 +74,8 @@ pub async fn get_access_key_info(
     input: GetAccessKeyInfoInput,
 ) -> Result<GetAccessKeyInfoOutput, AwsError> {
     cx.authorize("sts:GetAccessKeyInfo", "*")?;
+    // AWS does not document its answer for an id that does not decode (iamlocal's own
+    // `test` or 12-digit root keys); iamlocal refuses it as an invalid parameter.
     let account = account_of_access_key(&input.access_key_id).ok_or_else(|| {
         aws_error!(
             InvalidParameterValue,
