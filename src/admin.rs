@@ -1,7 +1,8 @@
 //! The admin API under `/_iamlocal/`: JSON for test suites and compose stacks. It resets
 //! state between tests, moves the virtual clock, and reads, replaces and flushes the
 //! propagation delay (see `consistency`). `GET /_iamlocal/health` lives in `server` and is
-//! always open; with `--admin-token` every route here requires `Authorization: Bearer TOKEN`.
+//! always open; with `--admin-token` every route here requires `Authorization: Bearer TOKEN`,
+//! and so does `GET /metrics` (Prometheus's text format), which lives here too.
 //!
 //! Errors are `{"error": "…"}` with a 4xx or 5xx status; a bad body is a 400, never a panic.
 
@@ -9,7 +10,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +23,7 @@ use serde_json::{Value, json};
 use crate::app::App;
 use crate::clock::iso8601;
 use crate::consistency::{DelayModel, ModelSpec};
+use crate::decisions::{self, Filter};
 
 /// The largest single move of the clock: a century is past every credential's expiry, and
 /// the limit keeps the virtual date far from the end of the calendar.
@@ -37,6 +40,9 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/_iamlocal/propagate", only(post(propagate)))
         .route("/_iamlocal/clock", only(get(get_clock)))
         .route("/_iamlocal/clock/advance", only(post(advance_clock)))
+        .route("/_iamlocal/decisions", only(get(get_decisions)))
+        .route("/_iamlocal/decisions/policy", only(get(least_privilege)))
+        .route("/metrics", only(get(metrics)))
         .route("/_iamlocal/{*rest}", any(not_found))
         .route_layer(middleware::from_fn_with_state(app, require_token))
 }
@@ -126,6 +132,59 @@ fn clock(app: &App) -> Value {
         "now": iso8601(app.clock.now()),
         "offset_seconds": offset_seconds,
     })
+}
+
+/// `GET decisions?principal=ARN&action=iam:GetUser&effect=ImplicitDeny&since=ID&limit=N` →
+/// `{"decisions": [...]}`, oldest first: the logged authorization decisions that match every
+/// filter given (`since`: ids above it; `limit`: the most recent N).
+async fn get_decisions(
+    State(app): State<Arc<App>>,
+    filter: Result<Query<Filter>, QueryRejection>,
+) -> Result<Response, AdminError> {
+    let Query(filter) = filter.map_err(|e| AdminError::bad_request(e.body_text()))?;
+    let records = app.decisions.query(&filter);
+    let list: Vec<Value> = records.iter().map(|r| r.to_json(&app.decisions)).collect();
+    Ok(ok(json!({ "decisions": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFor {
+    principal: String,
+}
+
+/// `GET decisions/policy?principal=ARN` → a least-privilege policy document for every action
+/// the principal was seen asking for, allowed or denied, among the logged decisions.
+async fn least_privilege(
+    State(app): State<Arc<App>>,
+    query: Result<Query<PolicyFor>, QueryRejection>,
+) -> Result<Response, AdminError> {
+    let Query(PolicyFor { principal }) =
+        query.map_err(|e| AdminError::bad_request(e.body_text()))?;
+    let records = app.decisions.query(&Filter {
+        principal: Some(principal.clone()),
+        ..Filter::default()
+    });
+    let policy = decisions::least_privilege_policy(&records).ok_or_else(|| {
+        AdminError::new(
+            StatusCode::NOT_FOUND,
+            format!("no decisions are logged for {principal}"),
+        )
+    })?;
+    Ok(ok(policy))
+}
+
+/// `GET /metrics`: request, decision and propagation series in Prometheus's text format.
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let propagation = crate::metrics::Propagation {
+        pending: app.propagation.pending(),
+        lag_seconds: app.propagation.lag().as_secs_f64(),
+    };
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(&propagation),
+    )
+        .into_response()
 }
 
 async fn not_found() -> AdminError {

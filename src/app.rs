@@ -7,7 +7,9 @@ use crate::auth::SigningKeys;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::consistency::{DelayModel, Propagation};
+use crate::decisions::DecisionLog;
 use crate::error::AwsError;
+use crate::metrics::Metrics;
 use crate::store::{KeyUse, Store};
 use crate::view::View;
 
@@ -20,6 +22,9 @@ pub struct App {
     pub propagation: Arc<Propagation>,
     key_uses: Mutex<HashMap<String, KeyUse>>,
     pub signing_keys: SigningKeys,
+    /// The last authorization decisions, for the admin API and `DecodeAuthorizationMessage`.
+    pub decisions: DecisionLog,
+    pub metrics: Metrics,
 }
 
 impl App {
@@ -35,6 +40,8 @@ impl App {
         let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
         let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
         let app = App {
+            decisions: DecisionLog::new(config.decisions_capacity),
+            metrics: Metrics::default(),
             config,
             store,
             view,
@@ -63,6 +70,7 @@ impl App {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+        self.decisions.clear();
         let dropped = self.store.reset().await?;
         self.store
             .ensure_account(&self.config.account_id, self.clock.now())

@@ -23,6 +23,11 @@ pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> St
     format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}")
 }
 
+/// The ARN of a federated user: `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+pub fn federated_user(account_id: &str, name: &str) -> String {
+    format!("arn:aws:sts::{account_id}:federated-user/{name}")
+}
+
 pub fn group(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:group{path}{name}")
 }

@@ -71,6 +71,16 @@ pub struct Config {
     /// `Authorization: Bearer TOKEN`.
     #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// How many authorization decisions the decisions log keeps (`GET /_iamlocal/decisions`);
+    /// 0 keeps none.
+    #[arg(
+        long,
+        env = "IAMLOCAL_DECISIONS_CAPACITY",
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    pub decisions_capacity: usize,
 }
 
 impl Default for Config {
@@ -89,6 +99,7 @@ impl Default for Config {
             consistency_seed: None,
             consistency_profile: None,
             admin_token: None,
+            decisions_capacity: 1000,
         }
     }
 }

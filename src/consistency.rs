@@ -408,7 +408,8 @@ impl<T> Queue<T> {
 struct State {
     model: DelayModel,
     rng: SplitMix64,
-    queue: Queue<Change>,
+    /// Each change with the virtual time it was committed at.
+    queue: Queue<(i64, Change)>,
 }
 
 #[derive(Debug)]
@@ -455,7 +456,8 @@ impl Propagation {
             if delay == 0 && !queue.has_pending(&entity) {
                 visible.push(change);
             } else {
-                queue.push(entity, committed_at.saturating_add(delay as i64), change);
+                let due = committed_at.saturating_add(delay as i64);
+                queue.push(entity, due, (committed_at, change));
                 queued = true;
             }
         }
@@ -483,7 +485,7 @@ impl Propagation {
         let due = state.queue.pop_due(now);
         let applied = due.len();
         if applied > 0 {
-            self.view.apply(due);
+            self.view.apply(due.into_iter().map(|(_, change)| change));
         }
         applied
     }
@@ -491,6 +493,22 @@ impl Propagation {
     /// How many changes are waiting.
     pub fn pending(&self) -> usize {
         self.lock().queue.len()
+    }
+
+    /// How long the oldest waiting change has waited, on the virtual clock; zero when none
+    /// waits. Walks the queue: for a scrape, not for the hot path.
+    pub fn lag(&self) -> Duration {
+        let oldest = self
+            .lock()
+            .queue
+            .items
+            .values()
+            .map(|(_, (committed_at, _))| *committed_at)
+            .min();
+        oldest.map_or(Duration::ZERO, |committed_at| {
+            let waited = millis(self.clock.now()).saturating_sub(committed_at);
+            Duration::from_millis(u64::try_from(waited).unwrap_or(0))
+        })
     }
 
     pub fn model(&self) -> DelayModel {

@@ -71,6 +71,7 @@ error_codes! {
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;
+    InvalidAuthorizationMessageException => 400, Sender;
 }
 
 impl ErrorCode {
@@ -92,6 +93,9 @@ impl ErrorCode {
 pub struct AwsError {
     pub code: ErrorCode,
     pub message: Cow<'static, str>,
+    /// For a denial by the policy engine: the decision in the decisions log, whose encoded
+    /// form the response carries beside AWS's message.
+    pub decision_id: Option<u64>,
 }
 
 /// Builds an [`AwsError`] with a formatted message: `aws_error!(NoSuchEntity, "… {name} …")`.
@@ -107,6 +111,7 @@ impl AwsError {
         AwsError {
             code,
             message: message.into(),
+            decision_id: None,
         }
     }
 

@@ -115,12 +115,19 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let request_id = ids::request_id();
     let started = Instant::now();
-    let result = serve_api(&app, request, &request_id).await;
-    let (status, body) = match result {
-        Ok(body) => (StatusCode::OK, body),
-        Err(e) => (e.code.status(), e.to_xml(&request_id)),
+    let mut action = "unknown";
+    let result = serve_api(&app, request, &request_id, &mut action).await;
+    let mut encoded_denial = None;
+    let (status, code, body) = match result {
+        Ok(body) => (StatusCode::OK, "OK", body),
+        Err(e) => {
+            encoded_denial = e.decision_id.map(|id| app.decisions.encode(id));
+            (e.code.status(), e.code.as_str(), e.to_xml(&request_id))
+        }
     };
-    tracing::debug!(%status, latency_us = started.elapsed().as_micros() as u64, request_id, "request");
+    let took = started.elapsed();
+    app.metrics.request(action, code, took);
+    tracing::debug!(%status, latency_us = took.as_micros() as u64, request_id, "request");
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -128,10 +135,24 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Ok(id) = HeaderValue::from_str(&request_id) {
         headers.insert("x-amzn-RequestId", id);
     }
+    // AWS's message stays as AWS words it; the decision behind it travels beside it, for
+    // `DecodeAuthorizationMessage` and the decisions log.
+    if let Some(token) = encoded_denial.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        headers.insert(ENCODED_AUTHORIZATION_MESSAGE, token);
+    }
     response
 }
 
-async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<String, AwsError> {
+/// The response header that carries a denial's encoded authorization message.
+pub const ENCODED_AUTHORIZATION_MESSAGE: &str = "x-iamlocal-encoded-authorization-message";
+
+/// Serves one API request; `action` is set to the action's name once it is known.
+async fn serve_api(
+    app: &App,
+    request: Request,
+    request_id: &str,
+    action: &mut &'static str,
+) -> Result<String, AwsError> {
     let (parts, body) = request.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(aws_error!(
@@ -162,11 +183,15 @@ async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<Stri
     if parts.method == Method::POST {
         params.extend_from_form(&body)?;
     }
+    if let Some(name) = api::action_name(caller.service, &params) {
+        *action = name;
+    }
     let cx = Ctx {
         app,
         caller: &caller,
         source_ip,
         user_agent,
+        request_id,
     };
     api::dispatch(&cx, &params, request_id).await
 }

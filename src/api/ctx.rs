@@ -2,11 +2,13 @@
 //! asks: the caller's policies from the data plane, evaluated by the policy engine.
 
 use std::net::IpAddr;
+use std::sync::{Arc, LazyLock};
 
 use crate::app::App;
 use crate::auth::Caller;
+use crate::decisions::DecisionRecord;
 use crate::error::AwsError;
-use crate::policy::{self, ContextValue, EvaluationInput, RequestContext};
+use crate::policy::{self, ContextValue, Decision, EvaluationInput, RequestContext};
 use crate::store::Tag;
 use crate::view::{Principal, SessionOf};
 
@@ -17,6 +19,8 @@ pub struct Ctx<'a> {
     /// The address the request came from (`aws:SourceIp`), when known.
     pub source_ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
+    /// The id the response carries, kept with each decision made for the request.
+    pub request_id: &'a str,
 }
 
 impl Ctx<'_> {
@@ -48,13 +52,31 @@ impl Ctx<'_> {
             caller.request.insert(&key, value);
         }
         let decision = policy::evaluate(&caller.request, &caller.input());
-        if decision.is_allowed() {
-            Ok(())
-        } else {
-            Err(AwsError::access_denied(policy::denial_message(
-                &caller.request,
-                &decision,
-            )))
+        self.conclude(caller.request, decision)
+    }
+
+    /// Enforces a decision the engine made on `request`: logs it in the decisions log and,
+    /// for a denial, returns AWS's access-denied error, which names the logged decision.
+    /// Every enforced decision goes through here.
+    pub fn conclude(&self, request: RequestContext, decision: Decision) -> Result<(), AwsError> {
+        let app = self.app;
+        app.metrics.decision(decision.effect);
+        let message = (!decision.is_allowed()).then(|| policy::denial_message(&request, &decision));
+        let id = app.decisions.record(DecisionRecord {
+            id: 0,
+            time: self.now(),
+            request_id: self.request_id.to_owned(),
+            request,
+            decision,
+            message: message.clone(),
+        });
+        match message {
+            None => Ok(()),
+            Some(message) => {
+                let mut error = AwsError::access_denied(message);
+                error.decision_id = Some(id);
+                Err(error)
+            }
         }
     }
 
@@ -64,9 +86,38 @@ impl Ctx<'_> {
         let view = &self.app.view;
         let caller = self.caller;
         let user_id = caller.user_id();
+        let mut identity = None;
         let (principal, owner_id, mut tags, boundary) = match &caller.principal {
             Principal::Root { account_id } => {
                 (policy::Principal::root(account_id), None, Vec::new(), None)
+            }
+            Principal::FederatedUser(session) => {
+                let SessionOf::Federated { user_id, .. } = &session.of else {
+                    unreachable!("only federation sessions are federated-user principals")
+                };
+                let arn = caller.arn();
+                match user_id.as_ref().and_then(|id| view.user(id)) {
+                    Some(user) => (
+                        policy::Principal::federated_user(&arn, &user.arn),
+                        Some(user.user_id.clone()),
+                        user.tags.clone(),
+                        user.permissions_boundary.clone(),
+                    ),
+                    None => {
+                        // Issued by root, whose own permissions are everything; or by a
+                        // user deleted since, whose are nothing.
+                        if user_id.is_none() {
+                            identity = Some(vec![ROOT_PERMISSIONS.clone()]);
+                        }
+                        let issuer = crate::arn::root(&session.account_id);
+                        (
+                            policy::Principal::federated_user(&arn, &issuer),
+                            None,
+                            Vec::new(),
+                            None,
+                        )
+                    }
+                }
             }
             Principal::User(user) => (
                 policy::Principal::user(&user.arn, &user.user_id),
@@ -115,9 +166,11 @@ impl Ctx<'_> {
         }
         CallerPolicies {
             request,
-            identity: owner_id
-                .map(|id| view.identity_policies(&id))
-                .unwrap_or_default(),
+            identity: identity.unwrap_or_else(|| {
+                owner_id
+                    .map(|id| view.identity_policies(&id))
+                    .unwrap_or_default()
+            }),
             boundary: boundary.map(|arn| view.boundary_policy(&arn)),
             session: caller.session.as_ref().and_then(|s| s.policies.clone()),
         }
@@ -140,6 +193,16 @@ impl Ctx<'_> {
         }
     }
 }
+
+/// What the root user may do, as an identity-based policy: what a federated user that root
+/// issued starts from, before its session policy narrows it.
+static ROOT_PERMISSIONS: LazyLock<policy::NamedPolicy> = LazyLock::new(|| {
+    let document =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let parsed = policy::Policy::parse(document, policy::PolicyKind::Identity { managed: false })
+        .expect("the root policy parses");
+    policy::NamedPolicy::new("root", Arc::new(parsed))
+});
 
 /// Condition keys an action adds to its request, beside the global ones.
 /// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-policy-keys>

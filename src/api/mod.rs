@@ -186,10 +186,20 @@ actions! {
     Sts GetSessionToken => sts::session_token::get_session_token;
     Sts GetCallerIdentity => sts::identity::get_caller_identity;
     Sts GetAccessKeyInfo => sts::identity::get_access_key_info;
+    Sts GetFederationToken => sts::federation::get_federation_token;
+    Sts DecodeAuthorizationMessage => sts::decode::decode_authorization_message;
 }
 
 fn render(action: Action, service: Service, request_id: &str, output: &dyn ToXml) -> String {
     xml::response(action.name(), service.namespace(), request_id, output)
+}
+
+/// The table's name of the action `params` name in `service`, if iamlocal answers it.
+pub fn action_name(service: Service, params: &Params) -> Option<&'static str> {
+    params
+        .action()
+        .and_then(|name| Action::find(service, name))
+        .map(Action::name)
 }
 
 /// Finds the action the parameters name, in the service the caller signed for, and runs it.
@@ -224,17 +234,25 @@ pub async fn dispatch(cx: &Ctx<'_>, params: &Params, request_id: &str) -> Result
 }
 
 /// Credentials from `GetSessionToken` without MFA cannot call IAM, and of STS only
-/// `AssumeRole` and `GetCallerIdentity`, as AWS's guide on temporary credentials says.
+/// `AssumeRole` and `GetCallerIdentity`, as AWS's guide on temporary credentials says;
+/// credentials from `GetFederationToken` cannot call IAM, and of STS only
+/// `GetCallerIdentity`.
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html>
+/// <https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html>
 fn check_credential_kind(cx: &Ctx<'_>, action: Action) -> Result<(), AwsError> {
     let Some(session) = &cx.caller.session else {
         return Ok(());
     };
-    if !matches!(session.of, SessionOf::Caller { .. }) {
-        return Ok(());
-    }
+    let allowed = match session.of {
+        SessionOf::Role { .. } => return Ok(()),
+        SessionOf::Caller { .. } => matches!(
+            action,
+            Action::AssumeRole | Action::GetCallerIdentity | Action::GetSessionToken
+        ),
+        SessionOf::Federated { .. } => action == Action::GetCallerIdentity,
+    };
     match action {
-        Action::AssumeRole | Action::GetCallerIdentity | Action::GetSessionToken => Ok(()),
+        _ if allowed => Ok(()),
         // AWS (observed): IAM refuses such a token as if it were not valid at all.
         _ if cx.caller.service == Service::Iam => Err(AwsError::invalid_client_token_id()),
         _ => Err(AwsError::access_denied(format!(

@@ -28,23 +28,28 @@ impl Caller {
             Principal::Root { account_id } => arn::root(account_id),
             Principal::User(user) => user.arn.clone(),
             Principal::AssumedRole(session) => session.assumed_role_arn().unwrap_or_default(),
+            Principal::FederatedUser(session) => session.federated_user_arn().unwrap_or_default(),
         }
     }
 
     /// The `UserId` of `GetCallerIdentity` and `aws:userid`: the account number for root,
-    /// the unique id of a user, `AROA…:session-name` for a role session.
+    /// the unique id of a user, `AROA…:session-name` for a role session, `ACCOUNT:name` for
+    /// a federated user.
     pub fn user_id(&self) -> String {
         match &self.principal {
             Principal::Root { account_id } => account_id.clone(),
             Principal::User(user) => user.user_id.clone(),
-            Principal::AssumedRole(session) => match &session.of {
-                SessionOf::Role {
-                    role_id,
-                    session_name,
-                    ..
-                } => format!("{role_id}:{session_name}"),
-                SessionOf::Caller { .. } => String::new(),
-            },
+            Principal::AssumedRole(session) | Principal::FederatedUser(session) => {
+                match &session.of {
+                    SessionOf::Role {
+                        role_id,
+                        session_name,
+                        ..
+                    } => format!("{role_id}:{session_name}"),
+                    SessionOf::Federated { name, .. } => format!("{}:{name}", session.account_id),
+                    SessionOf::Caller { .. } => String::new(),
+                }
+            }
         }
     }
 

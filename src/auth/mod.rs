@@ -165,6 +165,7 @@ fn resolve_key(app: &App, key_id: &str) -> Result<Resolved, AwsError> {
     if let Some(session) = app.view.session(key_id) {
         let principal = match &session.of {
             SessionOf::Role { .. } => Principal::AssumedRole(session.clone()),
+            SessionOf::Federated { .. } => Principal::FederatedUser(session.clone()),
             SessionOf::Caller { user_id: None } => Principal::Root {
                 account_id: session.account_id.clone(),
             },

@@ -37,7 +37,9 @@ fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Result<Subject, AwsError>
             user_name: None,
             arn: arn::root(account_id),
         },
-        (None, Principal::AssumedRole(_)) => return Err(super::users::non_user_credentials()),
+        (None, Principal::AssumedRole(_) | Principal::FederatedUser(_)) => {
+            return Err(super::users::non_user_credentials());
+        }
     })
 }
 

@@ -102,14 +102,7 @@ fn authorize_read(cx: &Ctx<'_>, action: &str, policy_arn: &str) -> Result<(), Aw
         ..caller.input()
     };
     let decision = crate::policy::evaluate(&caller.request, &input);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(AwsError::access_denied(crate::policy::denial_message(
-            &caller.request,
-            &decision,
-        )))
-    }
+    cx.conclude(caller.request, decision)
 }
 
 /// AWS managed policies belong to AWS's account, not the caller's: changing one is denied,

@@ -127,7 +127,9 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
     let user_name = match (input.user_name, &cx.caller.principal) {
         (Some(name), _) => name,
         (None, Principal::User(me)) => me.user_name.clone(),
-        (None, Principal::AssumedRole(_)) => return Err(non_user_credentials()),
+        (None, Principal::AssumedRole(_) | Principal::FederatedUser(_)) => {
+            return Err(non_user_credentials());
+        }
         (None, Principal::Root { account_id }) => {
             cx.authorize("iam:GetUser", &arn::root(account_id))?;
             return Ok(GetUserOutput::Root {

@@ -19,6 +19,9 @@ use crate::view::{Change, SessionOf, SessionRecord};
 struct Details {
     role: Option<RoleDetails>,
     user_id: Option<String>,
+    /// A `GetFederationToken` session: the federated user's name (`user_id` issued it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    federated_name: Option<String>,
     /// The inline session policy, and the managed ones by ARN (their default versions
     /// apply); neither when `has_policies` is false.
     inline_policy: Option<String>,
@@ -47,7 +50,7 @@ pub struct NewSession {
 impl Store {
     pub async fn create_session(&self, new: NewSession) -> Result<Arc<SessionRecord>, AwsError> {
         let record = new.record;
-        let (role, user_id) = match &record.of {
+        let (role, user_id, federated_name) = match &record.of {
             SessionOf::Role {
                 role_id,
                 role_name,
@@ -61,12 +64,15 @@ impl Store {
                     session_name: session_name.clone(),
                 }),
                 None,
+                None,
             ),
-            SessionOf::Caller { user_id } => (None, user_id.clone()),
+            SessionOf::Caller { user_id } => (None, user_id.clone(), None),
+            SessionOf::Federated { user_id, name } => (None, user_id.clone(), Some(name.clone())),
         };
         let details = Details {
             role,
             user_id,
+            federated_name,
             has_policies: record.policies.is_some(),
             inline_policy: new.inline_policy,
             policy_arns: new.policy_arns,
@@ -137,14 +143,18 @@ impl Store {
                 );
                 continue;
             };
-            let of = match details.role {
-                Some(role) => SessionOf::Role {
+            let of = match (details.role, details.federated_name) {
+                (Some(role), _) => SessionOf::Role {
                     role_id: role.role_id,
                     role_name: role.role_name,
                     role_arn: role.role_arn,
                     session_name: role.session_name,
                 },
-                None => SessionOf::Caller {
+                (None, Some(name)) => SessionOf::Federated {
+                    user_id: details.user_id,
+                    name,
+                },
+                (None, None) => SessionOf::Caller {
                     user_id: details.user_id,
                 },
             };

@@ -25,7 +25,7 @@ const CHAINED_MAX_SECONDS: i64 = 3600;
 const PACKED_POLICY_SPACE: usize = 2048;
 
 /// `[\w+=,.@-]*`, as STS checks session names and source identities.
-fn is_session_name(s: &str) -> bool {
+pub(super) fn is_session_name(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
 }
@@ -54,13 +54,13 @@ const EXTERNAL_ID: Shape = Shape {
     }),
 };
 
-const ROLE_ARN: Shape = Shape {
+pub(super) const ROLE_ARN: Shape = Shape {
     min: 20,
     max: 2048,
     pattern: None,
 };
 
-const SESSION_POLICY: Shape = Shape {
+pub(super) const SESSION_POLICY: Shape = Shape {
     min: 1,
     max: usize::MAX,
     pattern: None,
@@ -212,7 +212,8 @@ pub async fn assume_role(
         tags.push((tag.key.clone(), tag.value.clone()));
     }
 
-    let (policies, packed) = session_policies(cx, &input)?;
+    let (policies, packed) =
+        session_policies(cx, input.policy.as_deref(), &input.policy_arns, &input.tags)?;
 
     // The trust policy must let the caller in for each thing it asks for.
     let mut asks = vec!["sts:AssumeRole"];
@@ -234,12 +235,7 @@ pub async fn assume_role(
                 ..caller_policies.input()
             },
         );
-        if !decision.is_allowed() {
-            return Err(AwsError::access_denied(policy::denial_message(
-                &caller_policies.request,
-                &decision,
-            )));
-        }
+        cx.conclude(caller_policies.request, decision)?;
     }
 
     let now = cx.now();
@@ -322,23 +318,25 @@ fn add_assume_role_keys(
 
 /// The session policies passed (inline and managed), and the packed size AWS reports for
 /// them and the session tags, as a percentage of the space they may take.
-fn session_policies(
+pub(super) fn session_policies(
     cx: &Ctx<'_>,
-    input: &AssumeRoleInput,
+    policy: Option<&str>,
+    policy_arns: &[String],
+    tags: &[Tag],
 ) -> Result<(Option<Vec<NamedPolicy>>, Option<usize>), AwsError> {
-    if input.policy.is_none() && input.policy_arns.is_empty() && input.tags.is_empty() {
+    if policy.is_none() && policy_arns.is_empty() && tags.is_empty() {
         return Ok((None, None));
     }
     let mut policies = Vec::new();
     let mut used = 0;
-    if let Some(document) = &input.policy {
+    if let Some(document) = policy {
         policies.push(NamedPolicy::new(
             SESSION_POLICY_ID,
             Policy::parse(document, PolicyKind::Session)?,
         ));
         used += policy_size(document);
     }
-    for arn in &input.policy_arns {
+    for arn in policy_arns {
         let managed = cx.app.view.managed_policy(arn).ok_or_else(|| {
             aws_error!(
                 MalformedPolicyDocument,
@@ -348,8 +346,7 @@ fn session_policies(
         policies.push(managed);
         used += arn.len();
     }
-    used += input
-        .tags
+    used += tags
         .iter()
         .map(|t| t.key.len() + t.value.len())
         .sum::<usize>();
@@ -360,6 +357,6 @@ fn session_policies(
             "Packed policy consumes {packed}% of allotted space, please use smaller policy."
         ));
     }
-    let has_policies = input.policy.is_some() || !input.policy_arns.is_empty();
+    let has_policies = policy.is_some() || !policy_arns.is_empty();
     Ok((has_policies.then_some(policies), Some(packed)))
 }

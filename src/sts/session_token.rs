@@ -61,7 +61,9 @@ pub async fn get_session_token(
     let (user_id, default, max) = match &caller.principal {
         Principal::Root { .. } => (None, ROOT_MAX_SECONDS, ROOT_MAX_SECONDS),
         Principal::User(user) => (Some(user.user_id.clone()), USER_DEFAULT_SECONDS, 129_600),
-        Principal::AssumedRole(_) => unreachable!("role sessions have session credentials"),
+        Principal::AssumedRole(_) | Principal::FederatedUser(_) => {
+            unreachable!("sessions have session credentials")
+        }
     };
     let duration = input.duration_seconds.unwrap_or(default);
     if duration > max {

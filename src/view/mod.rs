@@ -190,6 +190,11 @@ pub enum SessionOf {
     },
     /// `GetSessionToken`: the same user (or root, `None`) with short-lived credentials.
     Caller { user_id: Option<String> },
+    /// `GetFederationToken`: a federated user `name`, issued by an IAM user (or root, `None`).
+    Federated {
+        user_id: Option<String>,
+        name: String,
+    },
 }
 
 impl SessionRecord {
@@ -205,7 +210,17 @@ impl SessionRecord {
                 role_name,
                 session_name,
             )),
-            SessionOf::Caller { .. } => None,
+            SessionOf::Caller { .. } | SessionOf::Federated { .. } => None,
+        }
+    }
+
+    /// For a federation session: `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+    pub fn federated_user_arn(&self) -> Option<String> {
+        match &self.of {
+            SessionOf::Federated { name, .. } => {
+                Some(crate::arn::federated_user(&self.account_id, name))
+            }
+            _ => None,
         }
     }
 }
@@ -230,6 +245,8 @@ pub enum Principal {
     User(Arc<UserRecord>),
     /// A role session, from `AssumeRole`.
     AssumedRole(Arc<SessionRecord>),
+    /// A federated user, from `GetFederationToken`.
+    FederatedUser(Arc<SessionRecord>),
 }
 
 impl Principal {
@@ -237,7 +254,9 @@ impl Principal {
         match self {
             Principal::Root { account_id } => account_id,
             Principal::User(user) => &user.account_id,
-            Principal::AssumedRole(session) => &session.account_id,
+            Principal::AssumedRole(session) | Principal::FederatedUser(session) => {
+                &session.account_id
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::roles::trust;
 const ALLOW_ALL_IAM: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}}"#;
 
 /// A user with a key; returns its (key id, secret).
-async fn user_with_key(server: &TestServer, name: &str) -> (String, String) {
+pub async fn user_with_key(server: &TestServer, name: &str) -> (String, String) {
     let iam = server.iam();
     iam.create_user().user_name(name).send().await.unwrap();
     let key = iam

@@ -1,0 +1,160 @@
+//! `GetFederationToken`: credentials for a federated user, issued by an IAM user (or, not
+//! recommended but allowed, by root) with its long-term keys.
+//! <https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html>
+//!
+//! The federated user may do what both the issuer's policies and the session policies passed
+//! here allow; without a session policy, nothing. Its credentials cannot call IAM, nor STS
+//! but `GetCallerIdentity` (see `api::check_credential_kind`).
+
+use super::assume_role::{ROLE_ARN, SESSION_POLICY, is_session_name, session_policies};
+use super::credentials::{Credentials, mint};
+use crate::api::{Ctx, FromQuery, RequestKeys};
+use crate::arn;
+use crate::error::AwsError;
+use crate::iam::shapes::read_tags;
+use crate::protocol::query::{Input, Params, Pattern, Shape};
+use crate::protocol::xml::{ToXml, XmlWriter};
+use crate::store::{NewSession, Tag};
+use crate::view::{Principal, SessionOf, SessionRecord};
+
+const DEFAULT_SECONDS: i64 = 43_200;
+/// "Temporary credentials obtained by using the root user credentials have a maximum
+/// duration of 3,600 seconds": a longer request is cut to it, not refused.
+const ROOT_MAX_SECONDS: i64 = 3600;
+
+const FEDERATED_NAME: Shape = Shape {
+    min: 2,
+    max: 32,
+    pattern: Some(Pattern {
+        text: r"[\w+=,.@-]*",
+        matches: is_session_name,
+    }),
+};
+
+pub struct GetFederationTokenInput {
+    name: String,
+    policy: Option<String>,
+    policy_arns: Vec<String>,
+    duration_seconds: Option<i64>,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for GetFederationTokenInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let name = input.required("Name", &FEDERATED_NAME);
+        let policy = input.string("Policy", &SESSION_POLICY);
+        let policy_arns =
+            input.struct_list("PolicyArns", usize::MAX, |m| m.required("arn", &ROLE_ARN));
+        let duration_seconds = input.integer("DurationSeconds", 900, 129_600);
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        Ok(GetFederationTokenInput {
+            name,
+            policy,
+            policy_arns,
+            duration_seconds,
+            tags,
+        })
+    }
+}
+
+pub struct GetFederationTokenOutput {
+    credentials: Credentials,
+    federated_user_id: String,
+    arn: String,
+    packed_policy_size: Option<usize>,
+}
+
+impl ToXml for GetFederationTokenOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        self.credentials.write_xml(w);
+        w.open("FederatedUser");
+        w.field("FederatedUserId", &self.federated_user_id);
+        w.field("Arn", &self.arn);
+        w.close("FederatedUser");
+        if let Some(size) = self.packed_policy_size {
+            w.num_field("PackedPolicySize", size);
+        }
+    }
+}
+
+pub async fn get_federation_token(
+    cx: &Ctx<'_>,
+    input: GetFederationTokenInput,
+) -> Result<GetFederationTokenOutput, AwsError> {
+    let caller = cx.caller;
+    if caller.session.is_some() {
+        return Err(AwsError::access_denied(
+            "Cannot call GetFederationToken with session credentials",
+        ));
+    }
+    let account = caller.account_id().to_owned();
+    let arn = arn::federated_user(&account, &input.name);
+    cx.authorize("sts:GetFederationToken", &arn)?;
+    if !input.tags.is_empty() {
+        cx.authorize_with(
+            "sts:TagSession",
+            &arn,
+            RequestKeys::default().tags(&input.tags),
+        )?;
+    }
+    let (user_id, duration) = match &caller.principal {
+        Principal::Root { .. } => (
+            None,
+            input
+                .duration_seconds
+                .unwrap_or(ROOT_MAX_SECONDS)
+                .min(ROOT_MAX_SECONDS),
+        ),
+        Principal::User(user) => (
+            Some(user.user_id.clone()),
+            input.duration_seconds.unwrap_or(DEFAULT_SECONDS),
+        ),
+        Principal::AssumedRole(_) | Principal::FederatedUser(_) => {
+            unreachable!("sessions have session credentials")
+        }
+    };
+    let (policies, packed) =
+        session_policies(cx, input.policy.as_deref(), &input.policy_arns, &input.tags)?;
+
+    let now = cx.now();
+    let minted = mint(&account, now, duration);
+    let session = cx
+        .app
+        .store
+        .create_session(NewSession {
+            record: SessionRecord {
+                access_key_id: minted.access_key_id.clone(),
+                secret_access_key: minted.secret_access_key.clone(),
+                session_token: minted.session_token.clone(),
+                account_id: account.clone(),
+                of: SessionOf::Federated {
+                    user_id,
+                    name: input.name.clone(),
+                },
+                policies,
+                tags: input
+                    .tags
+                    .iter()
+                    .map(|t| (t.key.clone(), t.value.clone()))
+                    .collect(),
+                transitive_tag_keys: Vec::new(),
+                source_identity: None,
+                issued_at: now,
+                expires_at: minted.expiration,
+            },
+            inline_policy: input.policy,
+            policy_arns: input.policy_arns,
+        })
+        .await?;
+    Ok(GetFederationTokenOutput {
+        credentials: Credentials {
+            access_key_id: session.access_key_id.clone(),
+            ..minted
+        },
+        federated_user_id: format!("{account}:{}", input.name),
+        arn,
+        packed_policy_size: packed,
+    })
+}
