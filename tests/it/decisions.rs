@@ -147,8 +147,14 @@ async fn the_log_keeps_only_the_configured_number_of_decisions() {
     for _ in 0..3 {
         let _ = bob.list_users().send().await;
     }
-    let body = server.admin().get("decisions").await;
+    let admin = server.admin();
+    let body = admin.get("decisions").await;
     assert_eq!(decisions(&body).len(), 2);
+
+    // A reset forgets them, as it forgets everything else.
+    admin.post("reset", "").await;
+    let body = admin.get("decisions").await;
+    assert_eq!(decisions(&body).len(), 0);
 }
 
 #[tokio::test]
