@@ -71,6 +71,11 @@ pub struct Config {
     /// `Authorization: Bearer TOKEN`.
     #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// A state document (YAML or JSON, the format of `GET /_iamlocal/state`) applied at
+    /// start-up when the database is empty, and again by every `POST /_iamlocal/reset`.
+    #[arg(long, env = "IAMLOCAL_BOOTSTRAP", value_name = "FILE")]
+    pub bootstrap: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -89,6 +94,7 @@ impl Default for Config {
             consistency_seed: None,
             consistency_profile: None,
             admin_token: None,
+            bootstrap: None,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod ids;
 pub mod policy;
 pub mod protocol;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod sts;
 pub mod view;

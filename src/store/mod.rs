@@ -13,6 +13,7 @@ mod policies;
 mod reset;
 mod roles;
 mod sessions;
+mod state;
 mod tags;
 mod users;
 
