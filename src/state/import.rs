@@ -55,6 +55,8 @@ pub struct Defaults<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateError {
     pub path: String,
+    /// The same place, step by step, for finding it in a file.
+    pub steps: Vec<Step>,
     pub entity: String,
     pub problem: String,
 }
@@ -67,18 +69,25 @@ impl fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
+/// One step of a path into the document: a field or map key, or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
 pub fn validate(
     mut document: StateDocument,
     defaults: &Defaults,
 ) -> Result<ValidState, StateError> {
     let mut ids = Ids::default();
     let mut accounts = HashSet::new();
+    let root = Site::default();
     for (i, account) in document.accounts.iter_mut().enumerate() {
-        let at = Site::new(format!("accounts[{i}]"), "account");
         if account.account_id.is_empty() {
             account.account_id = defaults.account_id.to_owned();
         }
-        let site = at.entity(format!("account {}", account.account_id));
+        let site = root.item("accounts", i, format!("account {}", account.account_id));
         if !is_account_id(&account.account_id) {
             return Err(site.field("account_id").error("an account id is 12 digits"));
         }
@@ -92,35 +101,59 @@ pub fn validate(
 }
 
 /// A place in the document, for error messages.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Site {
-    path: String,
+    steps: Vec<Step>,
     entity: String,
 }
 
 impl Site {
-    fn new(path: String, entity: impl Into<String>) -> Site {
+    fn step(&self, step: Step) -> Site {
+        let mut steps = self.steps.clone();
+        steps.push(step);
         Site {
-            path,
-            entity: entity.into(),
+            steps,
+            entity: self.entity.clone(),
         }
     }
 
-    fn entity(&self, entity: String) -> Site {
-        Site::new(self.path.clone(), entity)
-    }
-
     fn field(&self, name: &str) -> Site {
-        Site::new(format!("{}.{name}", self.path), self.entity.clone())
+        self.step(Step::Key(name.to_owned()))
     }
 
+    fn index(&self, i: usize) -> Site {
+        self.step(Step::Index(i))
+    }
+
+    fn named(mut self, entity: String) -> Site {
+        self.entity = entity;
+        self
+    }
+
+    /// The `i`th entry of a list field that is an entity of its own.
     fn item(&self, list: &str, i: usize, entity: String) -> Site {
-        Site::new(format!("{}.{list}[{i}]", self.path), entity)
+        self.field(list).index(i).named(entity)
+    }
+
+    fn path(&self) -> String {
+        let mut path = String::new();
+        for step in &self.steps {
+            match step {
+                Step::Key(key) if path.is_empty() => path.push_str(key),
+                Step::Key(key) => {
+                    path.push('.');
+                    path.push_str(key);
+                }
+                Step::Index(i) => path.push_str(&format!("[{i}]")),
+            }
+        }
+        path
     }
 
     fn error(&self, problem: impl Into<String>) -> StateError {
         StateError {
-            path: self.path.clone(),
+            path: self.path(),
+            steps: self.steps.clone(),
             entity: self.entity.clone(),
             problem: problem.into(),
         }
@@ -276,8 +309,9 @@ fn validate_policy(
     }
     let mut seen = HashSet::new();
     for (i, version) in policy.versions.iter_mut().enumerate() {
-        let at = Site::new(
-            format!("{}.versions[{i}]", site.path),
+        let at = site.item(
+            "versions",
+            i,
             format!("{} version {}", site.entity, version.id),
         );
         at.field("id").shape(&version.id, &POLICY_VERSION_ID)?;
@@ -344,7 +378,7 @@ fn validate_user(
     }
     let mut member_of = HashSet::new();
     for (i, group) in user.groups.iter().enumerate() {
-        let at = site.field(&format!("groups[{i}]"));
+        let at = site.field("groups").index(i);
         let key = group.to_ascii_lowercase();
         if !groups.contains(&key) {
             return Err(at.error(format!("there is no group {group} in the account")));
@@ -409,13 +443,12 @@ fn access_keys(
         )));
     }
     for (i, key) in keys.iter_mut().enumerate() {
-        let at = Site::new(
-            format!("{}[{i}]", site.path),
-            format!("access key {} of {}", key.id, site.entity),
-        );
         if key.id.is_empty() {
             key.id = fresh(&ids.keys, || new_id(IdKind::AccessKey, account_id));
         }
+        let at = site
+            .index(i)
+            .named(format!("access key {} of {}", key.id, site.entity));
         at.field("id").shape(&key.id, &ACCESS_KEY_ID)?;
         if !key.id.starts_with("AKIA") {
             return Err(at
@@ -456,7 +489,7 @@ fn inline_policies(
     let mut names = HashSet::new();
     let mut total = 0;
     for (name, document) in policies.iter_mut() {
-        let at = site.field(&format!("policies.{name}"));
+        let at = site.field("policies").field(name);
         at.shape(name, &POLICY_NAME)?;
         if !names.insert(name.to_ascii_lowercase()) {
             return Err(at.error(format!(
@@ -509,7 +542,7 @@ fn attached(
     }
     let mut seen = HashSet::new();
     for (i, arn) in arns.iter().enumerate() {
-        let at = Site::new(format!("{}[{i}]", site.path), site.entity.clone());
+        let at = site.index(i);
         policy_reference(&at, arn, attachable)?;
         if !seen.insert(arn) {
             return Err(at.error(format!("{arn} is attached twice")));
@@ -553,7 +586,7 @@ fn tags(site: &Site, tags: &[Tag]) -> Result<(), StateError> {
     }
     let mut keys = BTreeMap::new();
     for (i, tag) in tags.iter().enumerate() {
-        let at = Site::new(format!("{}[{i}]", site.path), site.entity.clone());
+        let at = site.index(i);
         at.field("key").shape(&tag.key, &TAG_KEY)?;
         at.field("value").shape(&tag.value, &TAG_VALUE)?;
         if keys.insert(tag.key.to_lowercase(), ()).is_some() {

@@ -161,7 +161,18 @@ async fn a_semantic_error_names_the_entity() {
     let error = start_error(&path).await;
     assert!(error.contains(&path.display().to_string()), "{error}");
     assert!(error.contains("users[2].policies.s3-read"), "{error}");
+    // The policy's document starts on line 8.
+    assert!(error.contains("line 8, column 13"), "{error}");
     assert!(error.contains("MalformedPolicyDocument"), "{error}");
+
+    // In JSON too, down to the element that lacks something.
+    let path = file(
+        "keyless.json",
+        "{\"accounts\": [{\"users\": [\n  {\"name\": \"a\"},\n  {\"name\": \"b\",\n   \"access_keys\": [{\"id\": \"AKIAIAMLOCALTEST0001\"}]}\n]}]}\n",
+    );
+    let error = start_error(&path).await;
+    assert!(error.contains("line 4"), "{error}");
+    assert!(error.contains("users[1].access_keys[0].secret"), "{error}");
 
     let error = start_error(&path.with_file_name("missing.yaml")).await;
     assert!(error.contains("missing.yaml"), "{error}");
