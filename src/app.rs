@@ -58,11 +58,15 @@ impl App {
             bootstrap,
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
-        if app.config.bootstrap.is_some() && !app.store.has_accounts().await? {
+        let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;
+        if seed {
             app.store.replace_state(&app.bootstrap).await?;
         } else {
             let snapshot = app.store.snapshot().await?;
             app.view.apply(snapshot);
+        }
+        if let Some(file) = &app.config.bootstrap {
+            tracing::info!(file = %file.display(), applied = seed, "bootstrap file read; resets apply it");
         }
         app.store
             .ensure_account(&app.config.account_id, app.clock.now())

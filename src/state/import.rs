@@ -3,7 +3,7 @@
 //! and completes it: ids and dates left out are generated, policy documents normalised.
 //! Only a [`ValidState`] reaches the store, which then applies it in one transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use serde_json::Value;
@@ -24,13 +24,8 @@ use crate::iam::shapes::{
 use crate::ids::{IdKind, new_id};
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
+use crate::store::{ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS};
 use crate::{arn, aws_managed};
-
-/// IAM's quotas, as the API enforces them one call at a time.
-const KEYS_PER_USER: usize = 2;
-const GROUPS_PER_USER: usize = 10;
-const ATTACHED_PER_OWNER: usize = 10;
-const VERSIONS_PER_POLICY: usize = 5;
 
 /// A document that passed [`validate`], every id and date filled in.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -302,9 +297,9 @@ fn validate_policy(
         (None, true) => return Err(site.error("a managed policy needs a document or versions")),
         (None, false) => {}
     }
-    if policy.versions.len() > VERSIONS_PER_POLICY {
+    if policy.versions.len() as i64 > MAX_VERSIONS {
         return Err(site.field("versions").error(format!(
-            "A managed policy can have up to {VERSIONS_PER_POLICY} versions."
+            "A managed policy can have up to {MAX_VERSIONS} versions."
         )));
     }
     let mut seen = HashSet::new();
@@ -371,7 +366,7 @@ fn validate_user(
     date(&site.field("created"), &mut user.created, now)?;
     boundary(site, user.permissions_boundary.as_deref(), attachable)?;
     tags(&site.field("tags"), &user.tags)?;
-    if user.groups.len() > GROUPS_PER_USER {
+    if user.groups.len() as i64 > GROUPS_PER_USER {
         return Err(site.field("groups").error(format!(
             "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
         )));
@@ -437,7 +432,7 @@ fn access_keys(
     now: OffsetDateTime,
     ids: &mut Ids,
 ) -> Result<(), StateError> {
-    if keys.len() > KEYS_PER_USER {
+    if keys.len() as i64 > KEYS_PER_USER {
         return Err(site.error(format!(
             "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
         )));
@@ -535,7 +530,7 @@ fn attached(
     attachable: &dyn Fn(&str) -> bool,
 ) -> Result<(), StateError> {
     let site = site.field("attached_policies");
-    if arns.len() > ATTACHED_PER_OWNER {
+    if arns.len() as i64 > ATTACHED_PER_OWNER {
         return Err(site.error(format!(
             "Cannot exceed quota for attached policies: {ATTACHED_PER_OWNER}"
         )));
@@ -630,8 +625,8 @@ pub(crate) fn parse_date(text: &str) -> OffsetDateTime {
 }
 
 /// Counts of what a document holds, for the answer to an import.
-pub fn summary(document: &StateDocument) -> HashMap<&'static str, usize> {
-    let mut counts = HashMap::new();
+pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
     counts.insert("accounts", document.accounts.len());
     for account in &document.accounts {
         *counts.entry("users").or_default() += account.users.len();

@@ -35,6 +35,12 @@ pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};
 
+/// IAM's quotas, for checks made outside a write (a state document's).
+pub(crate) use access_keys::KEYS_PER_USER;
+pub(crate) use groups::GROUPS_PER_USER;
+pub(crate) use identity_policies::ATTACHED_PER_OWNER;
+pub(crate) use policies::MAX_VERSIONS;
+
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::AwsError;
 use crate::view::Change;

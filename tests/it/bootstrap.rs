@@ -8,8 +8,13 @@ use crate::common::{ACCOUNT, TestServer, error_of};
 
 const SEED: &str = r#"
 accounts:
-  - users:
+  - policies:
+      # One document instead of versions, given as JSON text.
+      - name: list-roles
+        document: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}]}'
+    users:
       - name: seeded
+        attached_policies: [arn:aws:iam::000000000000:policy/list-roles]
         access_keys:
           - id: AKIAIAMLOCALSEEDED01
             secret: seeded-secret
@@ -63,8 +68,15 @@ async fn the_bootstrap_file_is_applied_at_start_and_after_every_reset() {
     let server = TestServer::spawn_with(|c| c.bootstrap = Some(path.clone())).await;
     let seeded = server.iam_as("AKIAIAMLOCALSEEDED01", "seeded-secret");
     seeded.list_users().send().await.unwrap();
+    seeded.list_roles().send().await.unwrap();
     assert_eq!(user_names(&server).await, ["seeded"]);
-    let id = server.admin().get("state").await["accounts"][0]["users"][0]["id"].clone();
+    let state = server.admin().get("state").await;
+    let policy = &state["accounts"][0]["policies"][0];
+    assert_eq!(policy["default_version"], "v1");
+    assert_eq!(
+        policy["versions"][0]["document"]["Statement"][0]["Action"],
+        "iam:ListRoles"
+    );
 
     server
         .iam()
@@ -85,9 +97,8 @@ async fn the_bootstrap_file_is_applied_at_start_and_after_every_reset() {
 
     assert_eq!(user_names(&server).await, ["seeded"]);
     seeded.list_users().send().await.unwrap();
-    // Generated ids are made once, when the file is read: a reset gives the same ones.
-    let state = server.admin().get("state").await;
-    assert_eq!(state["accounts"][0]["users"][0]["id"], id);
+    // Ids and dates are generated once, when the file is read: a reset gives the same ones.
+    assert_eq!(server.admin().get("state").await, state);
 }
 
 #[tokio::test]
