@@ -636,3 +636,94 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
     }
     counts
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn check(document: Value) -> Result<ValidState, StateError> {
+        let document: StateDocument = serde_json::from_value(document).unwrap();
+        let defaults = Defaults {
+            account_id: "123456789012",
+            now: OffsetDateTime::UNIX_EPOCH,
+        };
+        validate(document, &defaults)
+    }
+
+    fn refused_at(document: Value) -> String {
+        check(document).expect_err("the document is refused").path
+    }
+
+    const DOC: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#;
+
+    #[test]
+    fn what_is_left_out_is_filled_in() {
+        let state = check(json!({"accounts": [{
+            "users": [{"name": "a", "access_keys": [{"secret": "s"}]}],
+            "policies": [{"name": "p", "document": DOC}],
+        }]}))
+        .unwrap();
+        let account = &state.document().accounts[0];
+        assert_eq!(account.account_id, "123456789012");
+        assert_eq!(account.created, "1970-01-01T00:00:00.000Z");
+        let user = &account.users[0];
+        assert!(
+            user.id.starts_with("AIDA") && user.id.len() == 21,
+            "{}",
+            user.id
+        );
+        assert_eq!(user.path, "/");
+        assert!(user.access_keys[0].id.starts_with("AKIA"));
+        let policy = &account.policies[0];
+        assert_eq!((policy.versions.len(), &*policy.default_version), (1, "v1"));
+        // A document given as JSON text is kept as the JSON value.
+        assert_eq!(policy.versions[0].document["Statement"]["Action"], "s3:*");
+    }
+
+    #[test]
+    fn ids_are_unique_across_kinds_and_of_their_kind() {
+        let id = "AIDAAAAAAAAAAAAAAAAAA";
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"users": [{"name": "a", "id": id}, {"name": "b", "id": id}]}]})
+            ),
+            "accounts[0].users[1].id"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"groups": [{"name": "g", "id": id}]}]})),
+            "accounts[0].groups[0].id"
+        );
+    }
+
+    #[test]
+    fn roles_and_policies_are_checked_as_iam_checks_them() {
+        let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"roles": [{"name": "r", "trust_policy": trust, "max_session_duration": 60}]}]})
+            ),
+            "accounts[0].roles[0].max_session_duration"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"policies": [{"name": "p", "versions": [
+                {"id": "v1", "document": DOC}, {"id": "v2", "document": DOC}]}]}]})
+            ),
+            "accounts[0].policies[0].default_version"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"policies": [{"name": "p", "document": DOC, "tags": [
+                {"key": "Team", "value": "a"}, {"key": "team", "value": "b"}]}]}]})
+            ),
+            "accounts[0].policies[0].tags[1]"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"account_id": "42"}]})),
+            "accounts[0].account_id"
+        );
+    }
+}
