@@ -1,6 +1,7 @@
 //! The admin API under `/_iamlocal/`: JSON for test suites and compose stacks. It resets
-//! state between tests, moves the virtual clock, and reads, replaces and flushes the
-//! propagation delay (see `consistency`). `GET /_iamlocal/health` lives in `server` and is
+//! state between tests, moves the virtual clock, reads, replaces and flushes the
+//! propagation delay (see `consistency`), exports and imports the whole state (see
+//! `state`) and reads the decisions log. `GET /_iamlocal/health` lives in `server` and is
 //! always open; with `--admin-token` every route here requires `Authorization: Bearer TOKEN`,
 //! and so does `GET /metrics` (Prometheus's text format), which lives here too.
 //!
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,9 @@ use crate::app::App;
 use crate::clock::iso8601;
 use crate::consistency::{DelayModel, ModelSpec};
 use crate::decisions::{self, Filter};
+use crate::state::export::export;
+use crate::state::import::summary;
+use crate::state::{Defaults, StateDocument, validate};
 
 /// The largest single move of the clock: a century is past every credential's expiry, and
 /// the limit keeps the virtual date far from the end of the calendar.
@@ -43,6 +47,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/_iamlocal/decisions", only(get(get_decisions)))
         .route("/_iamlocal/decisions/policy", only(get(least_privilege)))
         .route("/metrics", only(get(metrics)))
+        .route("/_iamlocal/state", only(get(get_state).put(put_state)))
         .route("/_iamlocal/{*rest}", any(not_found))
         .route_layer(middleware::from_fn_with_state(app, require_token))
 }
@@ -55,6 +60,53 @@ async fn reset(State(app): State<Arc<App>>) -> Result<Response, AdminError> {
         "account_id": app.config.account_id,
         "dropped": dropped,
     })))
+}
+
+/// `GET state` → the whole control plane as a state document (see `state::model`); access
+/// key secrets only with `?secrets=true`.
+async fn get_state(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AdminError> {
+    let mut secrets = false;
+    for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match (&*name, &*value) {
+            ("secrets", "true") => secrets = true,
+            ("secrets", "false") => secrets = false,
+            _ => {
+                return Err(AdminError::bad_request(format!(
+                    "unknown query parameter {name}={value}: only secrets=true|false"
+                )));
+            }
+        }
+    }
+    let document = export(&app.store, secrets)
+        .await
+        .map_err(AdminError::internal)?;
+    Ok(ok(
+        serde_json::to_value(document).map_err(AdminError::internal)?
+    ))
+}
+
+/// `PUT state` with a state document → `{"imported": {"accounts": 1, "users": 2, …}}`: the
+/// whole state replaced, in one transaction, once every entity passed IAM's checks. A 400
+/// names the first entity refused (`path`, `entity`) and why (`problem`); nothing changed.
+async fn put_state(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, AdminError> {
+    let document: StateDocument = parse(&body)?;
+    let defaults = Defaults {
+        account_id: &app.config.account_id,
+        now: app.clock.now(),
+    };
+    let state = validate(document, &defaults).map_err(|e| AdminError {
+        status: StatusCode::BAD_REQUEST,
+        message: e.to_string(),
+        detail: Some(json!({ "path": e.path, "entity": e.entity, "problem": e.problem })),
+    })?;
+    let imported = summary(state.document());
+    app.replace_state(&state)
+        .await
+        .map_err(AdminError::internal)?;
+    Ok(ok(json!({ "imported": imported })))
 }
 
 /// `GET consistency` → the delay model in full, and how many changes wait.
@@ -252,6 +304,8 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 struct AdminError {
     status: StatusCode,
     message: String,
+    /// More fields for the body, next to `error`.
+    detail: Option<Value>,
 }
 
 impl AdminError {
@@ -259,6 +313,7 @@ impl AdminError {
         AdminError {
             status,
             message: message.into(),
+            detail: None,
         }
     }
 
@@ -274,7 +329,9 @@ impl AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        json_response(self.status, &json!({ "error": self.message }))
+        let mut body = self.detail.unwrap_or_else(|| json!({}));
+        body["error"] = json!(self.message);
+        json_response(self.status, &body)
     }
 }
 

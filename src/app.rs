@@ -10,6 +10,8 @@ use crate::consistency::{DelayModel, Propagation};
 use crate::decisions::DecisionLog;
 use crate::error::AwsError;
 use crate::metrics::Metrics;
+use crate::state::bootstrap;
+use crate::state::{Defaults, ValidState};
 use crate::store::{KeyUse, Store};
 use crate::view::View;
 
@@ -25,18 +27,29 @@ pub struct App {
     /// The last authorization decisions, for the admin API and `DecodeAuthorizationMessage`.
     pub decisions: DecisionLog,
     pub metrics: Metrics,
+    /// The `--bootstrap` file's state, validated once: every reset goes back to it.
+    bootstrap: ValidState,
 }
 
 impl App {
-    /// Opens the store, makes sure the configured account exists, and builds the data
-    /// plane from what the store holds.
-    pub async fn start(config: Config) -> Result<Arc<App>, sqlx::Error> {
+    /// Opens the store, applies the bootstrap file to an empty database, makes sure the
+    /// configured account exists, and builds the data plane from what the store holds.
+    pub async fn start(config: Config) -> Result<Arc<App>, StartError> {
         // The bundled AWS managed policies, parsed once, now.
         crate::aws_managed::load();
-        let model =
-            DelayModel::from_config(&config).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let model = DelayModel::from_config(&config)?;
         let view = Arc::new(View::new());
         let clock = Arc::new(Clock::new());
+        let bootstrap = match &config.bootstrap {
+            Some(file) => bootstrap::load(
+                file,
+                &Defaults {
+                    account_id: &config.account_id,
+                    now: clock.now(),
+                },
+            )?,
+            None => ValidState::default(),
+        };
         let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
         let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
         let app = App {
@@ -49,29 +62,44 @@ impl App {
             propagation,
             key_uses: Mutex::new(HashMap::new()),
             signing_keys: SigningKeys::default(),
+            bootstrap,
         };
-        let snapshot = app.store.snapshot().await.map_err(to_sqlx)?;
-        app.view.apply(snapshot);
+        // A database that already holds state (`--db`) keeps it: the file seeds new ones.
+        let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;
+        if seed {
+            app.store.replace_state(&app.bootstrap).await?;
+        } else {
+            let snapshot = app.store.snapshot().await?;
+            app.view.apply(snapshot);
+        }
+        if let Some(file) = &app.config.bootstrap {
+            tracing::info!(file = %file.display(), applied = seed, "bootstrap file read; resets apply it");
+        }
         app.store
             .ensure_account(&app.config.account_id, app.clock.now())
-            .await
-            .map_err(to_sqlx)?;
+            .await?;
         // What the store held is visible at once, whatever the delay model says.
         app.propagation.propagate();
         Ok(Arc::new(app))
     }
 
     /// Back to the state of a first start: every entity deleted, the view emptied, waiting
-    /// changes dropped, the configured account created again. The clock and the delay model
-    /// stay as they are: time only moves forward. Returns how many waiting changes were
-    /// dropped.
+    /// changes dropped, the bootstrap file's state (if any) and the configured account
+    /// created again. The clock and the delay model stay as they are: time only moves
+    /// forward. Returns how many waiting changes were dropped.
     pub async fn reset(&self) -> Result<usize, AwsError> {
+        self.replace_state(&self.bootstrap).await
+    }
+
+    /// Replaces the whole state with a validated document, as `PUT /_iamlocal/state` does:
+    /// temporary credentials are forgotten, and everything is visible at once.
+    pub async fn replace_state(&self, state: &ValidState) -> Result<usize, AwsError> {
         self.key_uses
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.decisions.clear();
-        let dropped = self.store.reset().await?;
+        let dropped = self.store.replace_state(state).await?;
         self.store
             .ensure_account(&self.config.account_id, self.clock.now())
             .await?;
@@ -105,6 +133,5 @@ impl App {
     }
 }
 
-fn to_sqlx(e: AwsError) -> sqlx::Error {
-    sqlx::Error::Protocol(e.to_string())
-}
+/// Why the server could not start: the configuration, the bootstrap file or the database.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;

@@ -81,6 +81,10 @@ pub struct Config {
         default_value_t = 1000
     )]
     pub decisions_capacity: usize,
+    /// A state document (YAML or JSON, the format of `GET /_iamlocal/state`) applied at
+    /// start-up when the database is empty, and again by every `POST /_iamlocal/reset`.
+    #[arg(long, env = "IAMLOCAL_BOOTSTRAP", value_name = "FILE")]
+    pub bootstrap: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -100,6 +104,7 @@ impl Default for Config {
             consistency_profile: None,
             admin_token: None,
             decisions_capacity: 1000,
+            bootstrap: None,
         }
     }
 }

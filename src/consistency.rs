@@ -523,14 +523,16 @@ impl Propagation {
         state.model = model;
     }
 
-    /// Forgets everything: drops the waiting changes, empties the view and restarts the
-    /// generator. The store calls it inside its reset, under its write lock. Returns how many
-    /// changes were dropped.
-    pub(crate) fn reset(&self) -> usize {
+    /// Forgets everything (drops the waiting changes, empties the view, restarts the
+    /// generator), then shows `snapshot` at once: after the store's state was replaced whole
+    /// (a reset, an import), everything is visible, as after a restart. The store calls it
+    /// under its write lock. Returns how many changes were dropped.
+    pub(crate) fn rebuild(&self, snapshot: Vec<Change>) -> usize {
         let mut state = self.lock();
         let dropped = state.queue.clear();
         state.rng = SplitMix64::new(state.model.seed);
         self.view.clear();
+        self.view.apply(snapshot);
         dropped
     }
 
@@ -762,7 +764,7 @@ mod tests {
         assert_eq!(propagation.propagate(), 0);
 
         propagation.publish(vec![(Some(ChangeKind::Entities), user("bob"))]);
-        assert_eq!(propagation.reset(), 1);
+        assert_eq!(propagation.rebuild(Vec::new()), 1);
         assert_eq!(propagation.pending(), 0);
         assert!(view.user_by_name("123456789012", "alice").is_none());
         assert_eq!(propagation.propagate(), 0);

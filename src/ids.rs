@@ -23,7 +23,7 @@ pub enum IdKind {
 }
 
 impl IdKind {
-    fn prefix(self) -> &'static str {
+    pub fn prefix(self) -> &'static str {
         match self {
             IdKind::User => "AIDA",
             IdKind::Role => "AROA",

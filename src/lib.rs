@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod policy;
 pub mod protocol;
 pub mod server;
+pub mod state;
 pub mod store;
 pub mod sts;
 pub mod view;

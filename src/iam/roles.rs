@@ -24,7 +24,7 @@ use crate::store::{NewRole, Role, Tag};
 const TRUST_POLICY_QUOTA: SizeQuota = SizeQuota::TrustPolicy { limit: 2048 };
 
 /// Validates a trust policy: the grammar (it must name principals), then its size quota.
-fn parse_trust(document: &str) -> Result<Arc<Policy>, AwsError> {
+pub(crate) fn parse_trust(document: &str) -> Result<Arc<Policy>, AwsError> {
     let parsed = Policy::parse(document, PolicyKind::Trust)?;
     check_size(policy_size(document), TRUST_POLICY_QUOTA)
         .map_err(|e| AwsError::new(ErrorCode::LimitExceeded, e.message()))?;

@@ -93,6 +93,35 @@ pub struct Shape {
     pub pattern: Option<Pattern>,
 }
 
+impl Shape {
+    /// The constraints `value` fails, in AWS's words (`Member must …`).
+    pub fn violations(&self, value: &str) -> Vec<String> {
+        let mut failed = Vec::new();
+        let len = value.chars().count();
+        if len < self.min {
+            failed.push(format!(
+                "Member must have length greater than or equal to {}",
+                self.min
+            ));
+        }
+        if len > self.max {
+            failed.push(format!(
+                "Member must have length less than or equal to {}",
+                self.max
+            ));
+        }
+        if let Some(pattern) = self.pattern
+            && !(pattern.matches)(value)
+        {
+            failed.push(format!(
+                "Member must satisfy regular expression pattern: {}",
+                pattern.text
+            ));
+        }
+        failed
+    }
+}
+
 /// A model pattern: the text AWS quotes in its message, and the check that implements it.
 #[derive(Debug, Clone, Copy)]
 pub struct Pattern {
@@ -264,38 +293,8 @@ impl<'a> Input<'a> {
     }
 
     fn check(&mut self, path: &str, value: &str, shape: &Shape) {
-        let len = value.chars().count();
-        if len < shape.min {
-            self.fail(
-                path,
-                value,
-                &format!(
-                    "Member must have length greater than or equal to {}",
-                    shape.min
-                ),
-            );
-        }
-        if len > shape.max {
-            self.fail(
-                path,
-                value,
-                &format!(
-                    "Member must have length less than or equal to {}",
-                    shape.max
-                ),
-            );
-        }
-        if let Some(pattern) = shape.pattern
-            && !(pattern.matches)(value)
-        {
-            self.fail(
-                path,
-                value,
-                &format!(
-                    "Member must satisfy regular expression pattern: {}",
-                    pattern.text
-                ),
-            );
+        for constraint in shape.violations(value) {
+            self.fail(path, value, &constraint);
         }
     }
 

@@ -12,7 +12,7 @@ use crate::ids::{ID_ATTEMPTS, IdKind, new_id, new_secret};
 use crate::view::{AccessKeyRecord, Change};
 
 /// IAM allows two access keys per user.
-const KEYS_PER_USER: i64 = 2;
+pub(crate) const KEYS_PER_USER: i64 = 2;
 
 /// An access key as the API shows it. The secret is only ever set on the value
 /// `create_access_key` returns: it is shown once and never again.

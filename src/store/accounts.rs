@@ -40,6 +40,14 @@ impl Store {
         Ok(from_millis(ms))
     }
 
+    /// Does the database hold any state yet?
+    pub async fn has_accounts(&self) -> Result<bool, AwsError> {
+        let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts)")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(any)
+    }
+
     pub(super) async fn account_changes(&self) -> Result<Vec<Change>, AwsError> {
         let ids: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM accounts")
             .fetch_all(&self.reader)

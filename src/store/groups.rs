@@ -13,7 +13,7 @@ use crate::ids::{IdKind, new_id};
 use crate::view::{Change, GroupRecord};
 
 /// A user may belong to ten groups at most.
-const GROUPS_PER_USER: i64 = 10;
+pub(crate) const GROUPS_PER_USER: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub struct Group {

@@ -13,7 +13,7 @@ use crate::policy::{NamedPolicy, Policy, PolicyKind, SizeQuota, policy_size};
 use crate::view::Change;
 
 /// IAM attaches at most ten managed policies to a user or role (the default quota).
-const ATTACHED_PER_OWNER: i64 = 10;
+pub(crate) const ATTACHED_PER_OWNER: i64 = 10;
 
 /// Whose policies: a user or a role, by name.
 #[derive(Debug, Clone, Copy)]

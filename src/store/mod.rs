@@ -13,6 +13,7 @@ mod policies;
 mod reset;
 mod roles;
 mod sessions;
+mod state;
 mod tags;
 mod users;
 
@@ -33,6 +34,12 @@ pub use roles::{NewRole, Role};
 pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};
+
+/// IAM's quotas, for checks made outside a write (a state document's).
+pub(crate) use access_keys::KEYS_PER_USER;
+pub(crate) use groups::GROUPS_PER_USER;
+pub(crate) use identity_policies::ATTACHED_PER_OWNER;
+pub(crate) use policies::MAX_VERSIONS;
 
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::AwsError;

@@ -18,7 +18,7 @@ use crate::view::Change;
 /// The version every new policy starts with.
 const FIRST_VERSION: &str = "v1";
 /// IAM keeps at most five versions of a managed policy.
-const MAX_VERSIONS: i64 = 5;
+pub(crate) const MAX_VERSIONS: i64 = 5;
 
 #[derive(Debug, Clone)]
 pub struct ManagedPolicy {

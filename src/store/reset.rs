@@ -2,12 +2,13 @@
 //! write transaction, and the data plane forgets everything under the same write lock, so no
 //! write can slip in between the two.
 
-use super::{Store, Write};
+use super::Store;
 use crate::error::AwsError;
+use crate::state::ValidState;
 
 /// Every table, children before parents (foreign keys are on). A migration that adds a table
 /// must add it here too: `every_table_is_reset` compares this list with the database's.
-const RESET: &[&str] = &[
+pub(super) const RESET: &[&str] = &[
     "DELETE FROM sessions",
     "DELETE FROM attached_policies",
     "DELETE FROM inline_policies",
@@ -28,18 +29,7 @@ impl Store {
     /// Deletes every row of every table, then empties the data plane and drops the changes
     /// still waiting to propagate; returns how many were dropped.
     pub async fn reset(&self) -> Result<usize, AwsError> {
-        let Write {
-            mut tx,
-            _lock: lock,
-            ..
-        } = self.begin().await?;
-        for statement in RESET {
-            sqlx::query(*statement).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        let dropped = self.propagation.reset();
-        drop(lock);
-        Ok(dropped)
+        self.replace_state(&ValidState::default()).await
     }
 }
 

@@ -12,7 +12,7 @@ pub struct Tag {
 }
 
 /// Which entity's tags: each names its table's statements (sqlx takes only static SQL).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Tagged {
     User,
     Policy,

@@ -4,6 +4,7 @@
 mod access_keys;
 mod admin;
 mod aws_managed;
+mod bootstrap;
 mod common;
 mod consistency;
 mod decisions;
@@ -16,5 +17,6 @@ mod protocol;
 mod roles;
 mod signatures;
 mod simulate;
+mod state;
 mod sts;
 mod users;

@@ -1,0 +1,25 @@
+//! The state as `GET /_iamlocal/state` shows it: secrets only when asked for.
+
+use super::model::{AccessKey, StateDocument};
+use crate::error::AwsError;
+use crate::store::Store;
+
+pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsError> {
+    let mut document = store.state_document().await?;
+    if !secrets {
+        for key in access_keys(&mut document) {
+            key.secret = None;
+        }
+    }
+    Ok(document)
+}
+
+fn access_keys(document: &mut StateDocument) -> impl Iterator<Item = &mut AccessKey> {
+    document.accounts.iter_mut().flat_map(|account| {
+        let users = account
+            .users
+            .iter_mut()
+            .flat_map(|u| u.access_keys.iter_mut());
+        users.chain(account.root_access_keys.iter_mut())
+    })
+}

@@ -1,0 +1,729 @@
+//! Checks a state document the way the IAM API would check each entity in it (names, paths,
+//! tags, quotas, policy documents through the policy engine, references between entities),
+//! and completes it: ids and dates left out are generated, policy documents normalised.
+//! Only a [`ValidState`] reaches the store, which then applies it in one transaction.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::model::{
+    AccessKey, Account, Group, InlinePolicies, ManagedPolicy, PolicyVersion, Role, StateDocument,
+    Tag, User,
+};
+use crate::clock::iso8601;
+use crate::config::is_account_id;
+use crate::iam::shapes::{
+    ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
+    POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID, ROLE_DESCRIPTION, ROLE_NAME,
+    TAG_KEY, TAG_VALUE, USER_NAME,
+};
+use crate::ids::{IdKind, new_id};
+use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
+use crate::protocol::query::Shape;
+use crate::store::{ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS};
+use crate::{arn, aws_managed};
+
+/// A document that passed [`validate`], every id and date filled in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValidState(StateDocument);
+
+impl ValidState {
+    pub fn document(&self) -> &StateDocument {
+        &self.0
+    }
+}
+
+/// What the document leaves to the server.
+pub struct Defaults<'a> {
+    /// The account of an entry without `account_id`.
+    pub account_id: &'a str,
+    /// The date of whatever has none.
+    pub now: OffsetDateTime,
+}
+
+/// Why a document was refused: where (`accounts[0].users[2].policies.s3-read`), which
+/// entity (`user app`), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateError {
+    pub path: String,
+    /// The same place, step by step, for finding it in a file.
+    pub steps: Vec<Step>,
+    pub entity: String,
+    pub problem: String,
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.path, self.entity, self.problem)
+    }
+}
+
+impl std::error::Error for StateError {}
+
+/// One step of a path into the document: a field or map key, or a list index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+pub fn validate(
+    mut document: StateDocument,
+    defaults: &Defaults,
+) -> Result<ValidState, StateError> {
+    let mut ids = Ids::default();
+    let mut accounts = HashSet::new();
+    let root = Site::default();
+    for (i, account) in document.accounts.iter_mut().enumerate() {
+        if account.account_id.is_empty() {
+            account.account_id = defaults.account_id.to_owned();
+        }
+        let site = root.item("accounts", i, format!("account {}", account.account_id));
+        if !is_account_id(&account.account_id) {
+            return Err(site.field("account_id").error("an account id is 12 digits"));
+        }
+        if !accounts.insert(account.account_id.clone()) {
+            return Err(site.error("the account is listed twice"));
+        }
+        date(&site.field("created"), &mut account.created, defaults.now)?;
+        validate_account(account, &site, defaults.now, &mut ids)?;
+    }
+    Ok(ValidState(document))
+}
+
+/// A place in the document, for error messages.
+#[derive(Clone, Default)]
+struct Site {
+    steps: Vec<Step>,
+    entity: String,
+}
+
+impl Site {
+    fn step(&self, step: Step) -> Site {
+        let mut steps = self.steps.clone();
+        steps.push(step);
+        Site {
+            steps,
+            entity: self.entity.clone(),
+        }
+    }
+
+    fn field(&self, name: &str) -> Site {
+        self.step(Step::Key(name.to_owned()))
+    }
+
+    fn index(&self, i: usize) -> Site {
+        self.step(Step::Index(i))
+    }
+
+    fn named(mut self, entity: String) -> Site {
+        self.entity = entity;
+        self
+    }
+
+    /// The `i`th entry of a list field that is an entity of its own.
+    fn item(&self, list: &str, i: usize, entity: String) -> Site {
+        self.field(list).index(i).named(entity)
+    }
+
+    fn path(&self) -> String {
+        let mut path = String::new();
+        for step in &self.steps {
+            match step {
+                Step::Key(key) if path.is_empty() => path.push_str(key),
+                Step::Key(key) => {
+                    path.push('.');
+                    path.push_str(key);
+                }
+                Step::Index(i) => path.push_str(&format!("[{i}]")),
+            }
+        }
+        path
+    }
+
+    fn error(&self, problem: impl Into<String>) -> StateError {
+        StateError {
+            path: self.path(),
+            steps: self.steps.clone(),
+            entity: self.entity.clone(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The value against a string shape of the IAM service model.
+    fn shape(&self, value: &str, shape: &Shape) -> Result<(), StateError> {
+        match shape.violations(value).into_iter().next() {
+            None => Ok(()),
+            Some(constraint) => Err(self.error(format!(
+                "Value '{value}' failed to satisfy constraint: {constraint}"
+            ))),
+        }
+    }
+}
+
+/// Unique ids and access key ids, across every account: the store keys rows by them.
+#[derive(Default)]
+struct Ids {
+    ids: HashSet<String>,
+    keys: HashSet<String>,
+}
+
+impl Ids {
+    /// Checks a given id (its kind's prefix, IAM's `idType`) or makes one.
+    fn claim(
+        &mut self,
+        site: &Site,
+        id: &mut String,
+        kind: IdKind,
+        account_id: &str,
+    ) -> Result<(), StateError> {
+        let prefix = kind.prefix();
+        if id.is_empty() {
+            *id = fresh(&self.ids, || new_id(kind, account_id));
+        } else if !id.starts_with(prefix)
+            || id.len() < 16
+            || id.len() > 128
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(site.field("id").error(format!(
+                "'{id}' is not an id of this kind: {prefix} and letters or digits, 16 to 128 in all"
+            )));
+        }
+        if !self.ids.insert(id.clone()) {
+            return Err(site.field("id").error(format!("the id {id} is used twice")));
+        }
+        Ok(())
+    }
+}
+
+fn fresh(taken: &HashSet<String>, make: impl Fn() -> String) -> String {
+    loop {
+        let id = make();
+        if !taken.contains(&id) {
+            return id;
+        }
+    }
+}
+
+fn validate_account(
+    account: &mut Account,
+    site: &Site,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    let account_id = account.account_id.clone();
+    let mut names = Names::default();
+    let mut customer_arns = HashSet::new();
+    for (i, policy) in account.policies.iter_mut().enumerate() {
+        let at = site.item("policies", i, format!("policy {}", policy.name));
+        names.unique(&at, "policy", &policy.name)?;
+        validate_policy(policy, &at, &account_id, now, ids)?;
+        customer_arns.insert(arn::policy(&account_id, &policy.path, &policy.name));
+    }
+    let attachable = |arn: &str| aws_managed::by_arn(arn).is_some() || customer_arns.contains(arn);
+    let mut groups = HashSet::new();
+    for (i, group) in account.groups.iter_mut().enumerate() {
+        let at = site.item("groups", i, format!("group {}", group.name));
+        names.unique(&at, "group", &group.name)?;
+        groups.insert(group.name.to_ascii_lowercase());
+        validate_group(group, &at, &account_id, now, ids, &attachable)?;
+    }
+    for (i, user) in account.users.iter_mut().enumerate() {
+        let at = site.item("users", i, format!("user {}", user.name));
+        names.unique(&at, "user", &user.name)?;
+        validate_user(user, &at, &account_id, now, ids, &attachable, &groups)?;
+    }
+    for (i, role) in account.roles.iter_mut().enumerate() {
+        let at = site.item("roles", i, format!("role {}", role.name));
+        names.unique(&at, "role", &role.name)?;
+        validate_role(role, &at, &account_id, now, ids, &attachable)?;
+    }
+    access_keys(
+        &mut account.root_access_keys,
+        &site.field("root_access_keys"),
+        &account_id,
+        now,
+        ids,
+    )
+}
+
+/// Names are unique per account and kind regardless of case, as in IAM.
+#[derive(Default)]
+struct Names(HashSet<(&'static str, String)>);
+
+impl Names {
+    fn unique(&mut self, site: &Site, kind: &'static str, name: &str) -> Result<(), StateError> {
+        if self.0.insert((kind, name.to_ascii_lowercase())) {
+            Ok(())
+        } else {
+            Err(site.error(format!("a {kind} with the name {name} is listed twice")))
+        }
+    }
+}
+
+fn validate_policy(
+    policy: &mut ManagedPolicy,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    site.field("name").shape(&policy.name, &POLICY_NAME)?;
+    site.field("path").shape(&policy.path, &POLICY_PATH)?;
+    if let Some(description) = &policy.description {
+        site.field("description")
+            .shape(description, &POLICY_DESCRIPTION)?;
+    }
+    ids.claim(site, &mut policy.id, IdKind::Policy, account_id)?;
+    date(&site.field("created"), &mut policy.created, now)?;
+    if policy.updated.is_empty() {
+        policy.updated = policy.created.clone();
+    }
+    date(&site.field("updated"), &mut policy.updated, now)?;
+    tags(&site.field("tags"), &policy.tags)?;
+    match (policy.document.take(), policy.versions.is_empty()) {
+        (Some(document), true) => policy.versions.push(PolicyVersion {
+            id: "v1".into(),
+            document,
+            created: policy.created.clone(),
+        }),
+        (Some(_), false) => {
+            return Err(site.error("give either document (one version) or versions, not both"));
+        }
+        (None, true) => return Err(site.error("a managed policy needs a document or versions")),
+        (None, false) => {}
+    }
+    if policy.versions.len() as i64 > MAX_VERSIONS {
+        return Err(site.field("versions").error(format!(
+            "A managed policy can have up to {MAX_VERSIONS} versions."
+        )));
+    }
+    let mut seen = HashSet::new();
+    for (i, version) in policy.versions.iter_mut().enumerate() {
+        let at = site.item(
+            "versions",
+            i,
+            format!("{} version {}", site.entity, version.id),
+        );
+        at.field("id").shape(&version.id, &POLICY_VERSION_ID)?;
+        if !seen.insert(version.id.clone()) {
+            return Err(at.error("the version is listed twice"));
+        }
+        if version.created.is_empty() {
+            version.created = policy.created.clone();
+        }
+        date(&at.field("created"), &mut version.created, now)?;
+        managed_document(&at.field("document"), &mut version.document)?;
+    }
+    if policy.default_version.is_empty() {
+        if policy.versions.len() > 1 {
+            return Err(site
+                .field("default_version")
+                .error("say which version is the default"));
+        }
+        policy.default_version = policy.versions[0].id.clone();
+    }
+    if !seen.contains(&policy.default_version) {
+        return Err(site
+            .field("default_version")
+            .error(format!("there is no version {}", policy.default_version)));
+    }
+    Ok(())
+}
+
+fn validate_group(
+    group: &mut Group,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    attachable: &dyn Fn(&str) -> bool,
+) -> Result<(), StateError> {
+    site.field("name").shape(&group.name, &GROUP_NAME)?;
+    site.field("path").shape(&group.path, &PATH)?;
+    ids.claim(site, &mut group.id, IdKind::Group, account_id)?;
+    date(&site.field("created"), &mut group.created, now)?;
+    inline_policies(site, &mut group.policies, SizeQuota::GroupInlinePolicies)?;
+    attached(site, &group.attached_policies, attachable)
+}
+
+fn validate_user(
+    user: &mut User,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    attachable: &dyn Fn(&str) -> bool,
+    groups: &HashSet<String>,
+) -> Result<(), StateError> {
+    site.field("name").shape(&user.name, &USER_NAME)?;
+    site.field("path").shape(&user.path, &PATH)?;
+    ids.claim(site, &mut user.id, IdKind::User, account_id)?;
+    date(&site.field("created"), &mut user.created, now)?;
+    boundary(site, user.permissions_boundary.as_deref(), attachable)?;
+    tags(&site.field("tags"), &user.tags)?;
+    if user.groups.len() as i64 > GROUPS_PER_USER {
+        return Err(site.field("groups").error(format!(
+            "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
+        )));
+    }
+    let mut member_of = HashSet::new();
+    for (i, group) in user.groups.iter().enumerate() {
+        let at = site.field("groups").index(i);
+        let key = group.to_ascii_lowercase();
+        if !groups.contains(&key) {
+            return Err(at.error(format!("there is no group {group} in the account")));
+        }
+        if !member_of.insert(key) {
+            return Err(at.error(format!("the group {group} is listed twice")));
+        }
+    }
+    inline_policies(site, &mut user.policies, SizeQuota::UserInlinePolicies)?;
+    attached(site, &user.attached_policies, attachable)?;
+    access_keys(
+        &mut user.access_keys,
+        &site.field("access_keys"),
+        account_id,
+        now,
+        ids,
+    )
+}
+
+fn validate_role(
+    role: &mut Role,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    attachable: &dyn Fn(&str) -> bool,
+) -> Result<(), StateError> {
+    site.field("name").shape(&role.name, &ROLE_NAME)?;
+    site.field("path").shape(&role.path, &PATH)?;
+    if let Some(description) = &role.description {
+        site.field("description")
+            .shape(description, &ROLE_DESCRIPTION)?;
+    }
+    let (min, max) = MAX_SESSION_DURATION;
+    if !(min..=max).contains(&role.max_session_duration) {
+        return Err(site.field("max_session_duration").error(format!(
+            "Value '{}' failed to satisfy constraint: Member must have value between {min} and {max}",
+            role.max_session_duration
+        )));
+    }
+    ids.claim(site, &mut role.id, IdKind::Role, account_id)?;
+    date(&site.field("created"), &mut role.created, now)?;
+    let at = site.field("trust_policy");
+    let text = document_text(&at, &mut role.trust_policy)?;
+    crate::iam::roles::parse_trust(&text).map_err(|e| at.error(e.to_string()))?;
+    boundary(site, role.permissions_boundary.as_deref(), attachable)?;
+    tags(&site.field("tags"), &role.tags)?;
+    inline_policies(site, &mut role.policies, SizeQuota::RoleInlinePolicies)?;
+    attached(site, &role.attached_policies, attachable)
+}
+
+fn access_keys(
+    keys: &mut [AccessKey],
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    if keys.len() as i64 > KEYS_PER_USER {
+        return Err(site.error(format!(
+            "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
+        )));
+    }
+    for (i, key) in keys.iter_mut().enumerate() {
+        if key.id.is_empty() {
+            key.id = fresh(&ids.keys, || new_id(IdKind::AccessKey, account_id));
+        }
+        let at = site
+            .index(i)
+            .named(format!("access key {} of {}", key.id, site.entity));
+        at.field("id").shape(&key.id, &ACCESS_KEY_ID)?;
+        if !key.id.starts_with("AKIA") {
+            return Err(at
+                .field("id")
+                .error("a long-term access key id starts with AKIA"));
+        }
+        if !ids.keys.insert(key.id.clone()) {
+            return Err(at.field("id").error("the access key id is used twice"));
+        }
+        match key.secret.as_deref() {
+            None => {
+                return Err(at.field("secret").error(
+                    "an imported access key needs its secret (export with ?secrets=true), \
+                     else nobody could sign with it",
+                ));
+            }
+            Some(secret)
+                if secret.is_empty()
+                    || secret.len() > 128
+                    || !secret.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                return Err(at
+                    .field("secret")
+                    .error("a secret is 1 to 128 printable ASCII characters, no spaces"));
+            }
+            Some(_) => {}
+        }
+        date(&at.field("created"), &mut key.created, now)?;
+    }
+    Ok(())
+}
+
+fn inline_policies(
+    site: &Site,
+    policies: &mut InlinePolicies,
+    quota: SizeQuota,
+) -> Result<(), StateError> {
+    let mut names = HashSet::new();
+    let mut total = 0;
+    for (name, document) in policies.iter_mut() {
+        let at = site.field("policies").field(name);
+        at.shape(name, &POLICY_NAME)?;
+        if !names.insert(name.to_ascii_lowercase()) {
+            return Err(at.error(format!(
+                "two inline policies are named {name} (names ignore case)"
+            )));
+        }
+        let text = document_text(&at, document)?;
+        Policy::parse(&text, PolicyKind::Identity { managed: false })
+            .map_err(|e| at.error(crate::error::AwsError::from(e).to_string()))?;
+        total += policy_size(&text);
+    }
+    check_size(total, quota).map_err(|e| site.field("policies").error(e.message()))
+}
+
+fn managed_document(site: &Site, document: &mut Value) -> Result<(), StateError> {
+    let text = document_text(site, document)?;
+    crate::iam::policies::parse_managed(&text)
+        .map(|_| ())
+        .map_err(|e| site.error(e.to_string()))
+}
+
+/// The document as the store keeps it: compact JSON. A string is read as JSON text.
+fn document_text(site: &Site, document: &mut Value) -> Result<String, StateError> {
+    if let Value::String(text) = document {
+        *document = serde_json::from_str(text)
+            .map_err(|e| site.error(format!("the policy document is not JSON: {e}")))?;
+    }
+    if !document.is_object() {
+        return Err(site.error("a policy document is a JSON object"));
+    }
+    let text = document.to_string();
+    site.shape(&text, &POLICY_DOCUMENT).map_err(|_| {
+        site.error(
+            "the policy document is too long or has characters IAM refuses (U+0100 and above)",
+        )
+    })?;
+    Ok(text)
+}
+
+fn attached(
+    site: &Site,
+    arns: &[String],
+    attachable: &dyn Fn(&str) -> bool,
+) -> Result<(), StateError> {
+    let site = site.field("attached_policies");
+    if arns.len() as i64 > ATTACHED_PER_OWNER {
+        return Err(site.error(format!(
+            "Cannot exceed quota for attached policies: {ATTACHED_PER_OWNER}"
+        )));
+    }
+    let mut seen = HashSet::new();
+    for (i, arn) in arns.iter().enumerate() {
+        let at = site.index(i);
+        policy_reference(&at, arn, attachable)?;
+        if !seen.insert(arn) {
+            return Err(at.error(format!("{arn} is attached twice")));
+        }
+    }
+    Ok(())
+}
+
+fn boundary(
+    site: &Site,
+    arn: Option<&str>,
+    attachable: &dyn Fn(&str) -> bool,
+) -> Result<(), StateError> {
+    match arn {
+        Some(arn) => policy_reference(&site.field("permissions_boundary"), arn, attachable),
+        None => Ok(()),
+    }
+}
+
+fn policy_reference(
+    site: &Site,
+    arn: &str,
+    attachable: &dyn Fn(&str) -> bool,
+) -> Result<(), StateError> {
+    site.shape(arn, &ARN)?;
+    if attachable(arn) {
+        Ok(())
+    } else {
+        Err(site.error(format!(
+            "Policy {arn} does not exist or is not attachable: neither a policy of this \
+             account in the document nor an AWS managed policy iamlocal knows"
+        )))
+    }
+}
+
+fn tags(site: &Site, tags: &[Tag]) -> Result<(), StateError> {
+    if tags.len() > MAX_TAGS {
+        return Err(site.error(format!(
+            "Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {MAX_TAGS}"
+        )));
+    }
+    let mut keys = BTreeMap::new();
+    for (i, tag) in tags.iter().enumerate() {
+        let at = site.index(i);
+        at.field("key").shape(&tag.key, &TAG_KEY)?;
+        at.field("value").shape(&tag.value, &TAG_VALUE)?;
+        if keys.insert(tag.key.to_lowercase(), ()).is_some() {
+            return Err(at.error(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fills an empty date with `now`, else checks it is RFC 3339 and writes it as exports do.
+fn date(site: &Site, text: &mut String, now: OffsetDateTime) -> Result<(), StateError> {
+    let at = if text.is_empty() {
+        now
+    } else {
+        OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+            site.error(format!(
+                "'{text}' is not an RFC 3339 date like 2026-01-01T00:00:00Z: {e}"
+            ))
+        })?
+    };
+    *text = format_date(at);
+    Ok(())
+}
+
+/// A date as documents carry it: RFC 3339 in UTC, to the millisecond the store keeps, so
+/// an export imports back to the same instants (and the same order of access keys).
+pub(crate) fn format_date(at: OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .unwrap_or_else(|_| iso8601(at))
+}
+
+/// The date of a validated document, for the store.
+pub(crate) fn parse_date(text: &str) -> OffsetDateTime {
+    OffsetDateTime::parse(text, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Counts of what a document holds, for the answer to an import.
+pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    counts.insert("accounts", document.accounts.len());
+    for account in &document.accounts {
+        *counts.entry("users").or_default() += account.users.len();
+        *counts.entry("groups").or_default() += account.groups.len();
+        *counts.entry("roles").or_default() += account.roles.len();
+        *counts.entry("policies").or_default() += account.policies.len();
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn check(document: Value) -> Result<ValidState, StateError> {
+        let document: StateDocument = serde_json::from_value(document).unwrap();
+        let defaults = Defaults {
+            account_id: "123456789012",
+            now: OffsetDateTime::UNIX_EPOCH,
+        };
+        validate(document, &defaults)
+    }
+
+    fn refused_at(document: Value) -> String {
+        check(document).expect_err("the document is refused").path
+    }
+
+    const DOC: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}"#;
+
+    #[test]
+    fn what_is_left_out_is_filled_in() {
+        let state = check(json!({"accounts": [{
+            "users": [{"name": "a", "access_keys": [{"secret": "s"}]}],
+            "policies": [{"name": "p", "document": DOC}],
+        }]}))
+        .unwrap();
+        let account = &state.document().accounts[0];
+        assert_eq!(account.account_id, "123456789012");
+        assert_eq!(account.created, "1970-01-01T00:00:00.000Z");
+        let user = &account.users[0];
+        assert!(
+            user.id.starts_with("AIDA") && user.id.len() == 21,
+            "{}",
+            user.id
+        );
+        assert_eq!(user.path, "/");
+        assert!(user.access_keys[0].id.starts_with("AKIA"));
+        let policy = &account.policies[0];
+        assert_eq!((policy.versions.len(), &*policy.default_version), (1, "v1"));
+        // A document given as JSON text is kept as the JSON value.
+        assert_eq!(policy.versions[0].document["Statement"]["Action"], "s3:*");
+    }
+
+    #[test]
+    fn ids_are_unique_across_kinds_and_of_their_kind() {
+        let id = "AIDAAAAAAAAAAAAAAAAAA";
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"users": [{"name": "a", "id": id}, {"name": "b", "id": id}]}]})
+            ),
+            "accounts[0].users[1].id"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"groups": [{"name": "g", "id": id}]}]})),
+            "accounts[0].groups[0].id"
+        );
+    }
+
+    #[test]
+    fn roles_and_policies_are_checked_as_iam_checks_them() {
+        let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"roles": [{"name": "r", "trust_policy": trust, "max_session_duration": 60}]}]})
+            ),
+            "accounts[0].roles[0].max_session_duration"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"policies": [{"name": "p", "versions": [
+                {"id": "v1", "document": DOC}, {"id": "v2", "document": DOC}]}]}]})
+            ),
+            "accounts[0].policies[0].default_version"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"policies": [{"name": "p", "document": DOC, "tags": [
+                {"key": "Team", "value": "a"}, {"key": "team", "value": "b"}]}]}]})
+            ),
+            "accounts[0].policies[0].tags[1]"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"account_id": "42"}]})),
+            "accounts[0].account_id"
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! The state document: the whole control plane as one serde value. `GET /_iamlocal/state`
+//! writes it, `PUT /_iamlocal/state` and `--bootstrap FILE` read it.
+//!
+//! Reading is forgiving, for hand-written bootstrap files: only names and policy documents
+//! are required; ids and dates left out (or empty) are generated, paths default to `/`.
+//! Writing is complete: every id and date is there, so an export imports back unchanged.
+//! Policy documents are JSON values, not the URL-encoded strings of the IAM API; a string
+//! is read as the JSON text of a document.
+//!
+//! A new kind of entity (OIDC providers, say) is one more `Vec` field on [`Account`], read
+//! and written like `groups` in `export.rs`, `import.rs` and `store/state.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Inline policies by name.
+pub type InlinePolicies = BTreeMap<String, Value>;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateDocument {
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Empty: the configured account (`--account-id`).
+    #[serde(default)]
+    pub account_id: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<User>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<Role>,
+    /// Customer managed policies. AWS managed ones are attached by ARN
+    /// (`arn:aws:iam::aws:policy/ReadOnlyAccess`) and never listed here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<ManagedPolicy>,
+    /// Access keys of the account's root user (made by `CreateAccessKey` as root); the
+    /// configured root key (`--root-access-key`) is not stored and never listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_access_keys: Vec<AccessKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub name: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub created: String,
+    /// The ARN of the managed policy that bounds the user's permissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    /// The names of the groups the user belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: InlinePolicies,
+    /// ARNs of attached managed policies, in attachment order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attached_policies: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub access_keys: Vec<AccessKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// Empty: a new `AKIA…` id.
+    #[serde(default)]
+    pub id: String,
+    /// Exported only when asked (`?secrets=true`); an import needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub status: KeyStatus,
+    #[serde(default)]
+    pub created: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    #[default]
+    Active,
+    Inactive,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: InlinePolicies,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attached_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Seconds; one hour unless set, as `CreateRole` does.
+    #[serde(default = "one_hour")]
+    pub max_session_duration: i64,
+    /// Who may assume the role.
+    pub trust_policy: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: InlinePolicies,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attached_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicy {
+    pub name: String,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub created: String,
+    /// When the default version last changed.
+    #[serde(default)]
+    pub updated: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    /// A shorthand for hand-written files: the one version, `v1`. Exports use `versions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<PolicyVersion>,
+    /// The version that applies; may be left out when there is only one.
+    #[serde(default)]
+    pub default_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyVersion {
+    /// `v1`, `v2` …
+    pub id: String,
+    pub document: Value,
+    #[serde(default)]
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+fn root_path() -> String {
+    "/".into()
+}
+
+fn one_hour() -> i64 {
+    3600
+}

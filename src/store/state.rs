@@ -1,0 +1,502 @@
+//! The whole control plane at once, for `GET` and `PUT /_iamlocal/state` and the
+//! `--bootstrap` file: read as one [`StateDocument`], or replaced by one in a single
+//! transaction, after which the data plane is rebuilt from scratch, as after a restart.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+use super::reset::RESET;
+use super::tags::{Tagged, all_tags, put_tags};
+use super::{Store, Write, from_millis, to_millis};
+use crate::arn;
+use crate::error::AwsError;
+use crate::state::ValidState;
+use crate::state::import::{format_date, parse_date};
+use crate::state::model::{self as doc, KeyStatus, StateDocument};
+
+impl Store {
+    /// Deletes everything (temporary credentials too), writes the document, and shows the
+    /// result to the data plane at once. Returns how many waiting changes were dropped.
+    pub async fn replace_state(&self, state: &ValidState) -> Result<usize, AwsError> {
+        let Write {
+            mut tx,
+            _lock: lock,
+            ..
+        } = self.begin().await?;
+        for statement in RESET {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
+        for account in &state.document().accounts {
+            insert_account(&mut tx, account).await?;
+        }
+        tx.commit().await?;
+        // The write lock is still held: no write slips in before the view is rebuilt.
+        let snapshot = self.snapshot().await?;
+        let dropped = self.propagation.rebuild(snapshot);
+        drop(lock);
+        Ok(dropped)
+    }
+
+    /// Every account and its entities, secrets included, ordered by name.
+    pub async fn state_document(&self) -> Result<StateDocument, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut read = Reader::load(&mut conn).await?;
+        let accounts: Vec<(String, i64)> =
+            sqlx::query_as("SELECT account_id, created_at FROM accounts ORDER BY account_id")
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut document = StateDocument::default();
+        for (account_id, created) in accounts {
+            document
+                .accounts
+                .push(read.account(&mut conn, account_id, created).await?);
+        }
+        Ok(document)
+    }
+}
+
+async fn insert_account(
+    conn: &mut SqliteConnection,
+    account: &doc::Account,
+) -> Result<(), AwsError> {
+    let account_id = account.account_id.as_str();
+    sqlx::query("INSERT INTO accounts (account_id, created_at) VALUES (?, ?)")
+        .bind(account_id)
+        .bind(millis(&account.created))
+        .execute(&mut *conn)
+        .await?;
+    for policy in &account.policies {
+        insert_policy(conn, account_id, policy).await?;
+    }
+    for group in &account.groups {
+        sqlx::query(
+            "INSERT INTO groups (group_id, account_id, group_name, path, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&group.id)
+        .bind(account_id)
+        .bind(&group.name)
+        .bind(&group.path)
+        .bind(millis(&group.created))
+        .execute(&mut *conn)
+        .await?;
+        insert_policies(conn, &group.id, &group.policies, &group.attached_policies).await?;
+    }
+    for user in &account.users {
+        sqlx::query(
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&user.id)
+        .bind(account_id)
+        .bind(&user.name)
+        .bind(&user.path)
+        .bind(millis(&user.created))
+        .bind(&user.permissions_boundary)
+        .execute(&mut *conn)
+        .await?;
+        put_tags(conn, Tagged::User, &user.id, &tags(&user.tags)).await?;
+        for group in &user.groups {
+            // Group names ignore case (`NOCASE`), as the document's references do.
+            sqlx::query(
+                "INSERT INTO group_members (group_id, user_id)
+                 SELECT group_id, ? FROM groups WHERE account_id = ? AND group_name = ?",
+            )
+            .bind(&user.id)
+            .bind(account_id)
+            .bind(group)
+            .execute(&mut *conn)
+            .await?;
+        }
+        insert_policies(conn, &user.id, &user.policies, &user.attached_policies).await?;
+        insert_keys(conn, account_id, Some(&user.id), &user.access_keys).await?;
+    }
+    for role in &account.roles {
+        sqlx::query(
+            "INSERT INTO roles (role_id, account_id, role_name, path, trust_policy, description,
+                                max_session_duration, created_at, permissions_boundary)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&role.id)
+        .bind(account_id)
+        .bind(&role.name)
+        .bind(&role.path)
+        .bind(role.trust_policy.to_string())
+        .bind(&role.description)
+        .bind(role.max_session_duration)
+        .bind(millis(&role.created))
+        .bind(&role.permissions_boundary)
+        .execute(&mut *conn)
+        .await?;
+        put_tags(conn, Tagged::Role, &role.id, &tags(&role.tags)).await?;
+        insert_policies(conn, &role.id, &role.policies, &role.attached_policies).await?;
+    }
+    insert_keys(conn, account_id, None, &account.root_access_keys).await
+}
+
+async fn insert_policy(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    policy: &doc::ManagedPolicy,
+) -> Result<(), AwsError> {
+    let last_version = policy
+        .versions
+        .iter()
+        .filter_map(|v| v.id[1..].split('.').next()?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(1);
+    sqlx::query(
+        "INSERT INTO policies (policy_id, account_id, policy_name, path, arn, description,
+                               default_version_id, created_at, updated_at, last_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&policy.id)
+    .bind(account_id)
+    .bind(&policy.name)
+    .bind(&policy.path)
+    .bind(arn::policy(account_id, &policy.path, &policy.name))
+    .bind(&policy.description)
+    .bind(&policy.default_version)
+    .bind(millis(&policy.created))
+    .bind(millis(&policy.updated))
+    .bind(last_version)
+    .execute(&mut *conn)
+    .await?;
+    for version in &policy.versions {
+        sqlx::query(
+            "INSERT INTO policy_versions (policy_id, version_id, document, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&policy.id)
+        .bind(&version.id)
+        .bind(version.document.to_string())
+        .bind(millis(&version.created))
+        .execute(&mut *conn)
+        .await?;
+    }
+    put_tags(conn, Tagged::Policy, &policy.id, &tags(&policy.tags)).await
+}
+
+async fn insert_policies(
+    conn: &mut SqliteConnection,
+    owner_id: &str,
+    inline: &BTreeMap<String, Value>,
+    attached: &[String],
+) -> Result<(), AwsError> {
+    for (name, document) in inline {
+        sqlx::query(
+            "INSERT INTO inline_policies (owner_id, policy_name, document) VALUES (?, ?, ?)",
+        )
+        .bind(owner_id)
+        .bind(name)
+        .bind(document.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for policy_arn in attached {
+        sqlx::query("INSERT INTO attached_policies (owner_id, policy_arn) VALUES (?, ?)")
+            .bind(owner_id)
+            .bind(policy_arn)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_keys(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    user_id: Option<&str>,
+    keys: &[doc::AccessKey],
+) -> Result<(), AwsError> {
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO access_keys (access_key_id, account_id, user_id, secret_access_key, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(account_id)
+        .bind(user_id)
+        .bind(key.secret.as_deref().unwrap_or_default())
+        .bind(match key.status {
+            KeyStatus::Active => "Active",
+            KeyStatus::Inactive => "Inactive",
+        })
+        .bind(millis(&key.created))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn tags(tags: &[doc::Tag]) -> Vec<super::Tag> {
+    tags.iter()
+        .map(|t| super::Tag {
+            key: t.key.clone(),
+            value: t.value.clone(),
+        })
+        .collect()
+}
+
+fn millis(date: &str) -> i64 {
+    to_millis(parse_date(date))
+}
+
+fn date(ms: i64) -> String {
+    format_date(from_millis(ms))
+}
+
+/// A stored document as a JSON value (every stored document was JSON when written).
+fn json(document: String) -> Value {
+    serde_json::from_str(&document).unwrap_or(Value::String(document))
+}
+
+/// What every account shares: tags, policies, memberships and keys, by owner id, read
+/// once for all accounts.
+struct Reader {
+    tags: HashMap<Tagged, HashMap<String, Vec<super::Tag>>>,
+    inline: HashMap<String, BTreeMap<String, Value>>,
+    attached: HashMap<String, Vec<String>>,
+    memberships: HashMap<String, Vec<String>>,
+    keys: HashMap<Option<String>, Vec<(String, doc::AccessKey)>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntityRow {
+    id: String,
+    name: String,
+    path: String,
+    created_at: i64,
+    permissions_boundary: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    role_id: String,
+    role_name: String,
+    path: String,
+    created_at: i64,
+    description: Option<String>,
+    max_session_duration: i64,
+    trust_policy: String,
+    permissions_boundary: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PolicyRow {
+    policy_id: String,
+    policy_name: String,
+    path: String,
+    description: Option<String>,
+    default_version_id: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Reader {
+    async fn load(conn: &mut SqliteConnection) -> Result<Reader, AwsError> {
+        let mut tags = HashMap::new();
+        for of in [Tagged::User, Tagged::Role, Tagged::Policy] {
+            tags.insert(of, all_tags(conn, of).await?);
+        }
+        let mut inline: HashMap<String, BTreeMap<String, Value>> = HashMap::new();
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT owner_id, policy_name, document FROM inline_policies")
+                .fetch_all(&mut *conn)
+                .await?;
+        for (owner, name, document) in rows {
+            inline
+                .entry(owner)
+                .or_default()
+                .insert(name, json(document));
+        }
+        let mut attached: HashMap<String, Vec<String>> = HashMap::new();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT owner_id, policy_arn FROM attached_policies ORDER BY rowid")
+                .fetch_all(&mut *conn)
+                .await?;
+        for (owner, arn) in rows {
+            attached.entry(owner).or_default().push(arn);
+        }
+        let mut memberships: HashMap<String, Vec<String>> = HashMap::new();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT m.user_id, g.group_name FROM group_members m
+             JOIN groups g ON g.group_id = m.group_id ORDER BY g.group_name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (user, group) in rows {
+            memberships.entry(user).or_default().push(group);
+        }
+        let mut keys: HashMap<Option<String>, Vec<(String, doc::AccessKey)>> = HashMap::new();
+        let rows: Vec<(String, String, Option<String>, String, String, i64)> = sqlx::query_as(
+            "SELECT access_key_id, account_id, user_id, secret_access_key, status, created_at
+             FROM access_keys ORDER BY created_at, access_key_id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, account_id, user_id, secret, status, created) in rows {
+            let key = doc::AccessKey {
+                id,
+                secret: Some(secret),
+                status: if status == "Active" {
+                    KeyStatus::Active
+                } else {
+                    KeyStatus::Inactive
+                },
+                created: date(created),
+            };
+            keys.entry(user_id).or_default().push((account_id, key));
+        }
+        Ok(Reader {
+            tags,
+            inline,
+            attached,
+            memberships,
+            keys,
+        })
+    }
+
+    fn tags(&mut self, of: Tagged, id: &str) -> Vec<doc::Tag> {
+        let tags = self.tags.get_mut(&of).and_then(|t| t.remove(id));
+        tags.unwrap_or_default()
+            .into_iter()
+            .map(|t| doc::Tag {
+                key: t.key,
+                value: t.value,
+            })
+            .collect()
+    }
+
+    fn inline(&mut self, owner: &str) -> BTreeMap<String, Value> {
+        self.inline.remove(owner).unwrap_or_default()
+    }
+
+    fn attached(&mut self, owner: &str) -> Vec<String> {
+        self.attached.remove(owner).unwrap_or_default()
+    }
+
+    fn keys(&mut self, account_id: &str, user_id: Option<&str>) -> Vec<doc::AccessKey> {
+        let keys = self.keys.get_mut(&user_id.map(str::to_owned));
+        let Some(keys) = keys else {
+            return Vec::new();
+        };
+        let (mine, others) = std::mem::take(keys)
+            .into_iter()
+            .partition(|(account, _)| account == account_id);
+        *keys = others;
+        mine.into_iter().map(|(_, key)| key).collect()
+    }
+
+    async fn account(
+        &mut self,
+        conn: &mut SqliteConnection,
+        account_id: String,
+        created: i64,
+    ) -> Result<doc::Account, AwsError> {
+        let users: Vec<EntityRow> = sqlx::query_as(
+            "SELECT user_id AS id, user_name AS name, path, created_at, permissions_boundary
+             FROM users WHERE account_id = ? ORDER BY user_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let groups: Vec<EntityRow> = sqlx::query_as(
+            "SELECT group_id AS id, group_name AS name, path, created_at, NULL AS permissions_boundary
+             FROM groups WHERE account_id = ? ORDER BY group_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let roles: Vec<RoleRow> = sqlx::query_as(
+            "SELECT role_id, role_name, path, created_at, description, max_session_duration,
+                    trust_policy, permissions_boundary
+             FROM roles WHERE account_id = ? ORDER BY role_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let policies: Vec<PolicyRow> = sqlx::query_as(
+            "SELECT policy_id, policy_name, path, description, default_version_id, created_at,
+                    updated_at
+             FROM policies WHERE account_id = ? ORDER BY policy_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut account = doc::Account {
+            created: date(created),
+            root_access_keys: self.keys(&account_id, None),
+            ..doc::Account::default()
+        };
+        for row in policies {
+            let versions: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT version_id, document, created_at FROM policy_versions WHERE policy_id = ?
+                 ORDER BY CAST(substr(version_id, 2) AS INTEGER), version_id",
+            )
+            .bind(&row.policy_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            account.policies.push(doc::ManagedPolicy {
+                tags: self.tags(Tagged::Policy, &row.policy_id),
+                name: row.policy_name,
+                id: row.policy_id,
+                path: row.path,
+                description: row.description,
+                created: date(row.created_at),
+                updated: date(row.updated_at),
+                document: None,
+                versions: versions
+                    .into_iter()
+                    .map(|(id, document, created)| doc::PolicyVersion {
+                        id,
+                        document: json(document),
+                        created: date(created),
+                    })
+                    .collect(),
+                default_version: row.default_version_id,
+            });
+        }
+        for row in groups {
+            account.groups.push(doc::Group {
+                policies: self.inline(&row.id),
+                attached_policies: self.attached(&row.id),
+                name: row.name,
+                id: row.id,
+                path: row.path,
+                created: date(row.created_at),
+            });
+        }
+        for row in users {
+            account.users.push(doc::User {
+                tags: self.tags(Tagged::User, &row.id),
+                groups: self.memberships.remove(&row.id).unwrap_or_default(),
+                policies: self.inline(&row.id),
+                attached_policies: self.attached(&row.id),
+                access_keys: self.keys(&account_id, Some(&row.id)),
+                name: row.name,
+                id: row.id,
+                path: row.path,
+                created: date(row.created_at),
+                permissions_boundary: row.permissions_boundary,
+            });
+        }
+        for row in roles {
+            account.roles.push(doc::Role {
+                tags: self.tags(Tagged::Role, &row.role_id),
+                policies: self.inline(&row.role_id),
+                attached_policies: self.attached(&row.role_id),
+                name: row.role_name,
+                id: row.role_id,
+                path: row.path,
+                created: date(row.created_at),
+                description: row.description,
+                max_session_duration: row.max_session_duration,
+                trust_policy: json(row.trust_policy),
+                permissions_boundary: row.permissions_boundary,
+            });
+        }
+        account.account_id = account_id;
+        Ok(account)
+    }
+}

@@ -1,0 +1,320 @@
+//! `GET` and `PUT /_iamlocal/state`: the whole control plane as one document.
+
+use aws_sdk_iam::types::Tag;
+use serde_json::{Value, json};
+
+use crate::common::{ACCOUNT, TestServer};
+
+const ALLOW_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+fn tag(key: &str, value: &str) -> Tag {
+    Tag::builder().key(key).value(value).build().unwrap()
+}
+
+/// One of each kind of entity, with every field the document carries set.
+async fn populate(server: &TestServer) -> (String, String) {
+    let iam = server.iam();
+    let policy_arn = iam
+        .create_policy()
+        .policy_name("bounds")
+        .path("/limits/")
+        .description("the most anyone may do")
+        .policy_document(ALLOW_ALL)
+        .tags(tag("owner", "security"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    iam.create_policy_version()
+        .policy_arn(&policy_arn)
+        .policy_document(ALLOW_S3)
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    iam.create_group()
+        .group_name("readers")
+        .path("/teams/")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("readers")
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.put_group_policy()
+        .group_name("readers")
+        .policy_name("s3")
+        .policy_document(ALLOW_S3)
+        .send()
+        .await
+        .unwrap();
+    iam.create_user()
+        .user_name("alice")
+        .path("/eng/")
+        .permissions_boundary(&policy_arn)
+        .tags(tag("team", "core"))
+        .tags(tag("Cost Center", "42"))
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("readers")
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("alice")
+        .policy_name("everything")
+        .policy_document(ALLOW_ALL)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("alice")
+        .policy_arn(&policy_arn)
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    let old = iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    iam.update_access_key()
+        .user_name("alice")
+        .access_key_id(old.access_key_id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    iam.create_role()
+        .role_name("deploy")
+        .path("/ci/")
+        .description("what deployments run as")
+        .max_session_duration(7200)
+        .assume_role_policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:user/eng/alice"}},"Action":"sts:AssumeRole"}}]}}"#
+        ))
+        .permissions_boundary(&policy_arn)
+        .tags(tag("env", "dev"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name("deploy")
+        .policy_name("s3")
+        .policy_document(ALLOW_S3)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("deploy")
+        .policy_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+        .send()
+        .await
+        .unwrap();
+    (key.access_key_id, key.secret_access_key)
+}
+
+fn account(state: &Value) -> &Value {
+    state["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account_id"] == ACCOUNT)
+        .expect("the configured account is exported")
+}
+
+#[tokio::test]
+async fn an_export_imports_back_unchanged() {
+    let server = TestServer::spawn().await;
+    let (key_id, secret) = populate(&server).await;
+    let admin = server.admin();
+    let first = admin.get("state?secrets=true").await;
+
+    let alice = &account(&first)["users"][0];
+    assert_eq!(alice["name"], "alice");
+    assert_eq!(alice["groups"], json!(["readers"]));
+    assert_eq!(
+        alice["tags"][1],
+        json!({"key": "Cost Center", "value": "42"})
+    );
+    assert_eq!(
+        alice["policies"]["everything"]["Statement"][0]["Action"],
+        "*"
+    );
+    assert_eq!(alice["access_keys"].as_array().unwrap().len(), 2);
+    let policy = &account(&first)["policies"][0];
+    assert_eq!(policy["default_version"], "v2");
+    assert_eq!(policy["versions"][0]["id"], "v1");
+    assert_eq!(
+        account(&first)["roles"][0]["trust_policy"]["Statement"][0]["Action"],
+        "sts:AssumeRole"
+    );
+
+    admin.post("reset", "").await;
+    assert!(account(&admin.get("state").await).get("users").is_none());
+    let imported = admin.put("state", &first.to_string()).await;
+    assert_eq!(imported["imported"]["users"], 1);
+    assert_eq!(admin.get("state?secrets=true").await, first);
+
+    // The data plane was rebuilt: the imported key signs, and alice can assume the role.
+    let identity = server
+        .sts_as(&key_id, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        identity.arn(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:user/eng/alice").as_str())
+    );
+    server
+        .sts_as(&key_id, &secret)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/ci/deploy"))
+        .role_session_name("after-import")
+        .send()
+        .await
+        .unwrap();
+    let role = server
+        .iam()
+        .get_role()
+        .role_name("deploy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(role.role.unwrap().max_session_duration, Some(7200));
+}
+
+#[tokio::test]
+async fn secrets_are_exported_only_when_asked() {
+    let server = TestServer::spawn().await;
+    let (key_id, secret) = populate(&server).await;
+    let admin = server.admin();
+
+    let plain = admin.get("state").await;
+    let keys = &account(&plain)["users"][0]["access_keys"];
+    assert_eq!(keys[0]["id"], key_id);
+    assert!(keys[0].get("secret").is_none(), "{keys}");
+    assert!(!plain.to_string().contains(&secret));
+
+    let full = admin.get("state?secrets=true").await;
+    assert_eq!(
+        account(&full)["users"][0]["access_keys"][0]["secret"],
+        secret
+    );
+
+    let (status, body) = admin.call("GET", "state?secret=yes", None).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn an_invalid_import_changes_nothing_and_names_the_problem() {
+    let server = TestServer::spawn().await;
+    populate(&server).await;
+    let admin = server.admin();
+    let before = admin.get("state?secrets=true").await;
+
+    // A valid first user, then one whose inline policy the policy engine refuses.
+    let mut document = json!({"accounts": [{"users": [
+        {"name": "fine", "policies": {"ok": serde_json::from_str::<Value>(ALLOW_S3).unwrap()}},
+        {"name": "broken", "policies": {"s3-read": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]}}},
+    ]}]});
+    let (status, body) = admin
+        .call("PUT", "state", Some(&document.to_string()))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["path"], "accounts[0].users[1].policies.s3-read");
+    assert_eq!(body["entity"], "user broken");
+    let problem = body["problem"].as_str().unwrap();
+    assert!(problem.starts_with("MalformedPolicyDocument"), "{problem}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("accounts[0].users[1].policies.s3-read"),
+        "{body}"
+    );
+
+    // A key without its secret could never sign: refused, not given a fresh one.
+    document["accounts"][0]["users"][1] =
+        json!({"name": "keyed", "access_keys": [{"id": "AKIAIAMLOCALTEST0001"}]});
+    let (status, body) = admin
+        .call("PUT", "state", Some(&document.to_string()))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["path"], "accounts[0].users[1].access_keys[0].secret");
+    assert!(
+        body["problem"].as_str().unwrap().contains("secret"),
+        "{body}"
+    );
+
+    // References and IAM's checks: a group that is not there, a bad name, an unknown field.
+    for (user, path) in [
+        (
+            json!({"name": "x", "groups": ["nobody"]}),
+            "accounts[0].users[1].groups[0]",
+        ),
+        (json!({"name": "x y"}), "accounts[0].users[1].name"),
+        (
+            json!({"name": "x", "attached_policies": ["arn:aws:iam::aws:policy/NoSuchThing"]}),
+            "accounts[0].users[1].attached_policies[0]",
+        ),
+        (json!({"name": "FINE"}), "accounts[0].users[1]"),
+    ] {
+        document["accounts"][0]["users"][1] = user;
+        let (status, body) = admin
+            .call("PUT", "state", Some(&document.to_string()))
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["path"], path, "{body}");
+    }
+    let (status, body) = admin
+        .call("PUT", "state", Some(r#"{"accounts": [{"usres": []}]}"#))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("usres"), "{body}");
+
+    assert_eq!(admin.get("state?secrets=true").await, before);
+}
+
+#[tokio::test]
+async fn an_import_is_visible_at_once_whatever_the_delay() {
+    let server = TestServer::spawn_with(|c| c.consistency_delay = Some(600_000)).await;
+    let document = json!({"accounts": [{"users": [{
+        "name": "ci",
+        "access_keys": [{"id": "AKIAIAMLOCALCIUSER01", "secret": "ci-secret-for-tests"}],
+    }]}]});
+    server.admin().put("state", &document.to_string()).await;
+    let identity = server
+        .sts_as("AKIAIAMLOCALCIUSER01", "ci-secret-for-tests")
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        identity.arn(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:user/ci").as_str())
+    );
+}
