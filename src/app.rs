@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::consistency::{DelayModel, Propagation};
 use crate::error::AwsError;
+use crate::oidc::Issuers;
 use crate::store::{KeyUse, Store};
 use crate::view::View;
 
@@ -20,6 +21,8 @@ pub struct App {
     pub propagation: Arc<Propagation>,
     key_uses: Mutex<HashMap<String, KeyUse>>,
     pub signing_keys: SigningKeys,
+    /// The OpenID Connect issuers whose tokens verify: the built-in one and configured ones.
+    pub oidc: Issuers,
 }
 
 impl App {
@@ -34,6 +37,12 @@ impl App {
         let clock = Arc::new(Clock::new());
         let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
         let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
+        let issuer = config
+            .oidc_issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        let oidc = Issuers::start(&issuer, &config.oidc_jwks)
+            .map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let app = App {
             config,
             store,
@@ -42,6 +51,7 @@ impl App {
             propagation,
             key_uses: Mutex::new(HashMap::new()),
             signing_keys: SigningKeys::default(),
+            oidc,
         };
         let snapshot = app.store.snapshot().await.map_err(to_sqlx)?;
         app.view.apply(snapshot);

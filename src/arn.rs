@@ -26,3 +26,8 @@ pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> St
 pub fn group(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:group{path}{name}")
 }
+
+/// `url` is the issuer without its scheme: `token.actions.githubusercontent.com`.
+pub fn oidc_provider(account_id: &str, url: &str) -> String {
+    format!("arn:aws:iam::{account_id}:oidc-provider/{url}")
+}

@@ -71,6 +71,21 @@ pub struct Config {
     /// `Authorization: Bearer TOKEN`.
     #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// The `iss` of the tokens the built-in OpenID Connect issuer mints (what clients reach
+    /// iamlocal at). Default: `http://` and the address listened on.
+    #[arg(long, env = "IAMLOCAL_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+
+    /// The keys of another OpenID Connect issuer, as a JWKS file, so that its tokens verify
+    /// without the network (repeatable; the variable takes a comma-separated list).
+    #[arg(
+        long,
+        env = "IAMLOCAL_OIDC_JWKS",
+        value_name = "ISSUER=FILE",
+        value_delimiter = ','
+    )]
+    pub oidc_jwks: Vec<String>,
 }
 
 impl Default for Config {
@@ -89,6 +104,8 @@ impl Default for Config {
             consistency_seed: None,
             consistency_profile: None,
             admin_token: None,
+            oidc_issuer: None,
+            oidc_jwks: Vec::new(),
         }
     }
 }

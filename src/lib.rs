@@ -17,6 +17,7 @@ pub mod consistency;
 pub mod error;
 pub mod iam;
 pub mod ids;
+pub mod oidc;
 pub mod policy;
 pub mod protocol;
 pub mod server;

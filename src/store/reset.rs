@@ -8,6 +8,8 @@ use crate::error::AwsError;
 /// Every table, children before parents (foreign keys are on). A migration that adds a table
 /// must add it here too: `every_table_is_reset` compares this list with the database's.
 const RESET: &[&str] = &[
+    "DELETE FROM oidc_provider_tags",
+    "DELETE FROM oidc_providers",
     "DELETE FROM sessions",
     "DELETE FROM attached_policies",
     "DELETE FROM inline_policies",

@@ -3,4 +3,7 @@
 pub mod assume_role;
 mod credentials;
 pub mod identity;
+pub mod role_session;
+pub mod saml;
 pub mod session_token;
+pub mod web_identity;
