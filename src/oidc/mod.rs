@@ -71,3 +71,105 @@ pub fn provider_url(issuer: &str) -> &str {
         .unwrap_or(issuer);
     normalize(rest)
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn claims(sub: &str) -> serde_json::Map<String, Value> {
+        match json!({"sub": sub, "aud": "sts.amazonaws.com", "exp": 2_000_000_000}) {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_minted_token_verifies_with_the_published_keys_and_no_others() {
+        let issuers = Issuers::start("http://127.0.0.1:4599/", &[]).unwrap();
+        let token = issuers.builtin.mint(claims("alice")).unwrap();
+        let parsed = Token::parse(&token).unwrap();
+        assert_eq!(parsed.str_claim("iss"), Some("http://127.0.0.1:4599"));
+        assert_eq!(parsed.str_list_claim("aud"), ["sts.amazonaws.com"]);
+        assert_eq!(parsed.time_claim("exp"), Some(2_000_000_000));
+
+        // The JWKS document as served, read back, verifies the token.
+        let published = KeySet::parse(&issuers.builtin.keys().to_json().to_string()).unwrap();
+        assert_eq!(parsed.verify(&published), Ok(()));
+        let keys = issuers.keys_for("http://127.0.0.1:4599").unwrap();
+        assert_eq!(parsed.verify(keys), Ok(()));
+        assert!(issuers.keys_for("https://elsewhere.example.com").is_none());
+
+        // Another key pair: its kid names no key of this issuer.
+        let other = BuiltinIssuer::generate("http://127.0.0.1:4599".into()).unwrap();
+        assert!(parsed.verify(other.keys()).is_err());
+    }
+
+    #[test]
+    fn a_changed_payload_breaks_the_signature() {
+        let issuer = BuiltinIssuer::generate("http://127.0.0.1:4599".into()).unwrap();
+        let alice = issuer.mint(claims("alice")).unwrap();
+        let bob = issuer.mint(claims("bob")).unwrap();
+        let alice: Vec<&str> = alice.split('.').collect();
+        let bob: Vec<&str> = bob.split('.').collect();
+        let forged = format!("{}.{}.{}", alice[0], bob[1], alice[2]);
+        let parsed = Token::parse(&forged).unwrap();
+        assert_eq!(
+            parsed.verify(issuer.keys()),
+            Err("the token's signature does not verify")
+        );
+    }
+
+    #[test]
+    fn only_three_part_rs256_or_es256_tokens_parse() {
+        let part = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let body = part(json!({"sub": "x"}));
+        for (token, reason) in [
+            ("a.b".to_owned(), "a JWT has three parts"),
+            ("a.b.c.d".to_owned(), "a JWT has three parts"),
+            (
+                format!("{}.{body}.", part(json!({"alg": "none"}))),
+                "the JWT algorithm must be RS256 or ES256",
+            ),
+            (
+                format!("{}.{body}.", part(json!({"alg": "HS256"}))),
+                "the JWT algorithm must be RS256 or ES256",
+            ),
+            (
+                format!("{}.%%%.", part(json!({"alg": "ES256"}))),
+                "the JWT payload is not base64url JSON",
+            ),
+        ] {
+            assert_eq!(Token::parse(&token).unwrap_err(), reason, "{token}");
+        }
+    }
+
+    #[test]
+    fn provider_urls_lose_the_scheme_and_a_trailing_slash() {
+        assert_eq!(
+            provider_url("https://token.actions.githubusercontent.com"),
+            "token.actions.githubusercontent.com"
+        );
+        assert_eq!(
+            provider_url("https://example.com/realms/dev/"),
+            "example.com/realms/dev"
+        );
+        assert_eq!(provider_url("http://127.0.0.1:4599"), "127.0.0.1:4599");
+    }
+
+    #[test]
+    fn jwks_documents_need_a_usable_key() {
+        assert!(KeySet::parse(r#"{"keys": []}"#).is_err());
+        assert!(
+            KeySet::parse(r#"{"keys": [{"kty": "oct", "kid": "k", "k": "c2VjcmV0"}]}"#).is_err()
+        );
+        assert!(KeySet::parse("not json").is_err());
+        assert!(
+            KeySet::parse(r#"{"keys": [{"kty": "RSA", "kid": "k", "n": "AQAB", "e": "AQAB"}]}"#)
+                .is_ok()
+        );
+    }
+}

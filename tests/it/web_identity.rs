@@ -410,3 +410,42 @@ async fn tokens_of_a_configured_jwks_issuer_verify() {
     assert_eq!(answer.provider(), Some(&*provider_arn));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The SDK's own web identity credential provider (`AWS_ROLE_ARN` and
+/// `AWS_WEB_IDENTITY_TOKEN_FILE`, as GitHub Actions and EKS set them) gets its credentials
+/// from iamlocal. The environment and files are given to the loader, not set in the process.
+#[tokio::test]
+async fn the_sdk_web_identity_credential_provider_works_against_iamlocal() {
+    use aws_types::os_shim_internal::{Env, Fs};
+
+    let server = TestServer::spawn().await;
+    let (_, role_arn) = provider_and_role(&server, "sts.amazonaws.com").await;
+    let token = mint(
+        &server,
+        json!({"sub": "repo:org/app:sdk", "aud": "sts.amazonaws.com"}),
+    )
+    .await;
+    let endpoint = server.endpoint();
+    let env = Env::from_slice(&[
+        ("AWS_ROLE_ARN", &role_arn),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
+        ("AWS_ROLE_SESSION_NAME", "sdk"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", &endpoint),
+    ]);
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .env(env)
+        .fs(Fs::from_slice(&[("/var/run/token", &token)]))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .load()
+        .await;
+    let me = aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.arn(),
+        Some(&*format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci/sdk"))
+    );
+}
