@@ -1,6 +1,7 @@
 //! The admin API under `/_iamlocal/`: JSON for test suites and compose stacks. It resets
 //! state between tests, moves the virtual clock, and reads, replaces and flushes the
-//! propagation delay (see `consistency`). `GET /_iamlocal/health` lives in `server` and is
+//! propagation delay (see `consistency`), and mints tokens of the built-in OpenID Connect
+//! issuer (see `oidc`). `GET /_iamlocal/health` lives in `server` and is
 //! always open; with `--admin-token` every route here requires `Authorization: Bearer TOKEN`.
 //!
 //! Errors are `{"error": "…"}` with a 4xx or 5xx status; a bad body is a 400, never a panic.

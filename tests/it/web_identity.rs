@@ -336,35 +336,81 @@ async fn assume_role_with_saml_says_it_is_not_supported() {
     );
 }
 
-/// An issuer whose keys are given as a JWKS file (`--oidc-jwks ISSUER=FILE`): its RS256
-/// tokens verify without the network, as a GitHub Actions token would.
-#[tokio::test]
-async fn tokens_of_a_configured_jwks_issuer_verify() {
-    use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
+const GITHUB: &str = "https://token.actions.githubusercontent.com";
 
-    let pem = include_str!("fixtures/oidc_rsa_key.pem");
-    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(der)
-        .unwrap();
-    let key = RsaKeyPair::from_pkcs8(&der).unwrap();
-    let public: RsaPublicKeyComponents<Vec<u8>> = key.public().into();
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
-        "n": URL_SAFE_NO_PAD.encode(&public.n), "e": URL_SAFE_NO_PAD.encode(&public.e)}]});
-    let dir = std::env::temp_dir().join(format!("iamlocal-jwks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("github.json");
-    std::fs::write(&file, jwks.to_string()).unwrap();
+/// An issuer that signs elsewhere, as GitHub Actions does: its RSA key (a test fixture) and
+/// its keys published in a JWKS file, for `--oidc-jwks ISSUER=FILE`.
+struct ExternalIssuer {
+    key: ring::signature::RsaKeyPair,
+    dir: std::path::PathBuf,
+}
 
-    let issuer = "https://token.actions.githubusercontent.com";
-    let server = TestServer::spawn_with(|config| {
-        config.oidc_jwks = vec![format!("{issuer}={}", file.display())];
-    })
-    .await;
+impl ExternalIssuer {
+    fn new() -> ExternalIssuer {
+        use ring::signature::{RsaKeyPair, RsaPublicKeyComponents};
+
+        let pem = include_str!("fixtures/oidc_rsa_key.pem");
+        let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(der)
+            .unwrap();
+        let key = RsaKeyPair::from_pkcs8(&der).unwrap();
+        let public: RsaPublicKeyComponents<Vec<u8>> = key.public().into();
+        let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig",
+            "n": URL_SAFE_NO_PAD.encode(&public.n), "e": URL_SAFE_NO_PAD.encode(&public.e)}]});
+        let unique = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("iamlocal-jwks-{}-{unique}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("jwks.json"), jwks.to_string()).unwrap();
+        ExternalIssuer { key, dir }
+    }
+
+    /// The `--oidc-jwks` value.
+    fn flag(&self) -> String {
+        format!("{GITHUB}={}", self.dir.join("jwks.json").display())
+    }
+
+    /// An RS256 token for `sub`, valid for five minutes from `now`.
+    fn token(&self, sub: &str, now: i64) -> String {
+        let header = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
+        let claims = json!({"iss": GITHUB, "sub": sub, "aud": "sts.amazonaws.com",
+            "iat": now, "exp": now + 300});
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let mut signature = vec![0; self.key.public().modulus_len()];
+        let rng = ring::rand::SystemRandom::new();
+        self.key
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &rng,
+                input.as_bytes(),
+                &mut signature,
+            )
+            .unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(&signature))
+    }
+}
+
+impl Drop for ExternalIssuer {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+/// Registers GitHub's issuer and a role `deploy` for the main branch of `org/app`; returns
+/// (provider ARN, role ARN).
+async fn github_provider_and_role(server: &TestServer) -> (String, String) {
     let iam = server.iam();
     let provider_arn = iam
         .create_open_id_connect_provider()
-        .url(issuer)
+        .url(GITHUB)
         .client_id_list("sts.amazonaws.com")
         .send()
         .await
@@ -386,29 +432,48 @@ async fn tokens_of_a_configured_jwks_issuer_verify() {
         .role
         .unwrap()
         .arn;
+    (provider_arn, role_arn)
+}
 
+/// An issuer whose keys are given as a JWKS file (`--oidc-jwks ISSUER=FILE`): its RS256
+/// tokens verify without the network, as a GitHub Actions token would.
+#[tokio::test]
+async fn tokens_of_a_configured_jwks_issuer_verify() {
+    let github = ExternalIssuer::new();
+    let server = TestServer::spawn_with(|config| config.oidc_jwks = vec![github.flag()]).await;
+    let (provider_arn, role_arn) = github_provider_and_role(&server).await;
     let now = server.app.clock.now().unix_timestamp();
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
-    let claims = json!({"iss": issuer, "sub": "repo:org/app:ref:refs/heads/main",
-        "aud": "sts.amazonaws.com", "iat": now, "exp": now + 300});
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let mut signature = vec![0; key.public().modulus_len()];
-    key.sign(
-        &RSA_PKCS1_SHA256,
-        &ring::rand::SystemRandom::new(),
-        input.as_bytes(),
-        &mut signature,
-    )
-    .unwrap();
-    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&signature));
 
-    let answer = assume(&server, &role_arn, &token).send().await.unwrap();
+    let main = github.token("repo:org/app:ref:refs/heads/main", now);
+    let answer = assume(&server, &role_arn, &main).send().await.unwrap();
     assert_eq!(answer.provider(), Some(&*provider_arn));
-    std::fs::remove_dir_all(&dir).ok();
+
+    let branch = github.token("repo:org/app:ref:refs/heads/feature", now);
+    let (code, _) = error_of(assume(&server, &role_arn, &branch).send().await);
+    assert_eq!(code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn a_registered_provider_survives_a_restart() {
+    let github = ExternalIssuer::new();
+    let db = github.dir.join("state.db");
+    let first = TestServer::spawn_with(|config| {
+        config.oidc_jwks = vec![github.flag()];
+        config.db = Some(db.clone());
+    })
+    .await;
+    let (_, role_arn) = github_provider_and_role(&first).await;
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|config| {
+        config.oidc_jwks = vec![github.flag()];
+        config.db = Some(db.clone());
+    })
+    .await;
+    let now = second.app.clock.now().unix_timestamp();
+    let token = github.token("repo:org/app:ref:refs/heads/main", now);
+    assume(&second, &role_arn, &token).send().await.unwrap();
+    second.stop().await;
 }
 
 /// The SDK's own web identity credential provider (`AWS_ROLE_ARN` and
