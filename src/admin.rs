@@ -1,9 +1,10 @@
 //! The admin API under `/_iamlocal/`: JSON for test suites and compose stacks. It resets
 //! state between tests, moves the virtual clock, reads, replaces and flushes the
 //! propagation delay (see `consistency`), exports and imports the whole state (see
-//! `state`) and reads the decisions log. `GET /_iamlocal/health` lives in `server` and is
-//! always open; with `--admin-token` every route here requires `Authorization: Bearer TOKEN`,
-//! and so does `GET /metrics` (Prometheus's text format), which lives here too.
+//! `state`), reads the decisions log, and mints tokens of the built-in OpenID Connect
+//! issuer (see `oidc`). `GET /_iamlocal/health` lives in `server` and is always open; with
+//! `--admin-token` every route here requires `Authorization: Bearer TOKEN`, and so does
+//! `GET /metrics` (Prometheus's text format), which lives here too.
 //!
 //! Errors are `{"error": "…"}` with a 4xx or 5xx status; a bad body is a 400, never a panic.
 
@@ -48,6 +49,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/_iamlocal/decisions/policy", only(get(least_privilege)))
         .route("/metrics", only(get(metrics)))
         .route("/_iamlocal/state", only(get(get_state).put(put_state)))
+        .route("/_iamlocal/oidc/token", only(post(mint_token)))
         .route("/_iamlocal/{*rest}", any(not_found))
         .route_layer(middleware::from_fn_with_state(app, require_token))
 }
@@ -237,6 +239,64 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         app.metrics.render(&propagation),
     )
         .into_response()
+}
+
+/// The longest lifetime of a minted token: a year.
+const MAX_TOKEN_SECONDS: i64 = 366 * 86_400;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    sub: String,
+    /// One audience or a list of them.
+    aud: Value,
+    /// Seconds from now (on the virtual clock) until `exp`; an hour by default.
+    expires_in: Option<i64>,
+    /// More claims (`amr`, `https://aws.amazon.com/tags` …), merged last: they may replace
+    /// the standard ones, to make tokens that must be refused.
+    #[serde(default)]
+    claims: serde_json::Map<String, Value>,
+}
+
+/// `POST oidc/token` with `{"sub", "aud", "expires_in"?, "claims"?}` → `{"token", "issuer",
+/// "expires_at"}`: an ID token signed by the built-in issuer, for `AssumeRoleWithWebIdentity`.
+async fn mint_token(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, AdminError> {
+    let request: TokenRequest = parse(&body)?;
+    let audience_ok = match &request.aud {
+        Value::String(_) => true,
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_string),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(AdminError::bad_request(
+            "aud must be a string or a non-empty list of strings",
+        ));
+    }
+    let expires_in = request.expires_in.unwrap_or(3600);
+    if !(1..=MAX_TOKEN_SECONDS).contains(&expires_in) {
+        return Err(AdminError::bad_request(format!(
+            "expires_in must be from 1 to {MAX_TOKEN_SECONDS} seconds"
+        )));
+    }
+    let now = app.clock.now();
+    let expires_at = now + time::Duration::seconds(expires_in);
+    let mut claims = serde_json::Map::new();
+    claims.insert("iss".into(), json!(app.oidc.builtin.url));
+    claims.insert("sub".into(), json!(request.sub));
+    claims.insert("aud".into(), request.aud);
+    claims.insert("iat".into(), json!(now.unix_timestamp()));
+    claims.insert("exp".into(), json!(expires_at.unix_timestamp()));
+    claims.extend(request.claims);
+    let token = app
+        .oidc
+        .builtin
+        .mint(claims)
+        .map_err(AdminError::internal)?;
+    Ok(ok(json!({
+        "token": token,
+        "issuer": app.oidc.builtin.url,
+        "expires_at": iso8601(expires_at),
+    })))
 }
 
 async fn not_found() -> AdminError {

@@ -10,6 +10,7 @@ use crate::consistency::{DelayModel, Propagation};
 use crate::decisions::DecisionLog;
 use crate::error::AwsError;
 use crate::metrics::Metrics;
+use crate::oidc::Issuers;
 use crate::state::bootstrap;
 use crate::state::{Defaults, ValidState};
 use crate::store::{KeyUse, Store};
@@ -29,6 +30,8 @@ pub struct App {
     pub metrics: Metrics,
     /// The `--bootstrap` file's state, validated once: every reset goes back to it.
     bootstrap: ValidState,
+    /// The OpenID Connect issuers whose tokens verify: the built-in one and configured ones.
+    pub oidc: Issuers,
 }
 
 impl App {
@@ -52,6 +55,11 @@ impl App {
         };
         let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
         let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
+        let issuer = config
+            .oidc_issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        let oidc = Issuers::start(&issuer, &config.oidc_jwks)?;
         let app = App {
             decisions: DecisionLog::new(config.decisions_capacity),
             metrics: Metrics::default(),
@@ -63,6 +71,7 @@ impl App {
             key_uses: Mutex::new(HashMap::new()),
             signing_keys: SigningKeys::default(),
             bootstrap,
+            oidc,
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;

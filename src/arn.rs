@@ -31,3 +31,8 @@ pub fn federated_user(account_id: &str, name: &str) -> String {
 pub fn group(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:group{path}{name}")
 }
+
+/// `url` is the issuer without its scheme: `token.actions.githubusercontent.com`.
+pub fn oidc_provider(account_id: &str, url: &str) -> String {
+    format!("arn:aws:iam::{account_id}:oidc-provider/{url}")
+}

@@ -85,6 +85,20 @@ pub struct Config {
     /// start-up when the database is empty, and again by every `POST /_iamlocal/reset`.
     #[arg(long, env = "IAMLOCAL_BOOTSTRAP", value_name = "FILE")]
     pub bootstrap: Option<PathBuf>,
+    /// The `iss` of the tokens the built-in OpenID Connect issuer mints (what clients reach
+    /// iamlocal at). Default: `http://` and the address listened on.
+    #[arg(long, env = "IAMLOCAL_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+
+    /// The keys of another OpenID Connect issuer, as a JWKS file, so that its tokens verify
+    /// without the network (repeatable; the variable takes a comma-separated list).
+    #[arg(
+        long,
+        env = "IAMLOCAL_OIDC_JWKS",
+        value_name = "ISSUER=FILE",
+        value_delimiter = ','
+    )]
+    pub oidc_jwks: Vec<String>,
 }
 
 impl Default for Config {
@@ -105,6 +119,8 @@ impl Default for Config {
             admin_token: None,
             decisions_capacity: 1000,
             bootstrap: None,
+            oidc_issuer: None,
+            oidc_jwks: Vec::new(),
         }
     }
 }

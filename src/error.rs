@@ -72,6 +72,10 @@ error_codes! {
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;
     InvalidAuthorizationMessageException => 400, Sender;
+    /// A web identity token that does not verify (signature, issuer, audience).
+    InvalidIdentityToken => 400, Sender;
+    /// A web identity token whose `exp` has passed (AWS spells this one with the suffix).
+    ExpiredTokenException => 400, Sender;
 }
 
 impl ErrorCode {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod iam;
 pub mod ids;
 pub mod metrics;
+pub mod oidc;
 pub mod policy;
 pub mod protocol;
 pub mod server;

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 
-use crate::api::{self, Ctx};
+use crate::api::{self, Ctx, Origin};
 use crate::app::App;
 use crate::auth::{self, sigv4};
 use crate::aws_error;
@@ -25,6 +25,9 @@ use crate::protocol::query::Params;
 
 /// How often recorded key uses are written to the store.
 const KEY_USE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// The region an unsigned request is taken to be made in: without a signature there is no
+/// credential scope to read it from, and iamlocal answers every region on one endpoint.
+const UNSIGNED_REGION: &str = "us-east-1";
 /// How often expired temporary credentials are forgotten.
 const SESSION_PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -38,6 +41,10 @@ impl Server {
     /// opens the store and builds the data plane.
     pub async fn bind(config: Config) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
         let listener = TcpListener::bind(config.listen).await?;
+        let mut config = config;
+        if config.oidc_issuer.is_none() {
+            config.oidc_issuer = Some(own_base_url(listener.local_addr()?));
+        }
         let app = App::start(config).await?;
         Ok(Server { listener, app })
     }
@@ -78,9 +85,19 @@ impl Server {
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/_iamlocal/health", get(health))
+        .merge(crate::oidc::routes::routes())
         .merge(crate::admin::routes(app.clone()))
         .fallback(handle_api)
         .with_state(app)
+}
+
+/// `http://IP:PORT` of the listener, as a client on this machine reaches it: the built-in
+/// OpenID Connect issuer's default URL.
+fn own_base_url(mut addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
 }
 
 /// Writes key uses to the store and forgets expired sessions, each on its own interval.
@@ -183,9 +200,20 @@ async fn serve_api(
     if parts.method == Method::POST {
         params.extend_from_form(&body)?;
     }
-    if let Some(name) = api::action_name(caller.service, &params) {
+    // Unsigned requests are STS's (the web identity and SAML actions).
+    let service = caller.as_ref().map_or(api::Service::Sts, |c| c.service);
+    if let Some(name) = api::action_name(service, &params) {
         *action = name;
     }
+    let Some(caller) = caller else {
+        let origin = Origin {
+            app,
+            region: UNSIGNED_REGION,
+            source_ip,
+            user_agent,
+        };
+        return api::dispatch_unsigned(&origin, &params, request_id).await;
+    };
     let cx = Ctx {
         app,
         caller: &caller,

@@ -142,7 +142,7 @@ impl Ctx<'_> {
             }
         };
         let mut request = RequestContext::new(action, resource, principal);
-        self.add_global_keys(&mut request);
+        self.origin().add_global_keys(&mut request);
         if let Some(session) = &caller.session {
             // Session tags override the principal's own tags of the same key.
             for (key, value) in &session.tags {
@@ -176,14 +176,39 @@ impl Ctx<'_> {
         }
     }
 
+    /// What is known of the request apart from who signed it.
+    pub fn origin(&self) -> Origin<'_> {
+        Origin {
+            app: self.app,
+            region: &self.caller.region,
+            source_ip: self.source_ip,
+            user_agent: self.user_agent,
+        }
+    }
+}
+
+/// What is known of a request whoever sent it, signed or not: enough for the global
+/// condition keys. The few actions AWS answers unsigned get only this.
+pub struct Origin<'a> {
+    pub app: &'a App,
+    pub region: &'a str,
+    pub source_ip: Option<IpAddr>,
+    pub user_agent: Option<&'a str>,
+}
+
+impl Origin<'_> {
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.app.clock.now()
+    }
+
     /// The global condition keys every request has, whoever makes it.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
-    fn add_global_keys(&self, request: &mut RequestContext) {
+    pub fn add_global_keys(&self, request: &mut RequestContext) {
         let now = self.now();
         request.insert("aws:CurrentTime", crate::clock::iso8601(now));
         request.insert("aws:EpochTime", now.unix_timestamp());
         request.insert("aws:SecureTransport", false);
-        request.insert("aws:RequestedRegion", &self.caller.region);
+        request.insert("aws:RequestedRegion", self.region);
         request.insert("aws:ViaAWSService", false);
         if let Some(ip) = self.source_ip {
             request.insert("aws:SourceIp", ip.to_string());

@@ -7,7 +7,7 @@
 mod catalog;
 mod ctx;
 
-pub use ctx::{CallerPolicies, Ctx, RequestKeys};
+pub use ctx::{CallerPolicies, Ctx, Origin, RequestKeys};
 
 use crate::aws_error;
 use crate::error::AwsError;
@@ -173,6 +173,16 @@ actions! {
     Iam ListPolicyVersions => iam::policies::list_policy_versions;
     Iam DeletePolicy => iam::policies::delete_policy;
     Iam ListPolicies => iam::policies::list_policies;
+    Iam CreateOpenIDConnectProvider => iam::oidc_providers::create_open_id_connect_provider;
+    Iam GetOpenIDConnectProvider => iam::oidc_providers::get_open_id_connect_provider;
+    Iam ListOpenIDConnectProviders => iam::oidc_providers::list_open_id_connect_providers;
+    Iam DeleteOpenIDConnectProvider => iam::oidc_providers::delete_open_id_connect_provider;
+    Iam UpdateOpenIDConnectProviderThumbprint => iam::oidc_providers::update_thumbprint;
+    Iam AddClientIDToOpenIDConnectProvider => iam::oidc_providers::add_client_id;
+    Iam RemoveClientIDFromOpenIDConnectProvider => iam::oidc_providers::remove_client_id;
+    Iam TagOpenIDConnectProvider => iam::oidc_providers::tag;
+    Iam UntagOpenIDConnectProvider => iam::oidc_providers::untag;
+    Iam ListOpenIDConnectProviderTags => iam::oidc_providers::list_tags;
     Iam CreateAccessKey => iam::access_keys::create_access_key;
     Iam ListAccessKeys => iam::access_keys::list_access_keys;
     Iam UpdateAccessKey => iam::access_keys::update_access_key;
@@ -183,6 +193,8 @@ actions! {
     Iam GetContextKeysForCustomPolicy => iam::simulate::get_context_keys_for_custom_policy;
     Iam GetContextKeysForPrincipalPolicy => iam::simulate::get_context_keys_for_principal_policy;
     Sts AssumeRole => sts::assume_role::assume_role;
+    Sts AssumeRoleWithWebIdentity => sts::web_identity::assume_role_with_web_identity;
+    Sts AssumeRoleWithSAML => sts::saml::assume_role_with_saml;
     Sts GetSessionToken => sts::session_token::get_session_token;
     Sts GetCallerIdentity => sts::identity::get_caller_identity;
     Sts GetAccessKeyInfo => sts::identity::get_access_key_info;
@@ -231,6 +243,39 @@ pub async fn dispatch(cx: &Ctx<'_>, params: &Params, request_id: &str) -> Result
             service.version()
         )),
     }
+}
+
+/// Answers an unsigned request. AWS answers unsigned only the STS actions whose request
+/// carries its own proof of identity (a web identity token, a SAML assertion).
+pub async fn dispatch_unsigned(
+    origin: &Origin<'_>,
+    params: &Params,
+    request_id: &str,
+) -> Result<String, AwsError> {
+    let sts = Service::Sts;
+    let action = params
+        .action()
+        .and_then(|name| Action::find(sts, name))
+        .filter(|action| {
+            matches!(
+                action,
+                Action::AssumeRoleWithWebIdentity | Action::AssumeRoleWithSAML
+            )
+        })
+        .filter(|_| params.get("Version").is_none_or(|v| v == sts.version()))
+        .ok_or_else(AwsError::missing_authentication_token)?;
+    let body = match action {
+        Action::AssumeRoleWithWebIdentity => {
+            let output =
+                sts::web_identity::unsigned(origin, FromQuery::from_query(params)?).await?;
+            render(action, sts, request_id, &output)
+        }
+        _ => {
+            let output = sts::saml::unsigned(origin, FromQuery::from_query(params)?).await?;
+            render(action, sts, request_id, &output)
+        }
+    };
+    Ok(body)
 }
 
 /// Credentials from `GetSessionToken` without MFA cannot call IAM, and of STS only

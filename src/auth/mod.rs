@@ -19,9 +19,15 @@ use crate::store::KeyUse;
 use crate::view::{AccessKeyRecord, Principal, SessionOf, SessionRecord};
 
 /// Authenticates a request. The signature is checked before anything else is looked at,
-/// so a tampered request is `SignatureDoesNotMatch` whatever it asks for.
-pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Caller, AwsError> {
-    let signature = sigv4::parse(req)?.ok_or_else(AwsError::missing_authentication_token)?;
+/// so a tampered request is `SignatureDoesNotMatch` whatever it asks for. `None`: the
+/// request is not signed, which only the few actions AWS answers unsigned accept.
+pub async fn authenticate(
+    app: &App,
+    req: &sigv4::HttpRequest<'_>,
+) -> Result<Option<Caller>, AwsError> {
+    let Some(signature) = sigv4::parse(req)? else {
+        return Ok(None);
+    };
     let service = Service::from_signing_name(&signature.scope.service).ok_or_else(|| {
         crate::aws_error!(
             SignatureDoesNotMatch,
@@ -79,13 +85,13 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
             },
         );
     }
-    Ok(Caller {
+    Ok(Some(Caller {
         principal,
         session,
         access_key_id: signature.access_key_id.clone(),
         service,
         region: signature.scope.region.clone(),
-    })
+    }))
 }
 
 /// Signing keys already derived, by access key id and credential scope. Deriving one takes

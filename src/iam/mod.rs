@@ -3,6 +3,7 @@
 pub mod access_keys;
 pub mod groups;
 pub mod identity_policies;
+pub mod oidc_providers;
 pub mod policies;
 pub mod roles;
 pub mod shapes;

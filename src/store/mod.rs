@@ -9,6 +9,7 @@ mod access_keys;
 mod accounts;
 mod groups;
 mod identity_policies;
+mod oidc_providers;
 mod policies;
 mod reset;
 mod roles;
@@ -29,6 +30,7 @@ use tokio::sync::{Mutex, MutexGuard};
 pub use access_keys::{AccessKey, KeyUse};
 pub use groups::Group;
 pub use identity_policies::Owner;
+pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyVersion};
 pub use roles::{NewRole, Role};
 pub use sessions::NewSession;
@@ -124,6 +126,7 @@ impl Store {
         changes.extend(self.group_changes().await?);
         changes.extend(self.identity_policy_changes().await?);
         changes.extend(self.session_changes().await?);
+        changes.extend(self.oidc_provider_changes().await?);
         Ok(changes)
     }
 

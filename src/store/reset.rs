@@ -9,6 +9,8 @@ use crate::state::ValidState;
 /// Every table, children before parents (foreign keys are on). A migration that adds a table
 /// must add it here too: `every_table_is_reset` compares this list with the database's.
 pub(super) const RESET: &[&str] = &[
+    "DELETE FROM oidc_provider_tags",
+    "DELETE FROM oidc_providers",
     "DELETE FROM sessions",
     "DELETE FROM attached_policies",
     "DELETE FROM inline_policies",

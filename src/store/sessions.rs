@@ -11,7 +11,7 @@ use super::{Store, from_millis, is_unique_violation, to_millis};
 use crate::error::AwsError;
 use crate::ids::{ID_ATTEMPTS, IdKind, new_id};
 use crate::policy::{NamedPolicy, PolicyKind};
-use crate::sts::assume_role::SESSION_POLICY_ID;
+use crate::sts::role_session::SESSION_POLICY_ID;
 use crate::view::{Change, SessionOf, SessionRecord};
 
 /// The parts of a session kept as JSON: nothing in them is ever queried by SQL.

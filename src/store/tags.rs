@@ -17,6 +17,7 @@ pub(super) enum Tagged {
     User,
     Policy,
     Role,
+    OidcProvider,
 }
 
 impl Tagged {
@@ -30,6 +31,9 @@ impl Tagged {
             }
             Tagged::Role => {
                 "SELECT tag_key, tag_value FROM role_tags WHERE role_id = ? ORDER BY rowid"
+            }
+            Tagged::OidcProvider => {
+                "SELECT tag_key, tag_value FROM oidc_provider_tags WHERE provider_arn = ? ORDER BY rowid"
             }
         }
     }
@@ -51,6 +55,11 @@ impl Tagged {
                  ON CONFLICT (role_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::OidcProvider => {
+                "INSERT INTO oidc_provider_tags (provider_arn, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (provider_arn, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -61,6 +70,9 @@ impl Tagged {
                 "SELECT policy_id, tag_key, tag_value FROM policy_tags ORDER BY rowid"
             }
             Tagged::Role => "SELECT role_id, tag_key, tag_value FROM role_tags ORDER BY rowid",
+            Tagged::OidcProvider => {
+                "SELECT provider_arn, tag_key, tag_value FROM oidc_provider_tags ORDER BY rowid"
+            }
         }
     }
 
@@ -69,6 +81,9 @@ impl Tagged {
             Tagged::User => "DELETE FROM user_tags WHERE user_id = ? AND tag_key = ?",
             Tagged::Policy => "DELETE FROM policy_tags WHERE policy_id = ? AND tag_key = ?",
             Tagged::Role => "DELETE FROM role_tags WHERE role_id = ? AND tag_key = ?",
+            Tagged::OidcProvider => {
+                "DELETE FROM oidc_provider_tags WHERE provider_arn = ? AND tag_key = ?"
+            }
         }
     }
 }

@@ -6,8 +6,8 @@
 //! here allow; without a session policy, nothing. Its credentials cannot call IAM, nor STS
 //! but `GetCallerIdentity` (see `api::check_credential_kind`).
 
-use super::assume_role::{ROLE_ARN, SESSION_POLICY, is_session_name, session_policies};
 use super::credentials::{Credentials, mint};
+use super::role_session::{SessionPolicyInput, is_session_name, session_policies};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::error::AwsError;
@@ -33,8 +33,7 @@ const FEDERATED_NAME: Shape = Shape {
 
 pub struct GetFederationTokenInput {
     name: String,
-    policy: Option<String>,
-    policy_arns: Vec<String>,
+    session_policies: SessionPolicyInput,
     duration_seconds: Option<i64>,
     tags: Vec<Tag>,
 }
@@ -43,16 +42,13 @@ impl FromQuery for GetFederationTokenInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required("Name", &FEDERATED_NAME);
-        let policy = input.string("Policy", &SESSION_POLICY);
-        let policy_arns =
-            input.struct_list("PolicyArns", usize::MAX, |m| m.required("arn", &ROLE_ARN));
+        let session_policies = SessionPolicyInput::read(&mut input);
         let duration_seconds = input.integer("DurationSeconds", 900, 129_600);
         let tags = read_tags(&mut input);
         input.finish()?;
         Ok(GetFederationTokenInput {
             name,
-            policy,
-            policy_arns,
+            session_policies,
             duration_seconds,
             tags,
         })
@@ -115,8 +111,7 @@ pub async fn get_federation_token(
             unreachable!("sessions have session credentials")
         }
     };
-    let (policies, packed) =
-        session_policies(cx, input.policy.as_deref(), &input.policy_arns, &input.tags)?;
+    let (policies, packed) = session_policies(&cx.app.view, &input.session_policies, &input.tags)?;
 
     let now = cx.now();
     let minted = mint(&account, now, duration);
@@ -144,8 +139,8 @@ pub async fn get_federation_token(
                 issued_at: now,
                 expires_at: minted.expiration,
             },
-            inline_policy: input.policy,
-            policy_arns: input.policy_arns,
+            inline_policy: input.session_policies.policy,
+            policy_arns: input.session_policies.policy_arns,
         })
         .await?;
     Ok(GetFederationTokenOutput {

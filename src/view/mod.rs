@@ -65,6 +65,11 @@ pub enum Change {
     ManagedPolicyRemoved {
         policy_arn: String,
     },
+    /// An OpenID Connect provider, whose tokens `AssumeRoleWithWebIdentity` accepts.
+    OidcProviderPut(Arc<OidcProviderRecord>),
+    OidcProviderRemoved {
+        arn: String,
+    },
 }
 
 impl Change {
@@ -79,7 +84,9 @@ impl Change {
             | Change::RolePut(_)
             | Change::RoleRemoved { .. }
             | Change::GroupPut(_)
-            | Change::GroupRemoved { .. } => ChangeKind::Entities,
+            | Change::GroupRemoved { .. }
+            | Change::OidcProviderPut(_)
+            | Change::OidcProviderRemoved { .. } => ChangeKind::Entities,
             // Membership decides which policies apply, as an attachment does.
             Change::GroupMembership { .. } => ChangeKind::Policies,
             Change::AccessKeyPut(_) | Change::AccessKeyRemoved { .. } => ChangeKind::AccessKeys,
@@ -116,6 +123,8 @@ impl Change {
             Change::SessionPut(session) => format!("session:{}", session.access_key_id),
             Change::ManagedPolicyPut(policy) => format!("policy:{}", policy.id),
             Change::ManagedPolicyRemoved { policy_arn } => format!("policy:{policy_arn}"),
+            Change::OidcProviderPut(provider) => format!("oidc-provider:{}", provider.arn),
+            Change::OidcProviderRemoved { arn } => format!("oidc-provider:{arn}"),
         }
     }
 }
@@ -157,6 +166,17 @@ pub struct RoleRecord {
     /// The ARN of the managed policy bounding the role's permissions.
     pub permissions_boundary: Option<String>,
     pub tags: Vec<(String, String)>,
+}
+
+/// What the data plane knows of an OpenID Connect provider: enough to accept its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcProviderRecord {
+    pub arn: String,
+    pub account_id: String,
+    /// The issuer without its scheme (`host/path`): the prefix of its condition keys.
+    pub url: String,
+    /// The audiences its tokens may name.
+    pub client_ids: Vec<String>,
 }
 
 /// Temporary credentials: who they stand for, for how long, with which limits.
@@ -285,6 +305,8 @@ struct ViewData {
     /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
     /// price of an id instead of a whole session.
     expired_sessions: HashSet<String>,
+    /// ARN → OpenID Connect provider.
+    oidc_providers: HashMap<String, Arc<OidcProviderRecord>>,
 }
 
 #[derive(Debug, Default)]
@@ -414,6 +436,12 @@ impl View {
                 Change::ManagedPolicyRemoved { policy_arn } => {
                     data.managed_policies.remove(&policy_arn);
                 }
+                Change::OidcProviderPut(provider) => {
+                    data.oidc_providers.insert(provider.arn.clone(), provider);
+                }
+                Change::OidcProviderRemoved { arn } => {
+                    data.oidc_providers.remove(&arn);
+                }
             }
         }
     }
@@ -515,6 +543,11 @@ impl View {
             .groups_by_name
             .get(&name_key(account_id, group_name))
             .cloned()
+    }
+
+    /// A visible OpenID Connect provider, by ARN.
+    pub fn oidc_provider(&self, arn: &str) -> Option<Arc<OidcProviderRecord>> {
+        self.read().oidc_providers.get(arn).cloned()
     }
 
     pub fn role(&self, role_id: &str) -> Option<Arc<RoleRecord>> {

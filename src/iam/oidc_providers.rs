@@ -1,0 +1,426 @@
+//! IAM OpenID Connect providers: which issuers' ID tokens `AssumeRoleWithWebIdentity`
+//! accepts in an account, and for which audiences (client ids).
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html>
+//!
+//! AWS takes `https://` URLs without a port only. iamlocal also takes the URL of an issuer
+//! whose keys it knows (its built-in issuer, `http://127.0.0.1:PORT`, and any given with
+//! `--oidc-jwks`), since those are the only issuers whose tokens it can verify offline.
+
+use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_unique_keys, read_tags};
+use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_tags, write_truncation};
+use crate::api::{Ctx, FromQuery, RequestKeys};
+use crate::arn;
+use crate::aws_error;
+use crate::clock::iso8601;
+use crate::error::AwsError;
+use crate::oidc;
+use crate::protocol::query::{Input, Params, Shape};
+use crate::protocol::xml::{Empty, ToXml, XmlWriter};
+use crate::store::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists, Tag};
+use crate::sts::identity::NoInput;
+
+const URL: Shape = Shape {
+    min: 1,
+    max: 255,
+    pattern: None,
+};
+
+const CLIENT_ID: Shape = Shape {
+    min: 1,
+    max: 255,
+    pattern: None,
+};
+
+/// A thumbprint is the hex SHA-1 of a certificate: 40 characters.
+const THUMBPRINT: Shape = Shape {
+    min: 40,
+    max: 40,
+    pattern: None,
+};
+
+/// A provider keeps five thumbprints at most (certificate rotation).
+const MAX_THUMBPRINTS: usize = 5;
+
+/// The provider URL without its scheme (`host/path`), or AWS's refusal of it.
+fn provider_url(cx: &Ctx<'_>, url: &str) -> Result<String, AwsError> {
+    if cx.app.oidc.is_known(url) {
+        return Ok(oidc::provider_url(url).to_owned());
+    }
+    let invalid = || aws_error!(InvalidInput, "Invalid Open ID Connect Provider URL.");
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(aws_error!(
+            ValidationError,
+            "Invalid Open ID Connect Provider URL"
+        ));
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(aws_error!(
+            ValidationError,
+            "Invalid Open ID Connect Provider URL"
+        ));
+    }
+    if !scheme.eq_ignore_ascii_case("https") {
+        return Err(aws_error!(
+            InvalidInput,
+            "Invalid Open ID Connect Provider URL. The URL must begin with https://."
+        ));
+    }
+    // No user info, port, query or fragment; a host name of letters, digits, '-' and '.'.
+    if rest.contains(['?', '#']) || rest.contains(char::is_whitespace) {
+        return Err(invalid());
+    }
+    if !host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    {
+        return Err(invalid());
+    }
+    Ok(oidc::provider_url(url).to_owned())
+}
+
+fn check_thumbprints(thumbprints: &[String]) -> Result<(), AwsError> {
+    if thumbprints.len() > MAX_THUMBPRINTS {
+        return Err(aws_error!(
+            InvalidInput,
+            "Thumbprint list must contain fewer than 5 entries."
+        ));
+    }
+    Ok(())
+}
+
+fn check_client_ids(client_ids: &[String]) -> Result<(), AwsError> {
+    if client_ids.len() > MAX_CLIENT_IDS {
+        return Err(aws_error!(
+            LimitExceeded,
+            "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}"
+        ));
+    }
+    Ok(())
+}
+
+/// The list as given, without repeats.
+fn unique(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
+    items
+}
+
+pub struct CreateInput {
+    url: String,
+    client_ids: Vec<String>,
+    thumbprints: Vec<String>,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for CreateInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let url = input.required("Url", &URL);
+        let client_ids = input.string_list("ClientIDList", usize::MAX, &CLIENT_ID);
+        let thumbprints = input.string_list("ThumbprintList", usize::MAX, &THUMBPRINT);
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        check_unique_keys(&tags)?;
+        Ok(CreateInput {
+            url,
+            client_ids: unique(client_ids),
+            thumbprints: unique(thumbprints),
+            tags,
+        })
+    }
+}
+
+pub struct CreateOutput {
+    arn: String,
+    tags: Vec<Tag>,
+}
+
+impl ToXml for CreateOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.field("OpenIDConnectProviderArn", &self.arn);
+        write_tags(w, &self.tags);
+    }
+}
+
+pub async fn create_open_id_connect_provider(
+    cx: &Ctx<'_>,
+    input: CreateInput,
+) -> Result<CreateOutput, AwsError> {
+    let url = provider_url(cx, &input.url)?;
+    check_thumbprints(&input.thumbprints)?;
+    check_client_ids(&input.client_ids)?;
+    let account = cx.account_id();
+    let arn = arn::oidc_provider(account, &url);
+    cx.authorize_with(
+        "iam:CreateOpenIDConnectProvider",
+        &arn,
+        RequestKeys::default().tags(&input.tags),
+    )?;
+    let lists = OidcProviderLists {
+        client_ids: input.client_ids,
+        thumbprints: input.thumbprints,
+    };
+    let provider = cx
+        .app
+        .store
+        .create_oidc_provider(account, &arn, &url, &lists, &input.tags, cx.now())
+        .await?;
+    Ok(CreateOutput {
+        arn: provider.arn,
+        tags: provider.tags,
+    })
+}
+
+/// The input of the actions about one provider and nothing else.
+pub struct ArnInput {
+    arn: String,
+}
+
+impl FromQuery for ArnInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        input.finish()?;
+        Ok(ArnInput { arn })
+    }
+}
+
+pub struct GetOutput(OidcProvider);
+
+impl ToXml for GetOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        let provider = &self.0;
+        w.field("Url", &provider.url);
+        w.members("ClientIDList", &provider.client_ids, |w, id| w.text(id));
+        w.members("ThumbprintList", &provider.thumbprints, |w, t| w.text(t));
+        w.field("CreateDate", &iso8601(provider.created_at));
+        write_tags(w, &provider.tags);
+    }
+}
+
+pub async fn get_open_id_connect_provider(
+    cx: &Ctx<'_>,
+    input: ArnInput,
+) -> Result<GetOutput, AwsError> {
+    cx.authorize("iam:GetOpenIDConnectProvider", &input.arn)?;
+    let provider = cx
+        .app
+        .store
+        .oidc_provider(cx.account_id(), &input.arn)
+        .await?;
+    Ok(GetOutput(provider))
+}
+
+pub struct ListOutput {
+    arns: Vec<String>,
+}
+
+impl ToXml for ListOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.members("OpenIDConnectProviderList", &self.arns, |w, arn| {
+            w.field("Arn", arn)
+        });
+    }
+}
+
+pub async fn list_open_id_connect_providers(
+    cx: &Ctx<'_>,
+    _: NoInput,
+) -> Result<ListOutput, AwsError> {
+    cx.authorize("iam:ListOpenIDConnectProviders", "*")?;
+    let arns = cx.app.store.list_oidc_providers(cx.account_id()).await?;
+    Ok(ListOutput { arns })
+}
+
+/// AWS: "This operation is idempotent; it does not fail or return an error if you call the
+/// operation for a provider that does not exist."
+pub async fn delete_open_id_connect_provider(
+    cx: &Ctx<'_>,
+    input: ArnInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize("iam:DeleteOpenIDConnectProvider", &input.arn)?;
+    cx.app
+        .store
+        .delete_oidc_provider(cx.account_id(), &input.arn)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ThumbprintInput {
+    arn: String,
+    thumbprints: Vec<String>,
+}
+
+impl FromQuery for ThumbprintInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        input.require_present("ThumbprintList");
+        let thumbprints = input.string_list("ThumbprintList", usize::MAX, &THUMBPRINT);
+        input.finish()?;
+        Ok(ThumbprintInput {
+            arn,
+            thumbprints: unique(thumbprints),
+        })
+    }
+}
+
+pub async fn update_thumbprint(cx: &Ctx<'_>, input: ThumbprintInput) -> Result<Empty, AwsError> {
+    check_thumbprints(&input.thumbprints)?;
+    cx.authorize("iam:UpdateOpenIDConnectProviderThumbprint", &input.arn)?;
+    cx.app
+        .store
+        .update_oidc_provider(cx.account_id(), &input.arn, |lists| {
+            lists.thumbprints = input.thumbprints;
+            Ok(())
+        })
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ClientIdInput {
+    arn: String,
+    client_id: String,
+}
+
+impl FromQuery for ClientIdInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        let client_id = input.required("ClientID", &CLIENT_ID);
+        input.finish()?;
+        Ok(ClientIdInput { arn, client_id })
+    }
+}
+
+/// Adding a client id the provider already has changes nothing.
+pub async fn add_client_id(cx: &Ctx<'_>, input: ClientIdInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:AddClientIDToOpenIDConnectProvider", &input.arn)?;
+    cx.app
+        .store
+        .update_oidc_provider(cx.account_id(), &input.arn, |lists| {
+            if !lists.client_ids.contains(&input.client_id) {
+                lists.client_ids.push(input.client_id);
+            }
+            check_client_ids(&lists.client_ids)
+        })
+        .await?;
+    Ok(Empty)
+}
+
+/// AWS: removing a client id that does not exist is not an error.
+pub async fn remove_client_id(cx: &Ctx<'_>, input: ClientIdInput) -> Result<Empty, AwsError> {
+    cx.authorize("iam:RemoveClientIDFromOpenIDConnectProvider", &input.arn)?;
+    cx.app
+        .store
+        .update_oidc_provider(cx.account_id(), &input.arn, |lists| {
+            lists.client_ids.retain(|id| *id != input.client_id);
+            Ok(())
+        })
+        .await?;
+    Ok(Empty)
+}
+
+pub struct TagInput {
+    arn: String,
+    tags: Vec<Tag>,
+}
+
+impl FromQuery for TagInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        input.require_present("Tags");
+        let tags = read_tags(&mut input);
+        input.finish()?;
+        check_unique_keys(&tags)?;
+        Ok(TagInput { arn, tags })
+    }
+}
+
+pub async fn tag(cx: &Ctx<'_>, input: TagInput) -> Result<Empty, AwsError> {
+    cx.authorize_with(
+        "iam:TagOpenIDConnectProvider",
+        &input.arn,
+        RequestKeys::default().tags(&input.tags),
+    )?;
+    cx.app
+        .store
+        .tag_oidc_provider(cx.account_id(), &input.arn, &input.tags)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct UntagInput {
+    arn: String,
+    tag_keys: Vec<String>,
+}
+
+impl FromQuery for UntagInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        input.require_present("TagKeys");
+        let tag_keys = input.string_list("TagKeys", MAX_TAGS, &TAG_KEY);
+        input.finish()?;
+        Ok(UntagInput { arn, tag_keys })
+    }
+}
+
+pub async fn untag(cx: &Ctx<'_>, input: UntagInput) -> Result<Empty, AwsError> {
+    cx.authorize_with(
+        "iam:UntagOpenIDConnectProvider",
+        &input.arn,
+        RequestKeys::default().tag_keys(input.tag_keys.clone()),
+    )?;
+    cx.app
+        .store
+        .untag_oidc_provider(cx.account_id(), &input.arn, &input.tag_keys)
+        .await?;
+    Ok(Empty)
+}
+
+pub struct ListTagsInput {
+    arn: String,
+    marker: Option<usize>,
+    max_items: usize,
+}
+
+impl FromQuery for ListTagsInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let arn = input.required("OpenIDConnectProviderArn", &ARN);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListTagsInput {
+            arn,
+            marker: super::offset_marker(marker)?,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListTagsOutput {
+    tags: Vec<Tag>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListTagsOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.members("Tags", &self.tags, write_tag);
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+pub async fn list_tags(cx: &Ctx<'_>, input: ListTagsInput) -> Result<ListTagsOutput, AwsError> {
+    cx.authorize("iam:ListOpenIDConnectProviderTags", &input.arn)?;
+    let provider = cx
+        .app
+        .store
+        .oidc_provider(cx.account_id(), &input.arn)
+        .await?;
+    let (tags, marker) = super::page_by_offset(&provider.tags, input.marker, input.max_items);
+    Ok(ListTagsOutput { tags, marker })
+}
