@@ -31,3 +31,7 @@ pub fn federated_user(account_id: &str, name: &str) -> String {
 pub fn group(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:group{path}{name}")
 }
+
+pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:instance-profile{path}{name}")
+}

@@ -1,8 +1,10 @@
 //! IAM actions, one file per resource family.
 
 pub mod access_keys;
+pub mod account;
 pub mod groups;
 pub mod identity_policies;
+pub mod instance_profiles;
 pub mod policies;
 pub mod roles;
 pub mod shapes;

@@ -6,9 +6,11 @@
 //! released, so the view sees changes in commit order.
 
 mod access_keys;
+mod account_settings;
 mod accounts;
 mod groups;
 mod identity_policies;
+mod instance_profiles;
 mod policies;
 mod reset;
 mod roles;
@@ -26,8 +28,10 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
 pub use access_keys::{AccessKey, KeyUse};
+pub use account_settings::{AccountCounts, PasswordPolicy, no_password_policy};
 pub use groups::Group;
 pub use identity_policies::Owner;
+pub use instance_profiles::InstanceProfile;
 pub use policies::{ManagedPolicy, NewPolicy, PolicyVersion};
 pub use roles::{NewRole, Role};
 pub use sessions::NewSession;

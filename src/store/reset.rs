@@ -11,6 +11,8 @@ const RESET: &[&str] = &[
     "DELETE FROM sessions",
     "DELETE FROM attached_policies",
     "DELETE FROM inline_policies",
+    "DELETE FROM instance_profile_tags",
+    "DELETE FROM instance_profiles",
     "DELETE FROM role_tags",
     "DELETE FROM roles",
     "DELETE FROM policy_tags",
@@ -19,8 +21,11 @@ const RESET: &[&str] = &[
     "DELETE FROM group_members",
     "DELETE FROM groups",
     "DELETE FROM access_keys",
+    "DELETE FROM login_profiles",
     "DELETE FROM user_tags",
     "DELETE FROM users",
+    "DELETE FROM account_aliases",
+    "DELETE FROM password_policies",
     "DELETE FROM accounts",
 ];
 

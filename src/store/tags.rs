@@ -17,6 +17,7 @@ pub(super) enum Tagged {
     User,
     Policy,
     Role,
+    InstanceProfile,
 }
 
 impl Tagged {
@@ -30,6 +31,10 @@ impl Tagged {
             }
             Tagged::Role => {
                 "SELECT tag_key, tag_value FROM role_tags WHERE role_id = ? ORDER BY rowid"
+            }
+            Tagged::InstanceProfile => {
+                "SELECT tag_key, tag_value FROM instance_profile_tags
+                 WHERE instance_profile_id = ? ORDER BY rowid"
             }
         }
     }
@@ -51,6 +56,12 @@ impl Tagged {
                  ON CONFLICT (role_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::InstanceProfile => {
+                "INSERT INTO instance_profile_tags (instance_profile_id, tag_key, tag_value)
+                 VALUES (?, ?, ?)
+                 ON CONFLICT (instance_profile_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -61,6 +72,10 @@ impl Tagged {
                 "SELECT policy_id, tag_key, tag_value FROM policy_tags ORDER BY rowid"
             }
             Tagged::Role => "SELECT role_id, tag_key, tag_value FROM role_tags ORDER BY rowid",
+            Tagged::InstanceProfile => {
+                "SELECT instance_profile_id, tag_key, tag_value FROM instance_profile_tags
+                 ORDER BY rowid"
+            }
         }
     }
 
@@ -69,6 +84,9 @@ impl Tagged {
             Tagged::User => "DELETE FROM user_tags WHERE user_id = ? AND tag_key = ?",
             Tagged::Policy => "DELETE FROM policy_tags WHERE policy_id = ? AND tag_key = ?",
             Tagged::Role => "DELETE FROM role_tags WHERE role_id = ? AND tag_key = ?",
+            Tagged::InstanceProfile => {
+                "DELETE FROM instance_profile_tags WHERE instance_profile_id = ? AND tag_key = ?"
+            }
         }
     }
 }
@@ -120,6 +138,24 @@ pub(super) async fn put_tags(
             .await?;
     }
     Ok(())
+}
+
+/// Adds tags as [`put_tags`] does, within the quota of 50 per entity; returns them all.
+pub(super) async fn add_tags_within_quota(
+    conn: &mut SqliteConnection,
+    of: Tagged,
+    id: &str,
+    tags: &[Tag],
+) -> Result<Vec<Tag>, AwsError> {
+    put_tags(conn, of, id, tags).await?;
+    let tags = tags_of(conn, of, id).await?;
+    if tags.len() > crate::iam::shapes::MAX_TAGS {
+        return Err(crate::aws_error!(
+            LimitExceeded,
+            "The number of tags has reached the maximum limit."
+        ));
+    }
+    Ok(tags)
 }
 
 pub(super) async fn remove_tags(
