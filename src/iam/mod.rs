@@ -5,6 +5,8 @@ pub mod account;
 pub mod groups;
 pub mod identity_policies;
 pub mod instance_profiles;
+pub mod login_profiles;
+pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod shapes;
