@@ -133,7 +133,10 @@ impl ToXml for PasswordPolicyOutput {
         w.bool_field("RequireNumbers", p.require_numbers);
         w.bool_field("RequireUppercaseCharacters", p.require_uppercase_characters);
         w.bool_field("RequireLowercaseCharacters", p.require_lowercase_characters);
-        w.bool_field("AllowUsersToChangePassword", p.allow_users_to_change_password);
+        w.bool_field(
+            "AllowUsersToChangePassword",
+            p.allow_users_to_change_password,
+        );
         w.bool_field("ExpirePasswords", p.max_password_age.is_some());
         if let Some(days) = p.max_password_age {
             w.num_field("MaxPasswordAge", days);
@@ -212,10 +215,7 @@ pub async fn delete_account_password_policy(
     _input: NoInput,
 ) -> Result<Empty, AwsError> {
     cx.authorize("iam:DeleteAccountPasswordPolicy", "*")?;
-    cx.app
-        .store
-        .delete_password_policy(cx.account_id())
-        .await?;
+    cx.app.store.delete_password_policy(cx.account_id()).await?;
     Ok(Empty)
 }
 
@@ -254,7 +254,10 @@ pub async fn get_account_summary(
         ("VersionsPerPolicyQuota", 5),
         ("PolicySizeQuota", quota(SizeQuota::ManagedPolicy)),
         ("UserPolicySizeQuota", quota(SizeQuota::UserInlinePolicies)),
-        ("GroupPolicySizeQuota", quota(SizeQuota::GroupInlinePolicies)),
+        (
+            "GroupPolicySizeQuota",
+            quota(SizeQuota::GroupInlinePolicies),
+        ),
         ("RolePolicySizeQuota", quota(SizeQuota::RoleInlinePolicies)),
         ("AssumeRolePolicySizeQuota", 2048),
         ("GroupsPerUserQuota", 10),

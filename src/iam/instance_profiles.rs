@@ -4,9 +4,7 @@
 use super::PathListing;
 use super::identity_policies::role_arn;
 use super::roles::write_role;
-use super::shapes::{
-    INSTANCE_PROFILE_NAME, MARKER, PATH, ROLE_NAME, check_unique_keys, read_tags,
-};
+use super::shapes::{INSTANCE_PROFILE_NAME, MARKER, PATH, ROLE_NAME, check_unique_keys, read_tags};
 use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};

@@ -68,7 +68,10 @@ impl ToXml for LoginProfileOutput {
         w.open("LoginProfile");
         w.field("UserName", &self.profile.user_name);
         w.field("CreateDate", &iso8601(self.profile.created_at));
-        w.bool_field("PasswordResetRequired", self.profile.password_reset_required);
+        w.bool_field(
+            "PasswordResetRequired",
+            self.profile.password_reset_required,
+        );
         w.close("LoginProfile");
     }
 }
@@ -204,10 +207,7 @@ impl FromQuery for ChangePasswordInput {
 /// A user changes their own password: allowed by `iam:ChangePassword` on themselves, or by
 /// the password policy's `AllowUsersToChangePassword`, which grants it to every user. A new
 /// password clears `PasswordResetRequired`.
-pub async fn change_password(
-    cx: &Ctx<'_>,
-    input: ChangePasswordInput,
-) -> Result<Empty, AwsError> {
+pub async fn change_password(cx: &Ctx<'_>, input: ChangePasswordInput) -> Result<Empty, AwsError> {
     let Principal::User(me) = &cx.caller.principal else {
         return Err(AwsError::new(
             ErrorCode::InvalidUserType,

@@ -26,7 +26,10 @@ pub fn check(policy: Option<&PasswordPolicy>, password: &str) -> Result<(), AwsE
     let number = has(|c| c.is_ascii_digit());
     let symbol = has(|c| SYMBOLS.contains(c));
     let Some(policy) = policy else {
-        let kinds = [upper, lower, number, symbol].iter().filter(|k| **k).count();
+        let kinds = [upper, lower, number, symbol]
+            .iter()
+            .filter(|k| **k)
+            .count();
         if password.chars().count() < 8 || kinds < 3 {
             return Err(aws_error!(
                 PasswordPolicyViolation,

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::shapes::{
-    ARN, MARKER, PATH, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID,
-    check_unique_keys, read_tags,
+    ARN, MARKER, PATH, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH,
+    POLICY_VERSION_ID, check_unique_keys, read_tags,
 };
 use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
@@ -17,7 +17,9 @@ use crate::error::AwsError;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::{Input, Params, Shape};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
-use crate::store::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion, Store, Tag};
+use crate::store::{
+    ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion, Store, Tag,
+};
 
 pub struct CreatePolicyInput {
     policy_name: String,
@@ -485,7 +487,13 @@ impl FromQuery for ListEntitiesInput {
         let policy_arn = input.required("PolicyArn", &ARN);
         let entity_filter = input.enumeration(
             "EntityFilter",
-            &["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"],
+            &[
+                "User",
+                "Role",
+                "Group",
+                "LocalManagedPolicy",
+                "AWSManagedPolicy",
+            ],
         );
         let path_prefix = input.string("PathPrefix", &PATH);
         let usage = read_usage(&mut input);

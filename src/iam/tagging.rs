@@ -23,8 +23,7 @@ pub trait Named: Send + Sync + 'static {
     /// `User`, `Policy`, `InstanceProfile` …, as in the action names (`iam:TagUser`).
     const NOUN: &'static str;
     /// The ARN (a store read for entities the data plane does not hold).
-    fn arn(cx: &Ctx<'_>, name: &str)
-    -> impl Future<Output = Result<String, AwsError>> + Send;
+    fn arn(cx: &Ctx<'_>, name: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
 }
 
 impl<K: OwnerKind> Named for K {
@@ -89,7 +88,6 @@ impl Taggable for UserKind {
     async fn tags(store: &Store, account: &str, name: &str) -> Result<Vec<Tag>, AwsError> {
         Ok(store.user(account, name).await?.tags)
     }
-
 }
 
 impl Bounded for UserKind {
@@ -120,7 +118,6 @@ impl Taggable for RoleKind {
     async fn tags(store: &Store, account: &str, name: &str) -> Result<Vec<Tag>, AwsError> {
         Ok(store.role(account, name).await?.tags)
     }
-
 }
 
 impl Bounded for RoleKind {

@@ -299,11 +299,8 @@ async fn page_of_profiles(
     mut rows: Vec<ProfileRow>,
     max_items: usize,
 ) -> Result<Page<InstanceProfile>, AwsError> {
-    let marker = (rows.len() > max_items).then(|| {
-        rows.pop()
-            .expect("len > max")
-            .instance_profile_name
-    });
+    let marker =
+        (rows.len() > max_items).then(|| rows.pop().expect("len > max").instance_profile_name);
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         items.push(row.into_profile(conn, Vec::new()).await?);

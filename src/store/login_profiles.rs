@@ -159,10 +159,11 @@ pub(super) async fn login_profile_conflict(
     conn: &mut sqlx::SqliteConnection,
     user_id: &str,
 ) -> Result<Option<AwsError>, AwsError> {
-    let (profiles,): (i64,) = sqlx::query_as("SELECT count(*) FROM login_profiles WHERE user_id = ?")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (profiles,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM login_profiles WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok((profiles > 0).then(|| {
         aws_error!(
             DeleteConflict,
