@@ -48,7 +48,7 @@ impl FromQuery for CreateLoginProfileInput {
         let mut input = Input::new(params);
         let user_name = input.string("UserName", &USER_NAME);
         // Optional in the model only for AssumeRoot sessions, which iamlocal does not issue.
-        let password = input.required("Password", &PASSWORD);
+        let password = input.required_secret("Password", &PASSWORD);
         let password_reset_required = input.boolean("PasswordResetRequired");
         input.finish()?;
         Ok(CreateLoginProfileInput {
@@ -150,7 +150,7 @@ impl FromQuery for UpdateLoginProfileInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let user_name = input.required("UserName", &USER_NAME);
-        let password = input.string("Password", &PASSWORD);
+        let password = input.secret("Password", &PASSWORD);
         let password_reset_required = input.boolean("PasswordResetRequired");
         input.finish()?;
         Ok(UpdateLoginProfileInput {
@@ -181,6 +181,7 @@ pub async fn update_login_profile(
             &input.user_name,
             hash.as_ref(),
             input.password_reset_required,
+            cx.now(),
         )
         .await?;
     Ok(Empty)
@@ -194,8 +195,8 @@ pub struct ChangePasswordInput {
 impl FromQuery for ChangePasswordInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
-        let old_password = input.required("OldPassword", &PASSWORD);
-        let new_password = input.required("NewPassword", &PASSWORD);
+        let old_password = input.required_secret("OldPassword", &PASSWORD);
+        let new_password = input.required_secret("NewPassword", &PASSWORD);
         input.finish()?;
         Ok(ChangePasswordInput {
             old_password,
@@ -206,7 +207,8 @@ impl FromQuery for ChangePasswordInput {
 
 /// A user changes their own password: allowed by `iam:ChangePassword` on themselves, or by
 /// the password policy's `AllowUsersToChangePassword`, which grants it to every user. A new
-/// password clears `PasswordResetRequired`.
+/// password clears `PasswordResetRequired`; the policy's `PasswordReusePrevention` applies
+/// here, to users choosing their own (an administrator's `UpdateLoginProfile` sets any).
 pub async fn change_password(cx: &Ctx<'_>, input: ChangePasswordInput) -> Result<Empty, AwsError> {
     let Principal::User(me) = &cx.caller.principal else {
         return Err(AwsError::new(
@@ -229,12 +231,23 @@ pub async fn change_password(cx: &Ctx<'_>, input: ChangePasswordInput) -> Result
         return Err(AwsError::access_denied("The old password is incorrect."));
     }
     passwords::check(policy.as_ref(), &input.new_password)?;
+    if let Some(n) = policy.as_ref().and_then(|p| p.password_reuse_prevention) {
+        let recent = store.recent_passwords(account, &me.user_name, n).await?;
+        if recent.iter().any(|old| old.matches(&input.new_password)) {
+            // Wording iamlocal's: AWS documents the rule, not its message.
+            return Err(AwsError::new(
+                ErrorCode::PasswordPolicyViolation,
+                format!("Password cannot be one of the last {n} passwords used."),
+            ));
+        }
+    }
     store
         .update_login_profile(
             account,
             &me.user_name,
             Some(&PasswordHash::new(&input.new_password)),
             Some(false),
+            cx.now(),
         )
         .await?;
     Ok(Empty)

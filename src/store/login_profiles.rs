@@ -53,6 +53,7 @@ impl Store {
                 "Login Profile for user {user_name} already exists."
             ));
         }
+        remember(&mut w.tx, &user_id, password, now).await?;
         w.commit().await?;
         Ok(LoginProfile {
             user_name: user_name.to_owned(),
@@ -106,6 +107,7 @@ impl Store {
         user_name: &str,
         password: Option<&PasswordHash>,
         password_reset_required: Option<bool>,
+        now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let user_id = user_id(&mut w.tx, account_id, user_name).await?;
@@ -125,7 +127,33 @@ impl Store {
         if updated == 0 {
             return Err(no_login_profile(user_name));
         }
+        if let Some(password) = password {
+            remember(&mut w.tx, &user_id, password, now).await?;
+        }
         w.commit().await
+    }
+
+    /// The hashes of the user's last `n` passwords, the current one first.
+    pub async fn recent_passwords(
+        &self,
+        account_id: &str,
+        user_name: &str,
+        n: i64,
+    ) -> Result<Vec<PasswordHash>, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        let user_id = user_id(&mut conn, account_id, user_name).await?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT salt, password_hash FROM password_history WHERE user_id = ?
+             ORDER BY rowid DESC LIMIT ?",
+        )
+        .bind(&user_id)
+        .bind(n)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(salt, hash)| PasswordHash { salt, hash })
+            .collect())
     }
 
     pub async fn delete_login_profile(
@@ -145,6 +173,32 @@ impl Store {
         }
         w.commit().await
     }
+}
+
+/// Keeps a password's hash for `PasswordReusePrevention`: 24 at most are ever compared.
+async fn remember(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: &str,
+    password: &PasswordHash,
+    now: OffsetDateTime,
+) -> Result<(), AwsError> {
+    sqlx::query(
+        "INSERT INTO password_history (user_id, salt, password_hash, set_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(user_id)
+    .bind(&password.salt)
+    .bind(&password.hash)
+    .bind(to_millis(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM password_history WHERE user_id = ?1 AND rowid NOT IN
+             (SELECT rowid FROM password_history WHERE user_id = ?1 ORDER BY rowid DESC LIMIT 24)",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn no_login_profile(user_name: &str) -> AwsError {

@@ -21,6 +21,7 @@ const RESET: &[&str] = &[
     "DELETE FROM group_members",
     "DELETE FROM groups",
     "DELETE FROM access_keys",
+    "DELETE FROM password_history",
     "DELETE FROM login_profiles",
     "DELETE FROM user_tags",
     "DELETE FROM users",

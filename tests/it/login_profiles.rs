@@ -243,6 +243,73 @@ async fn a_user_changes_their_own_password_knowing_the_old_one() {
 }
 
 #[tokio::test]
+async fn an_invalid_password_is_not_echoed() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user().user_name("ann").send().await.unwrap();
+    let long = format!("Secret-{}", "x".repeat(130));
+    let (code, message) = error_of(
+        iam.create_login_profile()
+            .user_name("ann")
+            .password(&long)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationError");
+    assert_eq!(
+        message,
+        "1 validation error detected: Value at 'password' failed to satisfy constraint: \
+         Member must have length less than or equal to 128"
+    );
+}
+
+#[tokio::test]
+async fn the_password_policy_can_forbid_reusing_recent_passwords() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user().user_name("dee").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("dee")
+        .password("First-Passw0rd")
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("dee")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    let dee = server.iam_as(&key.access_key_id, &key.secret_access_key);
+    iam.update_account_password_policy()
+        .allow_users_to_change_password(true)
+        .password_reuse_prevention(2)
+        .send()
+        .await
+        .unwrap();
+    let change = |old: &'static str, new: &'static str| {
+        dee.change_password()
+            .old_password(old)
+            .new_password(new)
+            .send()
+    };
+    change("First-Passw0rd", "Second-Passw0rd").await.unwrap();
+    let (code, message) = error_of(change("Second-Passw0rd", "First-Passw0rd").await);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "PasswordPolicyViolation",
+            "Password cannot be one of the last 2 passwords used."
+        )
+    );
+    change("Second-Passw0rd", "Third-Passw0rd").await.unwrap();
+    // Two back is forgotten.
+    change("Third-Passw0rd", "First-Passw0rd").await.unwrap();
+}
+
+#[tokio::test]
 async fn the_password_policy_can_let_every_user_change_their_password() {
     let server = TestServer::spawn().await;
     let iam = server.iam();
