@@ -467,6 +467,11 @@ impl Taggable for ManagedPolicyKind {
         Ok(store.policy(account, arn).await?.tags)
     }
 
+    /// Every account may read AWS managed policies, their (absent) tags included.
+    fn authorize_read(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
+        authorize_read(cx, action, arn)
+    }
+
     fn check_changeable(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
         refuse_aws_managed(cx, action, arn)
     }

@@ -55,6 +55,10 @@ pub trait Taggable: Named {
         account: &str,
         name: &str,
     ) -> impl Future<Output = Result<Vec<Tag>, AwsError>> + Send;
+    /// Authorizes reading the tags of the entity `arn` names.
+    fn authorize_read(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
+        cx.authorize(action, arn)
+    }
     /// Refuses a change the caller's policies cannot allow (an AWS managed policy's tags).
     fn check_changeable(_cx: &Ctx<'_>, _action: &str, _name: &str) -> Result<(), AwsError> {
         Ok(())
@@ -255,7 +259,8 @@ pub async fn list_tags<K: Taggable>(
     cx: &Ctx<'_>,
     input: ListTagsInput<K>,
 ) -> Result<ListTagsOutput, AwsError> {
-    cx.authorize(
+    K::authorize_read(
+        cx,
         &format!("iam:List{}Tags", K::NOUN),
         &K::arn(cx, &input.name).await?,
     )?;

@@ -326,4 +326,24 @@ async fn a_user_without_permission_cannot_tag_a_policy() {
     assert_eq!(code, "AccessDenied");
     let (code, _) = error_of(eve.list_entities_for_policy().policy_arn(&arn).send().await);
     assert_eq!(code, "AccessDenied");
+
+    // With read access, AWS managed policies read as the account's own.
+    iam.attach_user_policy()
+        .user_name("eve")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    let tags = eve
+        .list_policy_tags()
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    assert!(tags.tags.is_empty());
+    eve.list_entities_for_policy()
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
 }
