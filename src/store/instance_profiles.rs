@@ -4,12 +4,16 @@ use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
 use super::roles::{Role, role_by_id, role_id};
-use super::tags::{Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, tags_of};
+use super::tags::{
+    Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    resource_tags_changes, tags_of,
+};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
+use crate::view::Change;
 
 #[derive(Debug, Clone)]
 pub struct InstanceProfile {
@@ -34,6 +38,10 @@ struct ProfileRow {
 }
 
 impl ProfileRow {
+    fn arn(&self) -> String {
+        arn::instance_profile(&self.account_id, &self.path, &self.instance_profile_name)
+    }
+
     /// The profile with its role (read on `conn`) and the given tags.
     async fn into_profile(
         self,
@@ -45,7 +53,7 @@ impl ProfileRow {
             None => Vec::new(),
         };
         Ok(InstanceProfile {
-            arn: arn::instance_profile(&self.account_id, &self.path, &self.instance_profile_name),
+            arn: self.arn(),
             instance_profile_id: self.instance_profile_id,
             instance_profile_name: self.instance_profile_name,
             path: self.path,
@@ -102,9 +110,13 @@ impl Store {
             }
         })?;
         put_tags(&mut w.tx, Tagged::InstanceProfile, &id, tags).await?;
+        let arn = arn::instance_profile(account_id, path, name);
+        if !tags.is_empty() {
+            w.record(resource_tags_change(&arn, tags));
+        }
         w.commit().await?;
         Ok(InstanceProfile {
-            arn: arn::instance_profile(account_id, path, name),
+            arn,
             instance_profile_id: id,
             instance_profile_name: name.to_owned(),
             path: path.to_owned(),
@@ -206,6 +218,7 @@ impl Store {
             .bind(&row.instance_profile_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(resource_tags_change(&row.arn(), &[]));
         w.commit().await
     }
 
@@ -263,13 +276,14 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = profile_row(&mut w.tx, account_id, name).await?;
-        add_tags_within_quota(
+        let tags = add_tags_within_quota(
             &mut w.tx,
             Tagged::InstanceProfile,
             &row.instance_profile_id,
             tags,
         )
         .await?;
+        w.record(resource_tags_change(&row.arn(), &tags));
         w.commit().await
     }
 
@@ -288,7 +302,26 @@ impl Store {
             keys,
         )
         .await?;
+        let tags = tags_of(&mut w.tx, Tagged::InstanceProfile, &row.instance_profile_id).await?;
+        w.record(resource_tags_change(&row.arn(), &tags));
         w.commit().await
+    }
+
+    pub(super) async fn instance_profile_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT i.account_id, i.path, i.instance_profile_name, t.tag_key, t.tag_value
+             FROM instance_profile_tags t JOIN instance_profiles i USING (instance_profile_id)
+             ORDER BY t.rowid",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(resource_tags_changes(
+            rows.into_iter()
+                .map(|(account, path, name, key, value)| {
+                    (arn::instance_profile(&account, &path, &name), key, value)
+                })
+                .collect(),
+        ))
     }
 }
 

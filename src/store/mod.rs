@@ -123,6 +123,8 @@ impl Store {
         changes.extend(self.group_changes().await?);
         changes.extend(self.identity_policy_changes().await?);
         changes.extend(self.session_changes().await?);
+        changes.extend(self.policy_tag_changes().await?);
+        changes.extend(self.instance_profile_tag_changes().await?);
         Ok(changes)
     }
 

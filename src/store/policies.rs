@@ -5,7 +5,10 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, tags_of};
+use super::tags::{
+    Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    resource_tags_changes, tags_of,
+};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
@@ -191,6 +194,9 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         put_tags(&mut w.tx, Tagged::Policy, &policy.policy_id, new.tags).await?;
+        if !new.tags.is_empty() {
+            w.record(resource_tags_change(&policy.arn, new.tags));
+        }
         w.record(Change::ManagedPolicyPut(NamedPolicy::new(
             policy.arn.as_str(),
             new.parsed,
@@ -268,6 +274,7 @@ impl Store {
             .bind(&row.policy_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(resource_tags_change(&row.arn, &[]));
         w.record(Change::ManagedPolicyRemoved {
             policy_arn: row.arn,
         });
@@ -387,7 +394,8 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = policy_row(&mut w.tx, account_id, policy_arn).await?;
-        add_tags_within_quota(&mut w.tx, Tagged::Policy, &row.policy_id, tags).await?;
+        let tags = add_tags_within_quota(&mut w.tx, Tagged::Policy, &row.policy_id, tags).await?;
+        w.record(resource_tags_change(&row.arn, &tags));
         w.commit().await
     }
 
@@ -400,7 +408,19 @@ impl Store {
         let mut w = self.begin().await?;
         let row = policy_row(&mut w.tx, account_id, policy_arn).await?;
         remove_tags(&mut w.tx, Tagged::Policy, &row.policy_id, keys).await?;
+        let tags = tags_of(&mut w.tx, Tagged::Policy, &row.policy_id).await?;
+        w.record(resource_tags_change(&row.arn, &tags));
         w.commit().await
+    }
+
+    pub(super) async fn policy_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT p.arn, t.tag_key, t.tag_value
+             FROM policy_tags t JOIN policies p USING (policy_id) ORDER BY t.rowid",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(resource_tags_changes(rows))
     }
 
     /// The default version's document of a managed policy (AWS managed ones included), by

@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::error::AwsError;
+use crate::view::Change;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
@@ -172,4 +173,33 @@ pub(super) async fn remove_tags(
             .await?;
     }
     Ok(())
+}
+
+/// The data plane's record of the tags of a resource that is no principal (a managed
+/// policy, an instance profile); no tags forgets it.
+pub(super) fn resource_tags_change(arn: &str, tags: &[Tag]) -> Change {
+    Change::ResourceTags {
+        arn: arn.to_owned(),
+        tags: tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect(),
+    }
+}
+
+/// [`resource_tags_change`]s from `(arn, key, value)` rows in tag order, one per resource.
+pub(super) fn resource_tags_changes(rows: Vec<(String, String, String)>) -> Vec<Change> {
+    let mut by_arn: Vec<(String, Vec<Tag>)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (arn, key, value) in rows {
+        let i = *index.entry(arn.clone()).or_insert_with(|| {
+            by_arn.push((arn, Vec::new()));
+            by_arn.len() - 1
+        });
+        by_arn[i].1.push(Tag { key, value });
+    }
+    by_arn
+        .iter()
+        .map(|(arn, tags)| resource_tags_change(arn, tags))
+        .collect()
 }

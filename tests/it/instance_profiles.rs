@@ -282,3 +282,95 @@ async fn a_user_without_permission_cannot_create_an_instance_profile() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn instance_profile_tags_are_resource_tags_for_authorization() {
+    let dir = std::env::temp_dir().join(format!(
+        "iamlocal-it-profile-tags-{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let server = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let iam = server.iam();
+    for (name, team) in [("web", "web"), ("db", "db")] {
+        iam.create_instance_profile()
+            .instance_profile_name(name)
+            .tags(Tag::builder().key("team").value(team).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    iam.create_user().user_name("wendy").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("wendy")
+        .policy_name("web-only")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetInstanceProfile", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "web"}}}}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("wendy")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    let check = |server: &TestServer| {
+        let wendy = server.iam_as(&key.access_key_id, &key.secret_access_key);
+        async move {
+            wendy
+                .get_instance_profile()
+                .instance_profile_name("web")
+                .send()
+                .await
+                .unwrap();
+            let (code, _) = error_of(
+                wendy
+                    .get_instance_profile()
+                    .instance_profile_name("db")
+                    .send()
+                    .await,
+            );
+            assert_eq!(code, "AccessDenied");
+        }
+    };
+    check(&server).await;
+
+    // Retagging takes effect, and the tags survive a restart.
+    iam.tag_instance_profile()
+        .instance_profile_name("db")
+        .tags(Tag::builder().key("team").value("web").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    iam.untag_instance_profile()
+        .instance_profile_name("web")
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    server.stop().await;
+    let server = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let wendy = server.iam_as(&key.access_key_id, &key.secret_access_key);
+    wendy
+        .get_instance_profile()
+        .instance_profile_name("db")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(
+        wendy
+            .get_instance_profile()
+            .instance_profile_name("web")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "AccessDenied");
+    server.stop().await;
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -347,3 +347,60 @@ async fn a_user_without_permission_cannot_tag_a_policy() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn policy_tags_are_resource_tags_for_authorization() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let mut arns = Vec::new();
+    for (name, team) in [("web", "web"), ("db", "db")] {
+        arns.push(
+            iam.create_policy()
+                .policy_name(name)
+                .policy_document(DOC)
+                .tags(Tag::builder().key("team").value(team).build().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .policy
+                .unwrap()
+                .arn
+                .unwrap(),
+        );
+    }
+    iam.create_user().user_name("wendy").send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("wendy")
+        .policy_name("web-only")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetPolicy", "Resource": "*", "Condition": {"StringEquals": {"iam:ResourceTag/team": "web"}}}}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name("wendy")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    let wendy = server.iam_as(&key.access_key_id, &key.secret_access_key);
+    wendy
+        .get_policy()
+        .policy_arn(&arns[0])
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(wendy.get_policy().policy_arn(&arns[1]).send().await);
+    assert_eq!(code, "AccessDenied");
+    iam.untag_policy()
+        .policy_arn(&arns[0])
+        .tag_keys("team")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(wendy.get_policy().policy_arn(&arns[0]).send().await);
+    assert_eq!(code, "AccessDenied", "untagged");
+}
