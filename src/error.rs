@@ -69,7 +69,6 @@ error_codes! {
     NoSuchEntity => 404, Sender;
     ServiceFailure => 500, Receiver;
     PasswordPolicyViolation => 400, Sender;
-    EntityTemporarilyUnmodifiable => 409, Sender;
     InvalidUserType => 400, Sender;
     // STS.
     ExpiredToken => 400, Sender;
