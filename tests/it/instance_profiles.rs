@@ -281,6 +281,52 @@ async fn a_user_without_permission_cannot_create_an_instance_profile() {
         )),
         "{message}"
     );
+
+    // Putting a role in a profile also needs iam:PassRole on the role.
+    iam.create_instance_profile()
+        .instance_profile_name("p")
+        .send()
+        .await
+        .unwrap();
+    iam.create_role()
+        .role_name("r")
+        .assume_role_policy_document(TRUST)
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("eve")
+        .policy_name("profiles")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": "*"}}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let add = || {
+        eve.add_role_to_instance_profile()
+            .instance_profile_name("p")
+            .role_name("r")
+            .send()
+    };
+    let (code, message) = error_of(add().await);
+    assert_eq!(code, "AccessDenied");
+    assert!(
+        message.contains(&format!(
+            "iam:PassRole on resource: arn:aws:iam::{ACCOUNT}:role/r"
+        )),
+        "{message}"
+    );
+    iam.put_user_policy()
+        .user_name("eve")
+        .policy_name("pass")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    add().await.unwrap();
 }
 
 #[tokio::test]
