@@ -36,3 +36,7 @@ pub fn group(account_id: &str, path: &str, name: &str) -> String {
 pub fn oidc_provider(account_id: &str, url: &str) -> String {
     format!("arn:aws:iam::{account_id}:oidc-provider/{url}")
 }
+
+pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:instance-profile{path}{name}")
+}

@@ -47,7 +47,7 @@ pub enum ChangeKind {
     TrustPolicies,
     /// Accounts, users and roles created, renamed or deleted.
     Entities,
-    /// Tags of users and roles.
+    /// Tags of users, roles, managed policies and instance profiles.
     Tags,
 }
 

@@ -68,6 +68,8 @@ error_codes! {
     MalformedPolicyDocument => 400, Sender;
     NoSuchEntity => 404, Sender;
     ServiceFailure => 500, Receiver;
+    PasswordPolicyViolation => 400, Sender;
+    InvalidUserType => 400, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;

@@ -161,7 +161,9 @@ impl Ctx<'_> {
         for (key, value) in &tags {
             request.insert(&format!("aws:PrincipalTag/{key}"), value);
         }
+        // IAM resources answer to both keys; `iam:ResourceTag` is IAM's own name for them.
         for (key, value) in view.resource_tags(resource) {
+            request.insert(&format!("iam:ResourceTag/{key}"), value.clone());
             request.insert(&format!("aws:ResourceTag/{key}"), value);
         }
         CallerPolicies {

@@ -1,9 +1,13 @@
 //! IAM actions, one file per resource family.
 
 pub mod access_keys;
+pub mod account;
 pub mod groups;
 pub mod identity_policies;
+pub mod instance_profiles;
+pub mod login_profiles;
 pub mod oidc_providers;
+pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod shapes;

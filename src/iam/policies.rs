@@ -5,18 +5,21 @@
 use std::sync::Arc;
 
 use super::shapes::{
-    ARN, MARKER, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID,
-    check_unique_keys, read_tags,
+    ARN, MARKER, PATH, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH,
+    POLICY_VERSION_ID, check_unique_keys, read_tags,
 };
+use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
 use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
-use crate::protocol::query::{Input, Params};
+use crate::protocol::query::{Input, Params, Shape};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
-use crate::store::{ManagedPolicy, NewPolicy, PolicyVersion, Tag};
+use crate::store::{
+    ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion, Store, Tag,
+};
 
 pub struct CreatePolicyInput {
     policy_name: String,
@@ -330,6 +333,7 @@ pub async fn list_policy_versions(
 pub struct ListPoliciesInput {
     scope: String,
     only_attached: bool,
+    usage: Option<PolicyUsage>,
     path_prefix: String,
     marker: Option<String>,
     max_items: usize,
@@ -341,16 +345,14 @@ impl FromQuery for ListPoliciesInput {
         let scope = input.enumeration("Scope", &["All", "AWS", "Local"]);
         let only_attached = input.boolean("OnlyAttached");
         let path_prefix = input.string("PathPrefix", &POLICY_PATH);
-        input.enumeration(
-            "PolicyUsageFilter",
-            &["PermissionsPolicy", "PermissionsBoundary"],
-        );
+        let usage = read_usage(&mut input);
         let marker = input.string("Marker", &MARKER);
         let max_items = input.integer("MaxItems", 1, 1000);
         input.finish()?;
         Ok(ListPoliciesInput {
             scope: scope.unwrap_or_else(|| "All".into()),
             only_attached: only_attached.unwrap_or(false),
+            usage,
             path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
             marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
@@ -388,7 +390,12 @@ pub async fn list_policies(
     } else {
         cx.app
             .store
-            .list_aws_policies(account, &input.path_prefix, input.only_attached)
+            .list_aws_policies(
+                account,
+                &input.path_prefix,
+                input.only_attached,
+                input.usage,
+            )
             .await?
             .into_iter()
             .filter(|p| marker.is_none_or(|m| name_key(&p.policy_name) >= name_key(m)))
@@ -406,6 +413,7 @@ pub async fn list_policies(
                 account,
                 &input.path_prefix,
                 input.only_attached,
+                input.usage,
                 marker,
                 input.max_items,
             )
@@ -413,6 +421,147 @@ pub async fn list_policies(
     };
     let (policies, marker) = merge_by_name(aws, local, input.max_items);
     Ok(ListPoliciesOutput { policies, marker })
+}
+
+/// `PolicyUsageFilter`, as `ListPolicies` and `ListEntitiesForPolicy` take it.
+fn read_usage(input: &mut Input<'_>) -> Option<PolicyUsage> {
+    let usage = input.enumeration(
+        "PolicyUsageFilter",
+        &["PermissionsPolicy", "PermissionsBoundary"],
+    )?;
+    match usage.as_str() {
+        "PermissionsPolicy" => Some(PolicyUsage::PermissionsPolicy),
+        "PermissionsBoundary" => Some(PolicyUsage::PermissionsBoundary),
+        _ => None,
+    }
+}
+
+/// Managed policies for the generic tag actions (`TagPolicy` …), named by ARN.
+pub struct ManagedPolicyKind;
+
+impl Named for ManagedPolicyKind {
+    const NAME_PARAM: &'static str = "PolicyArn";
+    const NAME_SHAPE: Shape = ARN;
+    const NOUN: &'static str = "Policy";
+
+    async fn arn(_cx: &Ctx<'_>, name: &str) -> Result<String, AwsError> {
+        Ok(name.to_owned())
+    }
+}
+
+impl Taggable for ManagedPolicyKind {
+    async fn tag(store: &Store, account: &str, arn: &str, tags: &[Tag]) -> Result<(), AwsError> {
+        store.tag_policy(account, arn, tags).await
+    }
+
+    async fn untag(
+        store: &Store,
+        account: &str,
+        arn: &str,
+        keys: &[String],
+    ) -> Result<(), AwsError> {
+        store.untag_policy(account, arn, keys).await
+    }
+
+    async fn tags(store: &Store, account: &str, arn: &str) -> Result<Vec<Tag>, AwsError> {
+        Ok(store.policy(account, arn).await?.tags)
+    }
+
+    /// Every account may read AWS managed policies, their (absent) tags included.
+    fn authorize_read(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
+        authorize_read(cx, action, arn)
+    }
+
+    fn check_changeable(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
+        refuse_aws_managed(cx, action, arn)
+    }
+}
+
+pub struct ListEntitiesInput {
+    policy_arn: String,
+    entity_filter: Option<String>,
+    path_prefix: String,
+    usage: Option<PolicyUsage>,
+    marker: Option<usize>,
+    max_items: usize,
+}
+
+impl FromQuery for ListEntitiesInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let policy_arn = input.required("PolicyArn", &ARN);
+        let entity_filter = input.enumeration(
+            "EntityFilter",
+            &[
+                "User",
+                "Role",
+                "Group",
+                "LocalManagedPolicy",
+                "AWSManagedPolicy",
+            ],
+        );
+        let path_prefix = input.string("PathPrefix", &PATH);
+        let usage = read_usage(&mut input);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListEntitiesInput {
+            policy_arn,
+            entity_filter,
+            path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
+            usage,
+            marker: super::offset_marker(marker)?,
+            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
+pub struct ListEntitiesOutput {
+    entities: Vec<PolicyEntity>,
+    marker: Option<String>,
+}
+
+impl ToXml for ListEntitiesOutput {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        for (list, kind) in [
+            ("PolicyGroups", "Group"),
+            ("PolicyUsers", "User"),
+            ("PolicyRoles", "Role"),
+        ] {
+            let of_kind: Vec<&PolicyEntity> =
+                self.entities.iter().filter(|e| e.kind == kind).collect();
+            w.members(list, &of_kind, |w, e| {
+                w.field(&format!("{kind}Name"), &e.name);
+                w.field(&format!("{kind}Id"), &e.id);
+            });
+        }
+        write_truncation(w, self.marker.as_deref());
+    }
+}
+
+/// The groups, users and roles that use a policy. The page runs over all three lists at
+/// once (groups first), so its marker is an offset into them. `EntityFilter` values that
+/// name policies match nothing: a policy is attached to no policy.
+pub async fn list_entities_for_policy(
+    cx: &Ctx<'_>,
+    input: ListEntitiesInput,
+) -> Result<ListEntitiesOutput, AwsError> {
+    authorize_read(cx, "iam:ListEntitiesForPolicy", &input.policy_arn)?;
+    let mut entities = cx
+        .app
+        .store
+        .entities_for_policy(
+            cx.account_id(),
+            &input.policy_arn,
+            input.usage,
+            &input.path_prefix,
+        )
+        .await?;
+    if let Some(filter) = &input.entity_filter {
+        entities.retain(|e| &e.kind == filter);
+    }
+    let (entities, marker) = super::page_by_offset(&entities, input.marker, input.max_items);
+    Ok(ListEntitiesOutput { entities, marker })
 }
 
 /// One page of policies by name from the AWS managed ones (all of them from the marker on)

@@ -288,7 +288,7 @@ pub async fn update_assume_role_policy(
 }
 
 /// The members of the `Role` shape that every action returns.
-fn write_role(w: &mut XmlWriter, role: &Role) {
+pub(crate) fn write_role(w: &mut XmlWriter, role: &Role) {
     w.field("Path", &role.path);
     w.field("RoleName", &role.role_name);
     w.field("RoleId", &role.role_id);

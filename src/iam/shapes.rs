@@ -64,6 +64,8 @@ pub const ROLE_NAME: Shape = USER_NAME;
 
 pub const GROUP_NAME: Shape = EXISTING_USER_NAME;
 
+pub const INSTANCE_PROFILE_NAME: Shape = EXISTING_USER_NAME;
+
 /// `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`
 fn is_role_description(s: &str) -> bool {
     s.chars()

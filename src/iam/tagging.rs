@@ -1,6 +1,7 @@
-//! Tags and permissions boundaries of users and roles. The actions are the same for both
-//! (`TagUser`/`TagRole`, `PutUserPermissionsBoundary`/`PutRolePermissionsBoundary` …); each
-//! handler here serves both, told apart by an [`OwnerKind`] that knows its store calls.
+//! Tags and permissions boundaries. The actions are the same for each taggable entity
+//! (`TagUser`/`TagRole`/`TagPolicy`/`TagInstanceProfile`, `PutUserPermissionsBoundary`/
+//! `PutRolePermissionsBoundary` …); each handler here serves them all, told apart by a
+//! [`Taggable`] kind that knows its store calls.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -10,12 +11,33 @@ use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_unique_keys, read_tags
 use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::error::AwsError;
-use crate::protocol::query::{Input, Params};
+use crate::protocol::query::{Input, Params, Shape};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
 use crate::store::{Store, Tag};
 
-/// The store calls of an entity that has tags and a permissions boundary.
-pub trait Taggable: OwnerKind {
+/// An entity that actions name by one parameter, and its ARN for authorization.
+pub trait Named: Send + Sync + 'static {
+    /// `UserName`, `PolicyArn`, `InstanceProfileName` …, in requests.
+    const NAME_PARAM: &'static str;
+    const NAME_SHAPE: Shape;
+    /// `User`, `Policy`, `InstanceProfile` …, as in the action names (`iam:TagUser`).
+    const NOUN: &'static str;
+    /// The ARN (a store read for entities the data plane does not hold).
+    fn arn(cx: &Ctx<'_>, name: &str) -> impl Future<Output = Result<String, AwsError>> + Send;
+}
+
+impl<K: OwnerKind> Named for K {
+    const NAME_PARAM: &'static str = <K as OwnerKind>::NAME_PARAM;
+    const NAME_SHAPE: Shape = <K as OwnerKind>::NAME_SHAPE;
+    const NOUN: &'static str = <K as OwnerKind>::NOUN;
+
+    async fn arn(cx: &Ctx<'_>, name: &str) -> Result<String, AwsError> {
+        Ok(<K as OwnerKind>::arn(cx, name))
+    }
+}
+
+/// The store calls of an entity that has tags.
+pub trait Taggable: Named {
     fn tag(
         store: &Store,
         account: &str,
@@ -33,6 +55,18 @@ pub trait Taggable: OwnerKind {
         account: &str,
         name: &str,
     ) -> impl Future<Output = Result<Vec<Tag>, AwsError>> + Send;
+    /// Authorizes reading the tags of the entity `arn` names.
+    fn authorize_read(cx: &Ctx<'_>, action: &str, arn: &str) -> Result<(), AwsError> {
+        cx.authorize(action, arn)
+    }
+    /// Refuses a change the caller's policies cannot allow (an AWS managed policy's tags).
+    fn check_changeable(_cx: &Ctx<'_>, _action: &str, _name: &str) -> Result<(), AwsError> {
+        Ok(())
+    }
+}
+
+/// The store call of an entity that has a permissions boundary (users and roles).
+pub trait Bounded: Taggable {
     fn set_boundary(
         store: &Store,
         account: &str,
@@ -58,7 +92,9 @@ impl Taggable for UserKind {
     async fn tags(store: &Store, account: &str, name: &str) -> Result<Vec<Tag>, AwsError> {
         Ok(store.user(account, name).await?.tags)
     }
+}
 
+impl Bounded for UserKind {
     async fn set_boundary(
         store: &Store,
         account: &str,
@@ -86,7 +122,9 @@ impl Taggable for RoleKind {
     async fn tags(store: &Store, account: &str, name: &str) -> Result<Vec<Tag>, AwsError> {
         Ok(store.role(account, name).await?.tags)
     }
+}
 
+impl Bounded for RoleKind {
     async fn set_boundary(
         store: &Store,
         account: &str,
@@ -103,7 +141,7 @@ pub struct NameInput<K> {
     kind: PhantomData<K>,
 }
 
-impl<K: OwnerKind> FromQuery for NameInput<K> {
+impl<K: Named> FromQuery for NameInput<K> {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required(K::NAME_PARAM, &K::NAME_SHAPE);
@@ -121,7 +159,7 @@ pub struct TagInput<K> {
     kind: PhantomData<K>,
 }
 
-impl<K: OwnerKind> FromQuery for TagInput<K> {
+impl<K: Named> FromQuery for TagInput<K> {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required(K::NAME_PARAM, &K::NAME_SHAPE);
@@ -138,11 +176,13 @@ impl<K: OwnerKind> FromQuery for TagInput<K> {
 }
 
 pub async fn tag<K: Taggable>(cx: &Ctx<'_>, input: TagInput<K>) -> Result<Empty, AwsError> {
+    let action = format!("iam:Tag{}", K::NOUN);
     cx.authorize_with(
-        &format!("iam:Tag{}", K::NOUN),
-        &K::arn(cx, &input.name),
+        &action,
+        &K::arn(cx, &input.name).await?,
         RequestKeys::default().tags(&input.tags),
     )?;
+    K::check_changeable(cx, &action, &input.name)?;
     K::tag(&cx.app.store, cx.account_id(), &input.name, &input.tags).await?;
     Ok(Empty)
 }
@@ -153,7 +193,7 @@ pub struct UntagInput<K> {
     kind: PhantomData<K>,
 }
 
-impl<K: OwnerKind> FromQuery for UntagInput<K> {
+impl<K: Named> FromQuery for UntagInput<K> {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required(K::NAME_PARAM, &K::NAME_SHAPE);
@@ -169,11 +209,13 @@ impl<K: OwnerKind> FromQuery for UntagInput<K> {
 }
 
 pub async fn untag<K: Taggable>(cx: &Ctx<'_>, input: UntagInput<K>) -> Result<Empty, AwsError> {
+    let action = format!("iam:Untag{}", K::NOUN);
     cx.authorize_with(
-        &format!("iam:Untag{}", K::NOUN),
-        &K::arn(cx, &input.name),
+        &action,
+        &K::arn(cx, &input.name).await?,
         RequestKeys::default().tag_keys(input.tag_keys.clone()),
     )?;
+    K::check_changeable(cx, &action, &input.name)?;
     K::untag(&cx.app.store, cx.account_id(), &input.name, &input.tag_keys).await?;
     Ok(Empty)
 }
@@ -185,7 +227,7 @@ pub struct ListTagsInput<K> {
     kind: PhantomData<K>,
 }
 
-impl<K: OwnerKind> FromQuery for ListTagsInput<K> {
+impl<K: Named> FromQuery for ListTagsInput<K> {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required(K::NAME_PARAM, &K::NAME_SHAPE);
@@ -217,9 +259,10 @@ pub async fn list_tags<K: Taggable>(
     cx: &Ctx<'_>,
     input: ListTagsInput<K>,
 ) -> Result<ListTagsOutput, AwsError> {
-    cx.authorize(
+    K::authorize_read(
+        cx,
         &format!("iam:List{}Tags", K::NOUN),
-        &K::arn(cx, &input.name),
+        &K::arn(cx, &input.name).await?,
     )?;
     let tags = K::tags(&cx.app.store, cx.account_id(), &input.name).await?;
     // At most 50 tags: they are paged in memory, the marker is an offset.
@@ -233,7 +276,7 @@ pub struct BoundaryInput<K> {
     kind: PhantomData<K>,
 }
 
-impl<K: OwnerKind> FromQuery for BoundaryInput<K> {
+impl<K: Named> FromQuery for BoundaryInput<K> {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let name = input.required(K::NAME_PARAM, &K::NAME_SHAPE);
@@ -247,13 +290,13 @@ impl<K: OwnerKind> FromQuery for BoundaryInput<K> {
     }
 }
 
-pub async fn put_boundary<K: Taggable>(
+pub async fn put_boundary<K: Bounded>(
     cx: &Ctx<'_>,
     input: BoundaryInput<K>,
 ) -> Result<Empty, AwsError> {
     cx.authorize_with(
         &format!("iam:Put{}PermissionsBoundary", K::NOUN),
-        &K::arn(cx, &input.name),
+        &K::arn(cx, &input.name).await?,
         RequestKeys::default().boundary(Some(&input.boundary)),
     )?;
     K::set_boundary(
@@ -266,13 +309,13 @@ pub async fn put_boundary<K: Taggable>(
     Ok(Empty)
 }
 
-pub async fn delete_boundary<K: Taggable>(
+pub async fn delete_boundary<K: Bounded>(
     cx: &Ctx<'_>,
     input: NameInput<K>,
 ) -> Result<Empty, AwsError> {
     cx.authorize(
         &format!("iam:Delete{}PermissionsBoundary", K::NOUN),
-        &K::arn(cx, &input.name),
+        &K::arn(cx, &input.name).await?,
     )?;
     K::set_boundary(&cx.app.store, cx.account_id(), &input.name, None).await?;
     Ok(Empty)

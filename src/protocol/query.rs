@@ -150,6 +150,25 @@ impl<'a> Input<'a> {
         Some(value.to_owned())
     }
 
+    /// An optional string member the model marks sensitive (a password): checked like
+    /// [`Input::string`], but failures leave its value out of the message, as AWS's do.
+    pub fn secret(&mut self, name: &str, shape: &Shape) -> Option<String> {
+        let value = self.params.get(name)?;
+        self.check_shown(&member_path(name), value, None, shape);
+        Some(value.to_owned())
+    }
+
+    /// [`Input::secret`] for a required member.
+    pub fn required_secret(&mut self, name: &str, shape: &Shape) -> String {
+        match self.secret(name, shape) {
+            Some(value) => value,
+            None => {
+                self.null(&member_path(name));
+                String::new()
+            }
+        }
+    }
+
     /// A required string member: missing is `Value null … Member must not be null`.
     pub fn required(&mut self, name: &str, shape: &Shape) -> String {
         match self.string(name, shape) {
@@ -293,8 +312,13 @@ impl<'a> Input<'a> {
     }
 
     fn check(&mut self, path: &str, value: &str, shape: &Shape) {
+        self.check_shown(path, value, Some(value), shape);
+    }
+
+    /// [`Input::check`], showing `shown` as the value in messages (`None`: no value).
+    fn check_shown(&mut self, path: &str, value: &str, shown: Option<&str>, shape: &Shape) {
         for constraint in shape.violations(value) {
-            self.fail(path, value, &constraint);
+            self.fail_shown(path, shown, &constraint);
         }
     }
 
@@ -305,8 +329,13 @@ impl<'a> Input<'a> {
     }
 
     fn fail(&mut self, path: &str, value: &str, constraint: &str) {
+        self.fail_shown(path, Some(value), constraint);
+    }
+
+    fn fail_shown(&mut self, path: &str, value: Option<&str>, constraint: &str) {
+        let value = value.map(|v| format!("'{v}' ")).unwrap_or_default();
         self.errors.push(format!(
-            "Value '{value}' at '{path}' failed to satisfy constraint: {constraint}"
+            "Value {value}at '{path}' failed to satisfy constraint: {constraint}"
         ));
     }
 

@@ -6,9 +6,12 @@
 //! released, so the view sees changes in commit order.
 
 mod access_keys;
+mod account_settings;
 mod accounts;
 mod groups;
 mod identity_policies;
+mod instance_profiles;
+mod login_profiles;
 mod oidc_providers;
 mod policies;
 mod reset;
@@ -28,10 +31,13 @@ use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
 pub use access_keys::{AccessKey, KeyUse};
+pub use account_settings::{AccountCounts, PasswordPolicy, no_password_policy};
 pub use groups::Group;
 pub use identity_policies::Owner;
+pub use instance_profiles::InstanceProfile;
+pub use login_profiles::LoginProfile;
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
-pub use policies::{ManagedPolicy, NewPolicy, PolicyVersion};
+pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role};
 pub use sessions::NewSession;
 pub use tags::Tag;
@@ -127,6 +133,8 @@ impl Store {
         changes.extend(self.identity_policy_changes().await?);
         changes.extend(self.session_changes().await?);
         changes.extend(self.oidc_provider_changes().await?);
+        changes.extend(self.policy_tag_changes().await?);
+        changes.extend(self.instance_profile_tag_changes().await?);
         Ok(changes)
     }
 

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tag, Tagged, put_tags, tags_of};
+use super::tags::{
+    Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    resource_tags_changes, tags_of,
+};
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
 use crate::arn;
 use crate::aws_error;
@@ -34,6 +37,34 @@ pub struct ManagedPolicy {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub tags: Vec<Tag>,
+}
+
+/// `PolicyUsageFilter`: how a policy is used, as a permissions policy (attached) or as a
+/// permissions boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyUsage {
+    PermissionsPolicy,
+    PermissionsBoundary,
+}
+
+impl ManagedPolicy {
+    /// Is the policy used that way (any way, for `None`)?
+    fn is_used_as(&self, usage: Option<PolicyUsage>) -> bool {
+        match usage {
+            None => true,
+            Some(PolicyUsage::PermissionsPolicy) => self.attachment_count > 0,
+            Some(PolicyUsage::PermissionsBoundary) => self.boundary_count > 0,
+        }
+    }
+}
+
+/// A user, group or role that uses a managed policy, for `ListEntitiesForPolicy`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PolicyEntity {
+    /// `Group`, `User` or `Role`.
+    pub kind: String,
+    pub name: String,
+    pub id: String,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +194,9 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         put_tags(&mut w.tx, Tagged::Policy, &policy.policy_id, new.tags).await?;
+        if !new.tags.is_empty() {
+            w.record(resource_tags_change(&policy.arn, new.tags));
+        }
         w.record(Change::ManagedPolicyPut(NamedPolicy::new(
             policy.arn.as_str(),
             new.parsed,
@@ -240,6 +274,7 @@ impl Store {
             .bind(&row.policy_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(resource_tags_change(&row.arn, &[]));
         w.record(Change::ManagedPolicyRemoved {
             policy_arn: row.arn,
         });
@@ -253,12 +288,14 @@ impl Store {
         account_id: &str,
         path_prefix: &str,
         only_attached: bool,
+        usage: Option<PolicyUsage>,
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<ManagedPolicy>, AwsError> {
         let mut rows: Vec<PolicyRow> = sqlx::query_as(select_policies!(
             "WHERE p.account_id = ?1 AND substr(p.path, 1, length(?2)) = ?2
                AND p.policy_name >= ?3 AND (?4 = 0 OR attachment_count > 0)
+               AND (?6 = 0 OR attachment_count > 0) AND (?7 = 0 OR boundary_count > 0)
              ORDER BY p.policy_name LIMIT ?5"
         ))
         .bind(account_id)
@@ -266,6 +303,8 @@ impl Store {
         .bind(marker.unwrap_or(""))
         .bind(only_attached)
         .bind(max_items as i64 + 1)
+        .bind(usage == Some(PolicyUsage::PermissionsPolicy))
+        .bind(usage == Some(PolicyUsage::PermissionsBoundary))
         .fetch_all(&self.reader)
         .await?;
         let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").policy_name);
@@ -285,6 +324,7 @@ impl Store {
         account_id: &str,
         path_prefix: &str,
         only_attached: bool,
+        usage: Option<PolicyUsage>,
     ) -> Result<Vec<ManagedPolicy>, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let mut policies = Vec::new();
@@ -293,13 +333,94 @@ impl Store {
                 continue;
             }
             let policy = aws_policy(&mut conn, account_id, aws).await?;
-            if !only_attached || policy.attachment_count > 0 {
+            if (!only_attached || policy.attachment_count > 0) && policy.is_used_as(usage) {
                 policies.push(policy);
             }
         }
         // By name as the account's own list, ASCII case folded (SQLite's `NOCASE`).
         policies.sort_by_cached_key(|p| p.policy_name.to_ascii_lowercase());
         Ok(policies)
+    }
+
+    /// The groups, users and roles (in that order, each by name) that use a managed policy
+    /// (AWS managed ones included) as asked: attached, as a permissions boundary, or both
+    /// (`None`); only those whose path starts with `path_prefix`.
+    pub async fn entities_for_policy(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        usage: Option<PolicyUsage>,
+        path_prefix: &str,
+    ) -> Result<Vec<PolicyEntity>, AwsError> {
+        let mut conn = self.reader.acquire().await?;
+        check_attachable(&mut conn, account_id, policy_arn).await?;
+        let attached = usage != Some(PolicyUsage::PermissionsBoundary);
+        let boundary = usage != Some(PolicyUsage::PermissionsPolicy);
+        Ok(sqlx::query_as(
+            "SELECT kind, name, id FROM (
+                 SELECT 0 AS rank, 'Group' AS kind, group_name AS name, group_id AS id, path
+                 FROM groups WHERE account_id = ?1 AND ?3
+                   AND group_id IN (SELECT owner_id FROM attached_policies WHERE policy_arn = ?2)
+                 UNION ALL
+                 SELECT 1, 'User', user_name, user_id, path
+                 FROM users WHERE account_id = ?1
+                   AND ((?3 AND user_id IN
+                            (SELECT owner_id FROM attached_policies WHERE policy_arn = ?2))
+                        OR (?4 AND permissions_boundary = ?2))
+                 UNION ALL
+                 SELECT 2, 'Role', role_name, role_id, path
+                 FROM roles WHERE account_id = ?1
+                   AND ((?3 AND role_id IN
+                            (SELECT owner_id FROM attached_policies WHERE policy_arn = ?2))
+                        OR (?4 AND permissions_boundary = ?2)))
+             WHERE substr(path, 1, length(?5)) = ?5
+             ORDER BY rank, name COLLATE NOCASE",
+        )
+        .bind(account_id)
+        .bind(policy_arn)
+        .bind(attached)
+        .bind(boundary)
+        .bind(path_prefix)
+        .fetch_all(&mut *conn)
+        .await?)
+    }
+
+    /// Adds tags to one of the account's managed policies (AWS managed ones have none).
+    pub async fn tag_policy(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        tags: &[Tag],
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = policy_row(&mut w.tx, account_id, policy_arn).await?;
+        let tags = add_tags_within_quota(&mut w.tx, Tagged::Policy, &row.policy_id, tags).await?;
+        w.record(resource_tags_change(&row.arn, &tags));
+        w.commit().await
+    }
+
+    pub async fn untag_policy(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        keys: &[String],
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let row = policy_row(&mut w.tx, account_id, policy_arn).await?;
+        remove_tags(&mut w.tx, Tagged::Policy, &row.policy_id, keys).await?;
+        let tags = tags_of(&mut w.tx, Tagged::Policy, &row.policy_id).await?;
+        w.record(resource_tags_change(&row.arn, &tags));
+        w.commit().await
+    }
+
+    pub(super) async fn policy_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT p.arn, t.tag_key, t.tag_value
+             FROM policy_tags t JOIN policies p USING (policy_id) ORDER BY t.rowid",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(resource_tags_changes(rows))
     }
 
     /// The default version's document of a managed policy (AWS managed ones included), by

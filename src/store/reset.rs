@@ -14,6 +14,8 @@ pub(super) const RESET: &[&str] = &[
     "DELETE FROM sessions",
     "DELETE FROM attached_policies",
     "DELETE FROM inline_policies",
+    "DELETE FROM instance_profile_tags",
+    "DELETE FROM instance_profiles",
     "DELETE FROM role_tags",
     "DELETE FROM roles",
     "DELETE FROM policy_tags",
@@ -22,8 +24,12 @@ pub(super) const RESET: &[&str] = &[
     "DELETE FROM group_members",
     "DELETE FROM groups",
     "DELETE FROM access_keys",
+    "DELETE FROM password_history",
+    "DELETE FROM login_profiles",
     "DELETE FROM user_tags",
     "DELETE FROM users",
+    "DELETE FROM account_aliases",
+    "DELETE FROM password_policies",
     "DELETE FROM accounts",
 ];
 

@@ -278,6 +278,11 @@ impl Store {
         {
             return Err(conflict);
         }
+        if let Some(conflict) =
+            super::instance_profiles::role_conflict(&mut w.tx, &row.role_id).await?
+        {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM roles WHERE role_id = ?")
             .bind(&row.role_id)
             .execute(&mut *w.tx)
@@ -414,4 +419,16 @@ pub(super) async fn role_id(
     role_name: &str,
 ) -> Result<String, AwsError> {
     Ok(role_row(conn, account_id, role_name).await?.role_id)
+}
+
+/// A role by its unique id (without tags), for the instance profiles that hold it.
+pub(super) async fn role_by_id(
+    conn: &mut SqliteConnection,
+    role_id: &str,
+) -> Result<Option<Role>, AwsError> {
+    let row: Option<RoleRow> = sqlx::query_as(select_roles!("WHERE role_id = ?"))
+        .bind(role_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.into_role(Vec::new())))
 }

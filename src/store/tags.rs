@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::error::AwsError;
+use crate::view::Change;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
@@ -18,6 +19,7 @@ pub(super) enum Tagged {
     Policy,
     Role,
     OidcProvider,
+    InstanceProfile,
 }
 
 impl Tagged {
@@ -34,6 +36,10 @@ impl Tagged {
             }
             Tagged::OidcProvider => {
                 "SELECT tag_key, tag_value FROM oidc_provider_tags WHERE provider_arn = ? ORDER BY rowid"
+            }
+            Tagged::InstanceProfile => {
+                "SELECT tag_key, tag_value FROM instance_profile_tags
+                 WHERE instance_profile_id = ? ORDER BY rowid"
             }
         }
     }
@@ -60,6 +66,12 @@ impl Tagged {
                  ON CONFLICT (provider_arn, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::InstanceProfile => {
+                "INSERT INTO instance_profile_tags (instance_profile_id, tag_key, tag_value)
+                 VALUES (?, ?, ?)
+                 ON CONFLICT (instance_profile_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -73,6 +85,10 @@ impl Tagged {
             Tagged::OidcProvider => {
                 "SELECT provider_arn, tag_key, tag_value FROM oidc_provider_tags ORDER BY rowid"
             }
+            Tagged::InstanceProfile => {
+                "SELECT instance_profile_id, tag_key, tag_value FROM instance_profile_tags
+                 ORDER BY rowid"
+            }
         }
     }
 
@@ -83,6 +99,9 @@ impl Tagged {
             Tagged::Role => "DELETE FROM role_tags WHERE role_id = ? AND tag_key = ?",
             Tagged::OidcProvider => {
                 "DELETE FROM oidc_provider_tags WHERE provider_arn = ? AND tag_key = ?"
+            }
+            Tagged::InstanceProfile => {
+                "DELETE FROM instance_profile_tags WHERE instance_profile_id = ? AND tag_key = ?"
             }
         }
     }
@@ -137,6 +156,24 @@ pub(super) async fn put_tags(
     Ok(())
 }
 
+/// Adds tags as [`put_tags`] does, within the quota of 50 per entity; returns them all.
+pub(super) async fn add_tags_within_quota(
+    conn: &mut SqliteConnection,
+    of: Tagged,
+    id: &str,
+    tags: &[Tag],
+) -> Result<Vec<Tag>, AwsError> {
+    put_tags(conn, of, id, tags).await?;
+    let tags = tags_of(conn, of, id).await?;
+    if tags.len() > crate::iam::shapes::MAX_TAGS {
+        return Err(crate::aws_error!(
+            LimitExceeded,
+            "The number of tags has reached the maximum limit."
+        ));
+    }
+    Ok(tags)
+}
+
 pub(super) async fn remove_tags(
     conn: &mut SqliteConnection,
     of: Tagged,
@@ -151,4 +188,33 @@ pub(super) async fn remove_tags(
             .await?;
     }
     Ok(())
+}
+
+/// The data plane's record of the tags of a resource that is no principal (a managed
+/// policy, an instance profile); no tags forgets it.
+pub(super) fn resource_tags_change(arn: &str, tags: &[Tag]) -> Change {
+    Change::ResourceTags {
+        arn: arn.to_owned(),
+        tags: tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect(),
+    }
+}
+
+/// [`resource_tags_change`]s from `(arn, key, value)` rows in tag order, one per resource.
+pub(super) fn resource_tags_changes(rows: Vec<(String, String, String)>) -> Vec<Change> {
+    let mut by_arn: Vec<(String, Vec<Tag>)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (arn, key, value) in rows {
+        let i = *index.entry(arn.clone()).or_insert_with(|| {
+            by_arn.push((arn, Vec::new()));
+            by_arn.len() - 1
+        });
+        by_arn[i].1.push(Tag { key, value });
+    }
+    by_arn
+        .iter()
+        .map(|(arn, tags)| resource_tags_change(arn, tags))
+        .collect()
 }

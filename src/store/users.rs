@@ -231,6 +231,11 @@ impl Store {
         if let Some(conflict) = super::groups::membership_conflict(&mut w.tx, &row.user_id).await? {
             return Err(conflict);
         }
+        if let Some(conflict) =
+            super::login_profiles::login_profile_conflict(&mut w.tx, &row.user_id).await?
+        {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM users WHERE user_id = ?")
             .bind(&row.user_id)
             .execute(&mut *w.tx)

@@ -70,6 +70,12 @@ pub enum Change {
     OidcProviderRemoved {
         arn: String,
     },
+    /// The tags of a resource that is no principal (a managed policy, an instance
+    /// profile), by ARN, for `aws:ResourceTag/…`; none forgets the resource.
+    ResourceTags {
+        arn: String,
+        tags: Vec<(String, String)>,
+    },
 }
 
 impl Change {
@@ -96,6 +102,7 @@ impl Change {
             | Change::PolicyDetached { .. }
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
+            Change::ResourceTags { .. } => ChangeKind::Tags,
             Change::SessionPut(_) => return None,
         })
     }
@@ -125,6 +132,7 @@ impl Change {
             Change::ManagedPolicyRemoved { policy_arn } => format!("policy:{policy_arn}"),
             Change::OidcProviderPut(provider) => format!("oidc-provider:{}", provider.arn),
             Change::OidcProviderRemoved { arn } => format!("oidc-provider:{arn}"),
+            Change::ResourceTags { arn, .. } => format!("resource-tags:{arn}"),
         }
     }
 }
@@ -301,6 +309,8 @@ struct ViewData {
     /// Owner (user or role) unique id → attached managed policy ARNs.
     attached_policies: HashMap<String, Vec<String>>,
     managed_policies: HashMap<String, NamedPolicy>,
+    /// ARN → tags of the tagged resources that are no principal.
+    resource_tags: HashMap<String, Vec<(String, String)>>,
     sessions: HashMap<String, Arc<SessionRecord>>,
     /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
     /// price of an id instead of a whole session.
@@ -442,6 +452,12 @@ impl View {
                 Change::OidcProviderRemoved { arn } => {
                     data.oidc_providers.remove(&arn);
                 }
+                Change::ResourceTags { arn, tags } if tags.is_empty() => {
+                    data.resource_tags.remove(&arn);
+                }
+                Change::ResourceTags { arn, tags } => {
+                    data.resource_tags.insert(arn, tags);
+                }
             }
         }
     }
@@ -471,8 +487,8 @@ impl View {
             .or_else(|| crate::aws_managed::policy(policy_arn))
     }
 
-    /// The tags of the user or role an ARN names, for `aws:ResourceTag/…`; none for
-    /// anything else or anything not visible.
+    /// The tags of the user, role, managed policy or instance profile an ARN names, for
+    /// `aws:ResourceTag/…`; none for anything else or anything not visible.
     pub fn resource_tags(&self, arn: &str) -> Vec<(String, String)> {
         let Some((account_id, resource)) = arn
             .strip_prefix("arn:aws:iam::")
@@ -493,7 +509,7 @@ impl View {
                 .filter(|r| r.arn == arn)
                 .map(|r| r.tags.clone())
         } else {
-            None
+            data.resource_tags.get(arn).cloned()
         };
         tags.unwrap_or_default()
     }

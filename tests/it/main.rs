@@ -2,6 +2,7 @@
 //! server on 127.0.0.1:0 with its own database and drives it with the AWS SDKs or by hand.
 
 mod access_keys;
+mod account;
 mod admin;
 mod aws_managed;
 mod bootstrap;
@@ -10,10 +11,13 @@ mod consistency;
 mod decisions;
 mod federation;
 mod groups;
+mod instance_profiles;
+mod login_profiles;
 mod metrics;
 mod oidc_providers;
 mod persistence;
 mod policies;
+mod policy_tags;
 mod protocol;
 mod roles;
 mod signatures;

@@ -1,0 +1,178 @@
+//! Account-wide settings: the account alias, the password policy, and the counts of
+//! `GetAccountSummary`.
+
+use super::Store;
+use crate::aws_error;
+use crate::error::AwsError;
+
+/// The account's password policy, as `UpdateAccountPasswordPolicy` sets it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: i64,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub allow_users_to_change_password: bool,
+    /// Days a password lasts; `None` when passwords do not expire.
+    pub max_password_age: Option<i64>,
+    pub password_reuse_prevention: Option<i64>,
+    pub hard_expiry: bool,
+}
+
+/// The entities of an account, counted for `GetAccountSummary`.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct AccountCounts {
+    pub users: i64,
+    pub groups: i64,
+    pub roles: i64,
+    pub policies: i64,
+    pub instance_profiles: i64,
+    /// Managed policies (AWS's included) attached to the account's users, groups and roles.
+    pub attached_policies: i64,
+}
+
+impl Store {
+    /// Gives the account this alias, replacing the one it had (an account has one at most);
+    /// an alias is unique across accounts.
+    pub async fn set_account_alias(&self, account_id: &str, alias: &str) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let owner: Option<(String,)> =
+            sqlx::query_as("SELECT account_id FROM account_aliases WHERE alias = ?")
+                .bind(alias)
+                .fetch_optional(&mut *w.tx)
+                .await?;
+        if owner.is_some_and(|(owner,)| owner != account_id) {
+            return Err(aws_error!(
+                EntityAlreadyExists,
+                "The account alias {alias} already exists."
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO account_aliases (account_id, alias) VALUES (?, ?)
+             ON CONFLICT (account_id) DO UPDATE SET alias = excluded.alias",
+        )
+        .bind(account_id)
+        .bind(alias)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit().await
+    }
+
+    pub async fn delete_account_alias(
+        &self,
+        account_id: &str,
+        alias: &str,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let deleted = sqlx::query("DELETE FROM account_aliases WHERE account_id = ? AND alias = ?")
+            .bind(account_id)
+            .bind(alias)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(aws_error!(
+                NoSuchEntity,
+                "The account alias {alias} cannot be found."
+            ));
+        }
+        w.commit().await
+    }
+
+    /// The account's aliases: none or one.
+    pub async fn account_aliases(&self, account_id: &str) -> Result<Vec<String>, AwsError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT alias FROM account_aliases WHERE account_id = ?")
+                .bind(account_id)
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(rows.into_iter().map(|(a,)| a).collect())
+    }
+
+    /// The account's password policy, if it set one.
+    pub async fn password_policy(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<PasswordPolicy>, AwsError> {
+        Ok(sqlx::query_as(
+            "SELECT minimum_password_length, require_symbols, require_numbers,
+                    require_uppercase_characters, require_lowercase_characters,
+                    allow_users_to_change_password, max_password_age,
+                    password_reuse_prevention, hard_expiry
+             FROM password_policies WHERE account_id = ?",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    pub async fn set_password_policy(
+        &self,
+        account_id: &str,
+        policy: &PasswordPolicy,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO password_policies
+                 (account_id, minimum_password_length, require_symbols, require_numbers,
+                  require_uppercase_characters, require_lowercase_characters,
+                  allow_users_to_change_password, max_password_age, password_reuse_prevention,
+                  hard_expiry)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(account_id)
+        .bind(policy.minimum_password_length)
+        .bind(policy.require_symbols)
+        .bind(policy.require_numbers)
+        .bind(policy.require_uppercase_characters)
+        .bind(policy.require_lowercase_characters)
+        .bind(policy.allow_users_to_change_password)
+        .bind(policy.max_password_age)
+        .bind(policy.password_reuse_prevention)
+        .bind(policy.hard_expiry)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit().await
+    }
+
+    pub async fn delete_password_policy(&self, account_id: &str) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        let deleted = sqlx::query("DELETE FROM password_policies WHERE account_id = ?")
+            .bind(account_id)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(no_password_policy(account_id));
+        }
+        w.commit().await
+    }
+
+    pub async fn account_counts(&self, account_id: &str) -> Result<AccountCounts, AwsError> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT count(*) FROM users WHERE account_id = ?1) AS users,
+                    (SELECT count(*) FROM groups WHERE account_id = ?1) AS groups,
+                    (SELECT count(*) FROM roles WHERE account_id = ?1) AS roles,
+                    (SELECT count(*) FROM policies WHERE account_id = ?1) AS policies,
+                    (SELECT count(*) FROM instance_profiles WHERE account_id = ?1)
+                        AS instance_profiles,
+                    (SELECT count(*) FROM attached_policies a
+                     WHERE a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?1)
+                        OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?1)
+                        OR a.owner_id IN (SELECT group_id FROM groups WHERE account_id = ?1))
+                        AS attached_policies",
+        )
+        .bind(account_id)
+        .fetch_one(&self.reader)
+        .await?)
+    }
+}
+
+/// IAM's answer when the account has no password policy.
+pub fn no_password_policy(account_id: &str) -> AwsError {
+    aws_error!(
+        NoSuchEntity,
+        "The Password Policy with domain name {account_id} cannot be found."
+    )
+}
