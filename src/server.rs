@@ -79,6 +79,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/_iamlocal/health", get(health))
         .merge(crate::admin::routes(app.clone()))
+        .merge(crate::ui::routes(app.clone()))
         .fallback(handle_api)
         .with_state(app)
 }
