@@ -19,4 +19,6 @@ mod signatures;
 mod simulate;
 mod state;
 mod sts;
+mod ui;
+mod ui_browser;
 mod users;
