@@ -8,11 +8,18 @@
   const live = document.getElementById("live");
   if (!rows || !live) return;
   const url = rows.dataset.poll + window.location.search;
+  let last = null;
   async function refresh() {
     if (!live.checked) return;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (response.ok) rows.innerHTML = await response.text();
+      if (!response.ok) return;
+      const html = await response.text();
+      // Replace only what changed, so keyboard focus on a row's link survives a quiet tick.
+      if (html !== last) {
+        last = html;
+        rows.innerHTML = html;
+      }
     } catch (e) {
       // The server may be restarting: try again at the next tick.
     }

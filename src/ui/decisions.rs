@@ -213,7 +213,7 @@ fn involved_documents(state: &crate::state::StateDocument, record: &DecisionReco
         html.push_str(&match document {
             Some(document) => policy_document(&title, &document, &highlights),
             None => format!(
-                "<p>{}: the document is no longer in the store.</p>",
+                "<p>{}: not in the store (deleted since, or a session policy, which is not kept).</p>",
                 escape(&title)
             ),
         });
