@@ -152,10 +152,19 @@ struct Advance {
 /// `GET clock` shows it, and `applied`: how many waiting changes fell due on the way.
 async fn advance_clock(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, AdminError> {
     let Advance { seconds } = parse(&body)?;
+    let applied = advance(&app, seconds).map_err(AdminError::bad_request)?;
+    let mut body = clock(&app);
+    body["applied"] = json!(applied);
+    Ok(ok(body))
+}
+
+/// Moves the clock forward (for the admin API and the console) and applies the changes that
+/// fell due on the way; returns how many.
+pub(crate) fn advance(app: &App, seconds: f64) -> Result<usize, String> {
     if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
-        return Err(AdminError::bad_request(format!(
+        return Err(format!(
             "seconds must be from 0 to {MAX_ADVANCE_SECONDS}: the clock only moves forward"
-        )));
+        ));
     }
     let by = time::Duration::seconds_f64(seconds);
     if app
@@ -164,15 +173,10 @@ async fn advance_clock(State(app): State<Arc<App>>, body: Bytes) -> Result<Respo
         .checked_add(by)
         .is_none_or(|t| t.year() > 9000)
     {
-        return Err(AdminError::bad_request(
-            "the clock cannot move past the year 9000",
-        ));
+        return Err("the clock cannot move past the year 9000".to_owned());
     }
     app.clock.advance(by);
-    let applied = app.propagation.apply_due();
-    let mut body = clock(&app);
-    body["applied"] = json!(applied);
-    Ok(ok(body))
+    Ok(app.propagation.apply_due())
 }
 
 fn clock(app: &App) -> Value {
@@ -338,7 +342,7 @@ async fn require_token(State(app): State<Arc<App>>, request: Request, next: Next
 }
 
 /// Compares without stopping at the first difference (only the length can leak).
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 

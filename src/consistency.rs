@@ -412,6 +412,17 @@ struct State {
     queue: Queue<(i64, Change)>,
 }
 
+/// A change still waiting to reach the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// What it changes: `principal:AIDA…`, `policy:arn:…`, `access-key:AKIA…`.
+    pub entity: String,
+    pub kind: Option<&'static str>,
+    /// Virtual unix milliseconds.
+    pub committed_at: i64,
+    pub due: i64,
+}
+
 #[derive(Debug)]
 pub struct Propagation {
     view: Arc<View>,
@@ -509,6 +520,22 @@ impl Propagation {
             let waited = millis(self.clock.now()).saturating_sub(committed_at);
             Duration::from_millis(u64::try_from(waited).unwrap_or(0))
         })
+    }
+
+    /// The waiting changes, soonest first, for the console.
+    pub fn waiting(&self) -> Vec<Waiting> {
+        let state = self.lock();
+        state
+            .queue
+            .items
+            .iter()
+            .map(|(&(due, _), (entity, (committed_at, change)))| Waiting {
+                entity: entity.clone(),
+                kind: change.kind().map(ChangeKind::name),
+                committed_at: *committed_at,
+                due,
+            })
+            .collect()
     }
 
     pub fn model(&self) -> DelayModel {

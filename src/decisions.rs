@@ -132,7 +132,7 @@ pub fn effect_name(effect: EvalDecision) -> &'static str {
     }
 }
 
-fn policy_type_name(t: PolicyType) -> &'static str {
+pub fn policy_type_name(t: PolicyType) -> &'static str {
     match t {
         PolicyType::Identity => "identity",
         PolicyType::Resource => "resource",

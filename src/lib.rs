@@ -26,6 +26,7 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod sts;
+pub mod ui;
 pub mod view;
 
 pub use config::Config;

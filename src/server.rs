@@ -87,6 +87,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_iamlocal/health", get(health))
         .merge(crate::oidc::routes::routes())
         .merge(crate::admin::routes(app.clone()))
+        .merge(crate::ui::routes(app.clone()))
         .fallback(handle_api)
         .with_state(app)
 }

@@ -44,6 +44,7 @@ use crate::policy::{
 };
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{ToXml, XmlWriter};
+use crate::view::View;
 
 /// The model puts no bound on these lists; the request's parameter limit does.
 const UNBOUNDED: usize = usize::MAX;
@@ -57,22 +58,23 @@ const CALLER_MUST_BE_USER: &str = "Invalid caller - Caller must be an IAM user i
 /// One `ContextEntry`: a key, its values, and their type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextEntry {
-    name: String,
-    values: Vec<String>,
-    key_type: Option<String>,
+    pub name: String,
+    pub values: Vec<String>,
+    /// `string`, `numericList` … (`ContextKeyType`); `None`: a string.
+    pub key_type: Option<String>,
 }
 
-/// What both simulate actions ask, besides the policies.
-struct Scenario {
-    actions: Vec<String>,
+/// What every simulation asks, besides the policies.
+pub struct Scenario {
+    pub actions: Vec<String>,
     /// Empty: the resource `*`.
-    resources: Vec<String>,
-    resource_policy: Option<String>,
-    resource_owner: Option<String>,
-    caller_arn: Option<String>,
-    context: Vec<ContextEntry>,
-    marker: Option<String>,
-    max_items: usize,
+    pub resources: Vec<String>,
+    pub resource_policy: Option<String>,
+    pub resource_owner: Option<String>,
+    pub caller_arn: Option<String>,
+    pub context: Vec<ContextEntry>,
+    pub marker: Option<String>,
+    pub max_items: usize,
 }
 
 impl Scenario {
@@ -216,28 +218,14 @@ pub async fn simulate_custom_policy(
     input: SimulateCustomPolicyInput,
 ) -> Result<SimulatePolicyOutput, AwsError> {
     cx.authorize("iam:SimulateCustomPolicy", "*")?;
-    let scenario = &input.scenario;
-    let marker = scenario.marker()?;
-    let identity = parse_input_list(&input.policies)?;
-    let boundary = parse_boundary(&input.boundaries)?;
-    let resource_policy = parse_resource_policy(scenario.resource_policy.as_deref())?;
-    let caller = match scenario.caller_arn.as_deref() {
-        Some(arn) => caller_user(arn)?,
-        None if resource_policy.is_some() => {
-            return Err(aws_error!(InvalidInput, "{CALLER_MUST_BE_USER}"));
-        }
-        None => unnamed_user(cx.account_id()),
+    let request = SimulationRequest {
+        policy_source_arn: None,
+        policies: input.policies,
+        boundaries: input.boundaries,
+        organization: input.organization,
+        scenario: input.scenario,
     };
-    let organization = parse_organization(&input.organization)?;
-    let simulation = Simulation::new(
-        identity,
-        boundary,
-        resource_policy,
-        organization,
-        caller,
-        scenario,
-    )?;
-    Ok(simulation.page(scenario, marker))
+    simulate(&cx.app.view, cx.account_id(), &request)
 }
 
 pub async fn simulate_principal_policy(
@@ -245,29 +233,65 @@ pub async fn simulate_principal_policy(
     input: SimulatePrincipalPolicyInput,
 ) -> Result<SimulatePolicyOutput, AwsError> {
     cx.authorize("iam:SimulatePrincipalPolicy", &input.policy_source_arn)?;
-    let scenario = &input.scenario;
+    let request = SimulationRequest {
+        policy_source_arn: Some(input.policy_source_arn),
+        policies: input.policies,
+        boundaries: input.boundaries,
+        organization: Vec::new(),
+        scenario: input.scenario,
+    };
+    simulate(&cx.app.view, cx.account_id(), &request)
+}
+
+/// Everything a simulation asks: `SimulatePrincipalPolicy` names a principal,
+/// `SimulateCustomPolicy` does not; the web console asks either way.
+pub struct SimulationRequest {
+    /// The user, role or group whose policies are simulated, with `policies` added.
+    pub policy_source_arn: Option<String>,
+    pub policies: Vec<String>,
+    pub boundaries: Vec<String>,
+    /// Per level of the organization, root first, its SCPs.
+    pub organization: Vec<Vec<String>>,
+    pub scenario: Scenario,
+}
+
+/// The one simulation both API actions and the console run, for a caller in `account`.
+pub fn simulate(
+    view: &View,
+    account: &str,
+    request: &SimulationRequest,
+) -> Result<SimulatePolicyOutput, AwsError> {
+    let scenario = &request.scenario;
     let marker = scenario.marker()?;
-    let entity = Entity::find(cx, &input.policy_source_arn)?;
-    let mut identity = entity.policies;
-    identity.extend(parse_input_list(&input.policies)?);
+    let entity = match &request.policy_source_arn {
+        Some(arn) => Some(Entity::find(view, account, arn)?),
+        None => None,
+    };
+    let (mut identity, entity_boundary, entity_principal) = match entity {
+        Some(e) => (e.policies, e.boundary, Some((e.kind, e.principal))),
+        None => (Vec::new(), None, None),
+    };
+    identity.extend(parse_input_list(&request.policies)?);
     // "If a permissions boundary is attached to an entity and you pass in a different
     // permissions boundary policy using this parameter, then the new permissions boundary
     // policy is used for the simulation."
-    let boundary = parse_boundary(&input.boundaries)?.or(entity.boundary);
+    let boundary = parse_boundary(&request.boundaries)?.or(entity_boundary);
     let resource_policy = parse_resource_policy(scenario.resource_policy.as_deref())?;
-    let caller = match (scenario.caller_arn.as_deref(), entity.kind) {
+    let caller = match (scenario.caller_arn.as_deref(), entity_principal) {
         (Some(arn), _) => caller_user(arn)?,
-        (None, EntityKind::User) => entity.principal,
+        (None, Some((EntityKind::User, principal))) => principal,
         (None, _) if resource_policy.is_some() => {
             return Err(aws_error!(InvalidInput, "{CALLER_MUST_BE_USER}"));
         }
-        (None, _) => entity.principal,
+        (None, Some((_, principal))) => principal,
+        (None, None) => unnamed_user(account),
     };
+    let organization = parse_organization(&request.organization)?;
     let simulation = Simulation::new(
         identity,
         boundary,
         resource_policy,
-        Vec::new(),
+        organization,
         caller,
         scenario,
     )?;
@@ -293,7 +317,7 @@ pub async fn get_context_keys_for_principal_policy(
         "iam:GetContextKeysForPrincipalPolicy",
         &input.policy_source_arn,
     )?;
-    let entity = Entity::find(cx, &input.policy_source_arn)?;
+    let entity = Entity::find(&cx.app.view, cx.account_id(), &input.policy_source_arn)?;
     // AWS (API reference sample): the added policies' keys come first, then the entity's;
     // each policy lists its keys once, but a key two policies read is listed twice.
     let mut policies = parse_input_list(&input.policies)?;
@@ -483,14 +507,13 @@ struct Entity {
 }
 
 impl Entity {
-    fn find(cx: &Ctx<'_>, arn: &str) -> Result<Entity, AwsError> {
+    fn find(view: &View, account: &str, arn: &str) -> Result<Entity, AwsError> {
         let parsed = EntityArn::parse(arn).ok_or_else(|| {
             aws_error!(
                 InvalidInput,
                 "Invalid Entity Arn: {arn} does not clearly define entity type and name."
             )
         })?;
-        let account = cx.account_id();
         let not_found = || {
             aws_error!(
                 NoSuchEntity,
@@ -503,7 +526,6 @@ impl Entity {
         if !parsed.account.is_empty() && parsed.account != account {
             return Err(not_found());
         }
-        let view = &cx.app.view;
         let (owner_id, principal, boundary_arn) = match parsed.kind {
             EntityKind::User => {
                 let user = view
@@ -829,23 +851,23 @@ fn context_key_names(policies: &[NamedPolicy]) -> Vec<String> {
 
 /// One simulated action on one resource.
 #[derive(Debug)]
-struct EvaluationResult {
-    action: String,
-    resource: String,
-    decision: EvalDecision,
-    matched: Vec<MatchedStatement>,
-    missing: Vec<String>,
+pub struct EvaluationResult {
+    pub action: String,
+    pub resource: String,
+    pub decision: EvalDecision,
+    pub matched: Vec<MatchedStatement>,
+    pub missing: Vec<String>,
     /// `None` when no permissions boundary took part.
-    allowed_by_boundary: Option<bool>,
+    pub allowed_by_boundary: Option<bool>,
     /// `None` when the simulation has no organization.
-    allowed_by_organizations: Option<bool>,
+    pub allowed_by_organizations: Option<bool>,
     /// Per policy type, for a cross-account simulation only.
-    details: Option<Vec<(&'static str, EvalDecision)>>,
+    pub details: Option<Vec<(&'static str, EvalDecision)>>,
 }
 
 pub struct SimulatePolicyOutput {
-    results: Vec<EvaluationResult>,
-    marker: Option<String>,
+    pub results: Vec<EvaluationResult>,
+    pub marker: Option<String>,
 }
 
 impl ToXml for SimulatePolicyOutput {
@@ -912,7 +934,7 @@ fn write_statement(w: &mut XmlWriter, statement: &MatchedStatement) {
 
 /// `SourcePolicyType` as IAM writes it (API reference samples, recorded answers) — not the
 /// model's enum values.
-fn source_policy_type(policy_type: PolicyType) -> &'static str {
+pub fn source_policy_type(policy_type: PolicyType) -> &'static str {
     match policy_type {
         PolicyType::Identity => "IAM Policy",
         PolicyType::Resource => "Resource Policy",

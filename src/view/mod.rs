@@ -525,6 +525,11 @@ impl View {
         self.read().sessions.get(access_key_id).cloned()
     }
 
+    /// Every session the view holds, expired or not (until pruned), for the console.
+    pub fn sessions(&self) -> Vec<Arc<SessionRecord>> {
+        self.read().sessions.values().cloned().collect()
+    }
+
     /// Forgets sessions that expired before `now` but their key ids; they can never be
     /// used again.
     pub fn drop_expired_sessions(&self, now: time::OffsetDateTime) -> usize {

@@ -24,5 +24,7 @@ mod signatures;
 mod simulate;
 mod state;
 mod sts;
+mod ui;
+mod ui_browser;
 mod users;
 mod web_identity;
