@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{self, Ctx};
 use crate::app::App;
-use crate::auth::{self, sigv4};
+use crate::auth::{self, Caller, sigv4};
 use crate::aws_error;
 use crate::config::Config;
 use crate::error::AwsError;
@@ -115,12 +115,16 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let request_id = ids::request_id();
     let started = Instant::now();
-    let result = serve_api(&app, request, &request_id).await;
+    let mut log = RequestLog::default();
+    let result = serve_api(&app, request, &request_id, &mut log).await;
     let (status, body) = match result {
         Ok(body) => (StatusCode::OK, body),
-        Err(e) => (e.code.status(), e.to_xml(&request_id)),
+        Err(e) => {
+            log.error = Some(e.code.as_str());
+            (e.code.status(), e.to_xml(&request_id))
+        }
     };
-    tracing::debug!(%status, latency_us = started.elapsed().as_micros() as u64, request_id, "request");
+    log.emit(status, started.elapsed(), &request_id);
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -131,7 +135,37 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     response
 }
 
-async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<String, AwsError> {
+/// What the one log line of an API request says, filled in as the request is understood.
+/// It holds no header, parameter or credential, so no secret can reach the log.
+#[derive(Default)]
+struct RequestLog {
+    action: Option<&'static str>,
+    caller: Option<Caller>,
+    error: Option<&'static str>,
+}
+
+impl RequestLog {
+    /// One event per request, target `iamlocal::request`, so it can be filtered on its own
+    /// (the principal's ARN is only built when the event is enabled).
+    fn emit(&self, status: StatusCode, latency: Duration, request_id: &str) {
+        tracing::info!(
+            target: "iamlocal::request",
+            action = %self.action.unwrap_or("-"),
+            principal = %self.caller.as_ref().map_or_else(|| "-".to_owned(), Caller::arn),
+            outcome = %self.error.unwrap_or("OK"),
+            status = status.as_u16(),
+            latency_us = latency.as_micros() as u64,
+            %request_id,
+        );
+    }
+}
+
+async fn serve_api(
+    app: &App,
+    request: Request,
+    request_id: &str,
+    log: &mut RequestLog,
+) -> Result<String, AwsError> {
     let (parts, body) = request.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
         return Err(aws_error!(
@@ -149,6 +183,21 @@ async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<Stri
         body: &body,
     };
     let caller = auth::authenticate(app, &http).await?;
+    let result = call(app, &caller, &parts, &body, request_id, log).await;
+    log.caller = Some(caller);
+    result
+}
+
+/// The authenticated part of a request: its parameters, then the action they name.
+async fn call(
+    app: &App,
+    caller: &Caller,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+    log: &mut RequestLog,
+) -> Result<String, AwsError> {
+    let query = parts.uri.query().unwrap_or("");
     let source_ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -160,11 +209,14 @@ async fn serve_api(app: &App, request: Request, request_id: &str) -> Result<Stri
     let mut params = Params::default();
     params.extend_from_form(query.as_bytes())?;
     if parts.method == Method::POST {
-        params.extend_from_form(&body)?;
+        params.extend_from_form(body)?;
     }
+    log.action = params
+        .action()
+        .and_then(|name| api::action_name(caller.service, name));
     let cx = Ctx {
         app,
-        caller: &caller,
+        caller,
         source_ip,
         user_agent,
     };

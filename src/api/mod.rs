@@ -192,6 +192,11 @@ fn render(action: Action, service: Service, request_id: &str, output: &dyn ToXml
     xml::response(action.name(), service.namespace(), request_id, output)
 }
 
+/// The name of an action iamlocal answers, as a static string (for the request log).
+pub fn action_name(service: Service, name: &str) -> Option<&'static str> {
+    Action::find(service, name).map(Action::name)
+}
+
 /// Finds the action the parameters name, in the service the caller signed for, and runs it.
 pub async fn dispatch(cx: &Ctx<'_>, params: &Params, request_id: &str) -> Result<String, AwsError> {
     let service = cx.caller.service;

@@ -7,6 +7,7 @@ mod aws_managed;
 mod common;
 mod consistency;
 mod groups;
+mod logs;
 mod persistence;
 mod policies;
 mod protocol;
