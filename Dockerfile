@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# iamlocal in a scratch image: one statically linked binary, nothing else (no shell, no libc,
-# no certificates; iamlocal needs none). `docker/check-static.sh` checks in CI that the same
-# binary, built with the same flags, serves requests from an empty root directory.
+# iamlocal in a scratch image: one statically linked binary, nothing else (no shell, no
+# libc, no certificates; iamlocal needs none, only the /dev/urandom every container has).
+# `docker/check-static.sh` checks in CI that the same binary, built with the same flags,
+# serves requests from an empty root directory.
 #
 #   docker build -t iamlocal .
 #   docker run --rm -p 4599:4599 iamlocal
