@@ -3,32 +3,43 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::consistency::{MAX_DELAY_MS, Profile};
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to listen on. Use an IP, not a host name.
-    #[arg(long, env = "IAMLOCAL_LISTEN", default_value = "127.0.0.1:4599")]
+    #[arg(
+        long,
+        env = "IAMLOCAL_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:4599"
+    )]
     pub listen: SocketAddr,
 
     /// SQLite database file; state survives restarts. Without it, state lives in memory.
-    #[arg(long, env = "IAMLOCAL_DB")]
+    #[arg(long, env = "IAMLOCAL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// The account the root credentials belong to.
-    #[arg(long, env = "IAMLOCAL_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
+    #[arg(long, env = "IAMLOCAL_ACCOUNT_ID", value_name = "ID", default_value = "000000000000", value_parser = parse_account_id)]
     pub account_id: String,
 
     /// Access key id of the root user.
-    #[arg(long, env = "IAMLOCAL_ROOT_ACCESS_KEY", default_value = "test")]
+    #[arg(
+        long,
+        env = "IAMLOCAL_ROOT_ACCESS_KEY",
+        value_name = "KEY",
+        default_value = "test"
+    )]
     pub root_access_key: String,
 
     /// Secret access key of the root user.
     #[arg(
         long,
         env = "IAMLOCAL_ROOT_SECRET_KEY",
+        value_name = "SECRET",
         default_value = "test",
         hide_env_values = true
     )]
@@ -46,7 +57,7 @@ pub struct Config {
     pub accept_any_signature: bool,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "IAMLOCAL_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    #[arg(long, env = "IAMLOCAL_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
 
     /// How long a change takes to become visible to authentication and authorization, in
@@ -69,7 +80,12 @@ pub struct Config {
 
     /// When set, the admin API (`/_iamlocal/*`, except health) requires
     /// `Authorization: Bearer TOKEN`.
-    #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "IAMLOCAL_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     pub admin_token: Option<String>,
 
     /// How many authorization decisions the decisions log keeps (`GET /_iamlocal/decisions`);
@@ -99,6 +115,18 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub oidc_jwks: Vec<String>,
+
+    /// How log lines are written to standard error: `text` for people, `json` (one object
+    /// per line) for log collectors. Which lines: `IAMLOCAL_LOG` (default `info`: start-up,
+    /// and one line per API request).
+    #[arg(long, env = "IAMLOCAL_LOG_FORMAT", value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Default for Config {
@@ -121,6 +149,7 @@ impl Default for Config {
             bootstrap: None,
             oidc_issuer: None,
             oidc_jwks: Vec::new(),
+            log_format: LogFormat::Text,
         }
     }
 }

@@ -150,6 +150,24 @@ impl fmt::Display for Profile {
     }
 }
 
+/// One line for the start-up log: the profile and seed, then each kind's delay.
+impl fmt::Display for DelayModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_immediate() {
+            return f.write_str("immediate (every change visible at once)");
+        }
+        write!(f, "profile {}, seed {}:", self.profile, self.seed)?;
+        for kind in ChangeKind::ALL {
+            let Delay {
+                delay_ms,
+                jitter_ms,
+            } = self.delay(kind);
+            write!(f, " {} {delay_ms}+0..{jitter_ms} ms", kind.name())?;
+        }
+        Ok(())
+    }
+}
+
 /// The delay model as written by people (flags, `PUT /_iamlocal/consistency`): a profile to
 /// start from, then a delay and jitter for every kind, then per-kind overrides. Every part is
 /// optional; what is left out is zero (or, under a profile, the profile's value).

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::api::{self, Ctx, Origin};
 use crate::app::App;
-use crate::auth::{self, sigv4};
+use crate::auth::{self, Caller, sigv4};
 use crate::aws_error;
 use crate::config::Config;
 use crate::error::AwsError;
@@ -133,19 +133,24 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let request_id = ids::request_id();
     let started = Instant::now();
-    let mut action = "unknown";
-    let result = serve_api(&app, request, &request_id, &mut action).await;
+    let mut log = RequestLog::default();
+    let result = serve_api(&app, request, &request_id, &mut log).await;
     let mut encoded_denial = None;
-    let (status, code, body) = match result {
-        Ok(body) => (StatusCode::OK, "OK", body),
+    let (status, body) = match result {
+        Ok(body) => (StatusCode::OK, body),
         Err(e) => {
+            log.error = Some(e.code.as_str());
             encoded_denial = e.decision_id.map(|id| app.decisions.encode(id));
-            (e.code.status(), e.code.as_str(), e.to_xml(&request_id))
+            (e.code.status(), e.to_xml(&request_id))
         }
     };
     let took = started.elapsed();
-    app.metrics.request(action, code, took);
-    tracing::debug!(%status, latency_us = took.as_micros() as u64, request_id, "request");
+    app.metrics.request(
+        log.action.unwrap_or("unknown"),
+        log.error.unwrap_or("OK"),
+        took,
+    );
+    log.emit(status, took, &request_id);
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -164,12 +169,36 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
 /// The response header that carries a denial's encoded authorization message.
 pub const ENCODED_AUTHORIZATION_MESSAGE: &str = "x-iamlocal-encoded-authorization-message";
 
-/// Serves one API request; `action` is set to the action's name once it is known.
+/// What the one log line of an API request says, filled in as the request is understood.
+/// It holds no header, parameter or credential, so no secret can reach the log.
+#[derive(Default)]
+struct RequestLog {
+    action: Option<&'static str>,
+    caller: Option<Caller>,
+    error: Option<&'static str>,
+}
+
+impl RequestLog {
+    /// One event per request, target `iamlocal::request`, so it can be filtered on its own
+    /// (the principal's ARN is only built when the event is enabled).
+    fn emit(&self, status: StatusCode, latency: Duration, request_id: &str) {
+        tracing::info!(
+            target: "iamlocal::request",
+            action = %self.action.unwrap_or("-"),
+            principal = %self.caller.as_ref().map_or_else(|| "-".to_owned(), Caller::arn),
+            outcome = %self.error.unwrap_or("OK"),
+            status = status.as_u16(),
+            latency_us = latency.as_micros() as u64,
+            %request_id,
+        );
+    }
+}
+
 async fn serve_api(
     app: &App,
     request: Request,
     request_id: &str,
-    action: &mut &'static str,
+    log: &mut RequestLog,
 ) -> Result<String, AwsError> {
     let (parts, body) = request.into_parts();
     if parts.method != Method::GET && parts.method != Method::POST {
@@ -188,6 +217,22 @@ async fn serve_api(
         body: &body,
     };
     let caller = auth::authenticate(app, &http).await?;
+    let result = call(app, caller.as_ref(), &parts, &body, request_id, log).await;
+    log.caller = caller;
+    result
+}
+
+/// The authenticated part of a request (or an unsigned one, which only STS's web identity
+/// and SAML actions accept): its parameters, then the action they name.
+async fn call(
+    app: &App,
+    caller: Option<&Caller>,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+    request_id: &str,
+    log: &mut RequestLog,
+) -> Result<String, AwsError> {
+    let query = parts.uri.query().unwrap_or("");
     let source_ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -199,13 +244,12 @@ async fn serve_api(
     let mut params = Params::default();
     params.extend_from_form(query.as_bytes())?;
     if parts.method == Method::POST {
-        params.extend_from_form(&body)?;
+        params.extend_from_form(body)?;
     }
-    // Unsigned requests are STS's (the web identity and SAML actions).
-    let service = caller.as_ref().map_or(api::Service::Sts, |c| c.service);
-    if let Some(name) = api::action_name(service, &params) {
-        *action = name;
-    }
+    let service = caller.map_or(api::Service::Sts, |c| c.service);
+    log.action = params
+        .action()
+        .and_then(|name| api::action_name(service, name));
     let Some(caller) = caller else {
         let origin = Origin {
             app,
@@ -217,7 +261,7 @@ async fn serve_api(
     };
     let cx = Ctx {
         app,
-        caller: &caller,
+        caller,
         source_ip,
         user_agent,
         request_id,

@@ -234,12 +234,9 @@ fn render(action: Action, service: Service, request_id: &str, output: &dyn ToXml
     xml::response(action.name(), service.namespace(), request_id, output)
 }
 
-/// The table's name of the action `params` name in `service`, if iamlocal answers it.
-pub fn action_name(service: Service, params: &Params) -> Option<&'static str> {
-    params
-        .action()
-        .and_then(|name| Action::find(service, name))
-        .map(Action::name)
+/// The name of an action iamlocal answers, as a static string (for the request log).
+pub fn action_name(service: Service, name: &str) -> Option<&'static str> {
+    Action::find(service, name).map(Action::name)
 }
 
 /// Finds the action the parameters name, in the service the caller signed for, and runs it.

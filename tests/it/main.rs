@@ -13,6 +13,7 @@ mod federation;
 mod groups;
 mod instance_profiles;
 mod login_profiles;
+mod logs;
 mod metrics;
 mod oidc_providers;
 mod persistence;
