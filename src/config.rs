@@ -71,6 +71,16 @@ pub struct Config {
     /// `Authorization: Bearer TOKEN`.
     #[arg(long, env = "IAMLOCAL_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// Seconds a client has to send a request's headers, and then its body; a client that
+    /// stalls longer is answered `RequestTimeout` or disconnected.
+    #[arg(long, env = "IAMLOCAL_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// Seconds that requests in flight get to finish after SIGTERM or ctrl-c; a second
+    /// signal ends the process at once.
+    #[arg(long, env = "IAMLOCAL_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -89,6 +99,8 @@ impl Default for Config {
             consistency_seed: None,
             consistency_profile: None,
             admin_token: None,
+            request_timeout_secs: 30,
+            shutdown_timeout_secs: 10,
         }
     }
 }

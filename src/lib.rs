@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod consistency;
 pub mod error;
+pub mod fuzzing;
 pub mod iam;
 pub mod ids;
 pub mod policy;

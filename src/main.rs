@@ -92,7 +92,19 @@ fn init_tracing() {
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }
 
+/// Completes on the first SIGTERM or ctrl-c; a second one ends the process at once, without
+/// waiting for the requests in flight (committed writes are safe in SQLite's log either way).
 async fn shutdown_signal() {
+    signal().await;
+    tracing::info!("shutting down; a second signal stops at once");
+    tokio::spawn(async {
+        signal().await;
+        tracing::warn!("second signal: stopping now");
+        std::process::exit(130);
+    });
+}
+
+async fn signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -111,7 +123,6 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }
 
 /// A plain HTTP/1.1 GET of the health route, so the container image needs no curl.

@@ -49,7 +49,8 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
         // Temporary credentials are three parts; the token must be the one minted with
         // the key, and the virtual clock decides whether it has expired.
         Some(session) => {
-            if signature.security_token.as_deref() != Some(session.session_token.as_str()) {
+            let token = signature.security_token.as_deref().unwrap_or_default();
+            if !constant_time_eq(token.as_bytes(), session.session_token.as_bytes()) {
                 return Err(AwsError::invalid_client_token_id());
             }
             if app.clock.now() >= session.expires_at {
@@ -86,6 +87,13 @@ pub async fn authenticate(app: &App, req: &sigv4::HttpRequest<'_>) -> Result<Cal
         service,
         region: signature.scope.region.clone(),
     })
+}
+
+/// Compares two secrets in a time that depends on their lengths only, never on where they
+/// first differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y))) == 0
 }
 
 /// Signing keys already derived, by access key id and credential scope. Deriving one takes
