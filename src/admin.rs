@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::auth::same_secret;
 use crate::clock::iso8601;
 use crate::consistency::{DelayModel, ModelSpec};
 
@@ -164,11 +165,6 @@ async fn require_token(State(app): State<Arc<App>>, request: Request, next: Next
         }
     }
     next.run(request).await
-}
-
-/// Compares without stopping at the first difference (only the length can leak).
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
