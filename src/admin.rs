@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::auth::same_secret;
 use crate::clock::iso8601;
 use crate::consistency::{DelayModel, ModelSpec};
 use crate::decisions::{self, Filter};
@@ -339,11 +340,6 @@ async fn require_token(State(app): State<Arc<App>>, request: Request, next: Next
         }
     }
     next.run(request).await
-}
-
-/// Compares without stopping at the first difference (only the length can leak).
-pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {

@@ -88,6 +88,16 @@ pub struct Config {
     )]
     pub admin_token: Option<String>,
 
+    /// Seconds a client has to send a request's headers, and then its body; a client that
+    /// stalls longer is answered `RequestTimeout` or disconnected.
+    #[arg(long, env = "IAMLOCAL_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+
+    /// Seconds that requests in flight get to finish after SIGTERM or ctrl-c; a second
+    /// signal ends the process at once.
+    #[arg(long, env = "IAMLOCAL_SHUTDOWN_TIMEOUT_SECS", default_value_t = 10)]
+    pub shutdown_timeout_secs: u64,
+
     /// How many authorization decisions the decisions log keeps (`GET /_iamlocal/decisions`);
     /// 0 keeps none.
     #[arg(
@@ -150,6 +160,8 @@ impl Default for Config {
             oidc_issuer: None,
             oidc_jwks: Vec::new(),
             log_format: LogFormat::Text,
+            request_timeout_secs: 30,
+            shutdown_timeout_secs: 10,
         }
     }
 }

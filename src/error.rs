@@ -57,6 +57,8 @@ error_codes! {
     ValidationError => 400, Sender;
     /// The request body is larger than iamlocal accepts (AWS answers 413 too).
     RequestEntityTooLarge => 413, Sender;
+    /// The client stopped sending its request body (S3's code; IAM and STS document none).
+    RequestTimeout => 400, Sender;
     /// An operation of the AWS model that iamlocal does not answer yet.
     NotImplemented => 501, Receiver;
     // IAM.

@@ -16,6 +16,7 @@ pub mod config;
 pub mod consistency;
 pub mod decisions;
 pub mod error;
+pub mod fuzzing;
 pub mod iam;
 pub mod ids;
 pub mod metrics;

@@ -152,7 +152,19 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
+/// Completes on the first SIGTERM or ctrl-c; a second one ends the process at once, without
+/// waiting for the requests in flight (committed writes are safe in SQLite's log either way).
 async fn shutdown_signal() {
+    signal().await;
+    tracing::info!("shutting down; a second signal stops at once");
+    tokio::spawn(async {
+        signal().await;
+        tracing::warn!("second signal: stopping now");
+        std::process::exit(130);
+    });
+}
+
+async fn signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -171,7 +183,6 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }
 
 /// `http://IP:PORT` (a trailing `/` or path is ignored) or `IP:PORT`; `localhost` is

@@ -12,7 +12,11 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tower::Service;
 
 use crate::api::{self, Ctx, Origin};
 use crate::app::App;
@@ -59,8 +63,9 @@ impl Server {
         self.app.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight and writes
-    /// what is still only in memory.
+    /// Serves until `shutdown` completes, then stops accepting connections, gives the
+    /// requests in flight up to `shutdown_timeout_secs` to finish, and writes what is still
+    /// only in memory.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -68,10 +73,14 @@ impl Server {
         let app = self.app;
         let housekeeping = tokio::spawn(housekeeping(app.clone()));
         let propagator = tokio::spawn(app.propagation.clone().run());
-        let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown).await;
+        let grace = Duration::from_secs(app.config.shutdown_timeout_secs);
+        if tokio::time::timeout(grace, connections.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still in flight after {grace:?}; closing them");
+        }
         housekeeping.abort();
         propagator.abort();
         if let Err(e) = app.flush_key_uses().await {
@@ -80,6 +89,49 @@ impl Server {
         app.store.close().await;
         Ok(())
     }
+}
+
+/// Accepts connections until `shutdown` completes, then drops the listener (new connections
+/// are refused) and returns the handle that waits for the open ones. Each connection has
+/// `request_timeout_secs` to send its headers: hyper closes it otherwise, so a stalled client
+/// cannot hold a task forever.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> GracefulShutdown {
+    let connections = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(config.request_timeout_secs));
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(remote));
+            router.clone().call(request.map(Body::new))
+        });
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %remote, "connection ended with an error");
+            }
+        });
+    }
+    connections
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -207,7 +259,13 @@ async fn serve_api(
             "The Query API accepts GET and POST requests only."
         ));
     }
-    let body = read_body(&parts.headers, body, app.config.max_body_bytes).await?;
+    let body = read_body(
+        &parts.headers,
+        body,
+        app.config.max_body_bytes,
+        Duration::from_secs(app.config.request_timeout_secs),
+    )
+    .await?;
     let query = parts.uri.query().unwrap_or("");
     let http = sigv4::HttpRequest {
         method: parts.method.as_str(),
@@ -269,11 +327,13 @@ async fn call(
     api::dispatch(&cx, &params, request_id).await
 }
 
-/// The whole body, refused early when its declared or actual size is over the limit.
+/// The whole body, refused early when its declared or actual size is over the limit, or when
+/// it does not arrive within `timeout`.
 async fn read_body(
     headers: &axum::http::HeaderMap,
     body: Body,
     limit: usize,
+    timeout: Duration,
 ) -> Result<bytes::Bytes, AwsError> {
     let too_large = || {
         aws_error!(
@@ -288,7 +348,13 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(read) => read.map_err(|_| too_large()),
+        // S3's code and words for the same situation; IAM and STS document none.
+        Err(_) => Err(aws_error!(
+            RequestTimeout,
+            "Your socket connection to the server was not read from or written to within \
+             the timeout period. Idle connections will be closed."
+        )),
+    }
 }

@@ -12,8 +12,9 @@ use std::fmt::Write;
 use crate::aws_error;
 use crate::error::AwsError;
 
-/// The most parameters one request may carry; far above what any IAM call needs.
-const MAX_PARAMS: usize = 5_000;
+/// The most parameters one request may carry; far above what any IAM call needs. AWS
+/// documents no number; the bound keeps the linear look-ups of [`Params::get`] cheap.
+const MAX_PARAMS: usize = 1_000;
 
 /// The decoded name/value pairs of one request, in the order they came.
 #[derive(Debug, Default, Clone)]

@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use crate::admin::same_secret;
 use crate::app::App;
+use crate::auth::same_secret;
 
 /// The cookie that carries the admin token once `?token=` gave it.
 const COOKIE: &str = "iamlocal_admin_token";

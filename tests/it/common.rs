@@ -88,15 +88,7 @@ impl TestServer {
     }
 
     pub fn iam_with(&self, credentials: Credentials) -> aws_sdk_iam::Client {
-        let config = aws_sdk_iam::Config::builder()
-            .endpoint_url(self.endpoint())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .http_client(HttpClientBuilder::new().build_http())
-            .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .build();
-        aws_sdk_iam::Client::from_conf(config)
+        iam_at(&self.endpoint(), credentials)
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
@@ -139,6 +131,19 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// An IAM client for a server at `endpoint` (`http://127.0.0.1:PORT`).
+pub fn iam_at(endpoint: &str, credentials: Credentials) -> aws_sdk_iam::Client {
+    let config = aws_sdk_iam::Config::builder()
+        .endpoint_url(endpoint)
+        .region(aws_sdk_iam::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(HttpClientBuilder::new().build_http())
+        .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .build();
+    aws_sdk_iam::Client::from_conf(config)
 }
 
 /// STS credentials as the SDK's credentials type.
