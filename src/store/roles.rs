@@ -356,23 +356,6 @@ impl Store {
         w.commit().await
     }
 
-    /// Notes that a role was assumed, for `RoleLastUsed`.
-    pub async fn record_role_use(
-        &self,
-        role_id: &str,
-        at: OffsetDateTime,
-        region: &str,
-    ) -> Result<(), AwsError> {
-        let mut w = self.begin().await?;
-        sqlx::query("UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?")
-            .bind(to_millis(at))
-            .bind(region)
-            .bind(role_id)
-            .execute(&mut *w.tx)
-            .await?;
-        w.commit().await
-    }
-
     pub(super) async fn role_changes(&self) -> Result<Vec<Change>, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let rows: Vec<RoleRow> = sqlx::query_as(select_roles!(""))
@@ -414,4 +397,20 @@ pub(super) async fn role_id(
     role_name: &str,
 ) -> Result<String, AwsError> {
     Ok(role_row(conn, account_id, role_name).await?.role_id)
+}
+
+/// Notes that a role was assumed, for `RoleLastUsed`.
+pub(super) async fn note_use(
+    conn: &mut SqliteConnection,
+    role_id: &str,
+    at: OffsetDateTime,
+    region: &str,
+) -> Result<(), AwsError> {
+    sqlx::query("UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?")
+        .bind(to_millis(at))
+        .bind(region)
+        .bind(role_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -269,10 +269,8 @@ pub async fn assume_role(
             record: session,
             inline_policy: input.policy.clone(),
             policy_arns: input.policy_arns.clone(),
+            region: caller.region.clone(),
         })
-        .await?;
-    store
-        .record_role_use(&role.role_id, now, &caller.region)
         .await?;
     Ok(AssumeRoleOutput {
         credentials: Credentials {
