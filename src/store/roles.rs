@@ -1,5 +1,6 @@
 //! IAM roles and their tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::SqliteConnection;
@@ -362,11 +363,21 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         let mut tags = all_tags(&mut conn, Tagged::Role).await?;
+        // Roles often share a trust policy (one service, one account): each distinct text is
+        // parsed once, and the parsed policy shared.
+        let mut parsed: HashMap<String, Option<Arc<Policy>>> = HashMap::new();
         Ok(rows
             .into_iter()
             .filter_map(|row| {
                 let tags = tags.remove(&row.role_id).unwrap_or_default();
-                row.into_role(tags).reparsed_record()
+                let role = row.into_role(tags);
+                let trust = parsed
+                    .entry(role.trust_policy.clone())
+                    .or_insert_with(|| {
+                        stored_document(&role.arn, &role.trust_policy, PolicyKind::Trust)
+                    })
+                    .clone()?;
+                Some(role.record(trust))
             })
             .collect())
     }

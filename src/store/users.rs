@@ -62,19 +62,19 @@ impl UserRow {
 
 impl User {
     fn record(&self) -> Change {
+        self.clone().into_record()
+    }
+
+    fn into_record(self) -> Change {
         Change::UserPut(Arc::new(UserRecord {
-            user_id: self.user_id.clone(),
-            account_id: self.account_id.clone(),
-            user_name: self.user_name.clone(),
-            path: self.path.clone(),
-            arn: self.arn.clone(),
+            user_id: self.user_id,
+            account_id: self.account_id,
+            user_name: self.user_name,
+            path: self.path,
+            arn: self.arn,
             created_at: self.created_at,
-            permissions_boundary: self.permissions_boundary.clone(),
-            tags: self
-                .tags
-                .iter()
-                .map(|t| (t.key.clone(), t.value.clone()))
-                .collect(),
+            permissions_boundary: self.permissions_boundary,
+            tags: self.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         }))
     }
 }
@@ -353,7 +353,7 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let tags = tags.remove(&row.user_id).unwrap_or_default();
-                row.into_user(tags).record()
+                row.into_user(tags).into_record()
             })
             .collect())
     }

@@ -602,7 +602,11 @@ static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sy
 );
 
 fn name_key(account_id: &str, name: &str) -> String {
-    format!("{account_id}/{}", name.to_ascii_lowercase())
+    let mut key = String::with_capacity(account_id.len() + 1 + name.len());
+    key.push_str(account_id);
+    key.push('/');
+    key.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    key
 }
 
 #[cfg(test)]
