@@ -176,7 +176,11 @@ mod tests {
         let sts = StringToSign::new(&sig, &creq);
         let key = signing_key(SECRET, &sig.scope);
         assert_eq!(
-            hex::encode(mac(&key, sts.to_string().as_bytes()).finalize().into_bytes()),
+            hex::encode(
+                mac(&key, sts.to_string().as_bytes())
+                    .finalize()
+                    .into_bytes()
+            ),
             AWS_EXAMPLE_SIGNATURE
         );
         assert!(signature_matches(&key, &sts, AWS_EXAMPLE_SIGNATURE));
