@@ -556,6 +556,14 @@ impl Propagation {
             .collect()
     }
 
+    /// The view, when it holds exactly what the store has committed: when no change waits.
+    /// Read APIs answer from it then, and from the store otherwise, so they never lag
+    /// behind a write that has returned (only authorization does, by design). A write that
+    /// is still running may or may not be seen, as with the store itself.
+    pub fn exact_view(&self) -> Option<&View> {
+        (self.pending() == 0).then_some(&*self.view)
+    }
+
     pub fn model(&self) -> DelayModel {
         self.lock().model.clone()
     }
@@ -759,6 +767,7 @@ mod tests {
             user_name: name.into(),
             path: "/".into(),
             arn: format!("arn:aws:iam::123456789012:user/{name}"),
+            created_at: OffsetDateTime::UNIX_EPOCH,
             permissions_boundary: None,
             tags: vec![],
         }))

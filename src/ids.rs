@@ -120,13 +120,27 @@ fn unbase32(text: &str) -> Option<[u8; 10]> {
     Some(out)
 }
 
+/// A random (v4) UUID, from the thread's generator (seeded once by the OS): uuid's own
+/// `new_v4` asks the OS for its bytes, a system call per request.
 pub fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    id.hyphenated()
+        .encode_lower(&mut uuid::Uuid::encode_buffer())
+        .to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_random_v4_uuids() {
+        let id = request_id();
+        let uuid = uuid::Uuid::parse_str(&id).unwrap();
+        assert_eq!(uuid.get_version_num(), 4);
+        assert_eq!(id, uuid.hyphenated().to_string());
+        assert_ne!(request_id(), id);
+    }
 
     #[test]
     fn access_key_ids_encode_their_account() {

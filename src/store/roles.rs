@@ -1,5 +1,6 @@
 //! IAM roles and their tags.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::SqliteConnection;
@@ -361,34 +362,27 @@ impl Store {
         w.commit().await
     }
 
-    /// Notes that a role was assumed, for `RoleLastUsed`.
-    pub async fn record_role_use(
-        &self,
-        role_id: &str,
-        at: OffsetDateTime,
-        region: &str,
-    ) -> Result<(), AwsError> {
-        let mut w = self.begin().await?;
-        sqlx::query("UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?")
-            .bind(to_millis(at))
-            .bind(region)
-            .bind(role_id)
-            .execute(&mut *w.tx)
-            .await?;
-        w.commit().await
-    }
-
     pub(super) async fn role_changes(&self) -> Result<Vec<Change>, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let rows: Vec<RoleRow> = sqlx::query_as(select_roles!(""))
             .fetch_all(&mut *conn)
             .await?;
         let mut tags = all_tags(&mut conn, Tagged::Role).await?;
+        // Roles often share a trust policy (one service, one account): each distinct text is
+        // parsed once, and the parsed policy shared.
+        let mut parsed: HashMap<String, Option<Arc<Policy>>> = HashMap::new();
         Ok(rows
             .into_iter()
             .filter_map(|row| {
                 let tags = tags.remove(&row.role_id).unwrap_or_default();
-                row.into_role(tags).reparsed_record()
+                let role = row.into_role(tags);
+                let trust = parsed
+                    .entry(role.trust_policy.clone())
+                    .or_insert_with(|| {
+                        stored_document(&role.arn, &role.trust_policy, PolicyKind::Trust)
+                    })
+                    .clone()?;
+                Some(role.record(trust))
             })
             .collect())
     }
@@ -431,4 +425,20 @@ pub(super) async fn role_by_id(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(row.map(|r| r.into_role(Vec::new())))
+}
+
+/// Notes that a role was assumed, for `RoleLastUsed`.
+pub(super) async fn note_use(
+    conn: &mut SqliteConnection,
+    role_id: &str,
+    at: OffsetDateTime,
+    region: &str,
+) -> Result<(), AwsError> {
+    sqlx::query("UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?")
+        .bind(to_millis(at))
+        .bind(region)
+        .bind(role_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -45,6 +45,9 @@ pub struct NewSession {
     pub record: SessionRecord,
     pub inline_policy: Option<String>,
     pub policy_arns: Vec<String>,
+    /// The region the credentials were requested in: for a role session, the role's last
+    /// use (`RoleLastUsed`), written in the same transaction.
+    pub region: String,
 }
 
 impl Store {
@@ -107,6 +110,9 @@ impl Store {
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        if let SessionOf::Role { role_id, .. } = &record.of {
+            super::roles::note_use(&mut w.tx, role_id, record.issued_at, &new.region).await?;
         }
         let record = Arc::new(record);
         w.record(Change::SessionPut(record.clone()));

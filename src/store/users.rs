@@ -62,19 +62,42 @@ impl UserRow {
 
 impl User {
     fn record(&self) -> Change {
+        self.clone().into_record()
+    }
+
+    fn into_record(self) -> Change {
         Change::UserPut(Arc::new(UserRecord {
-            user_id: self.user_id.clone(),
-            account_id: self.account_id.clone(),
-            user_name: self.user_name.clone(),
-            path: self.path.clone(),
-            arn: self.arn.clone(),
-            permissions_boundary: self.permissions_boundary.clone(),
-            tags: self
+            user_id: self.user_id,
+            account_id: self.account_id,
+            user_name: self.user_name,
+            path: self.path,
+            arn: self.arn,
+            created_at: self.created_at,
+            permissions_boundary: self.permissions_boundary,
+            tags: self.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+        }))
+    }
+}
+
+impl From<&UserRecord> for User {
+    fn from(user: &UserRecord) -> User {
+        User {
+            user_id: user.user_id.clone(),
+            account_id: user.account_id.clone(),
+            user_name: user.user_name.clone(),
+            path: user.path.clone(),
+            arn: user.arn.clone(),
+            created_at: user.created_at,
+            permissions_boundary: user.permissions_boundary.clone(),
+            tags: user
                 .tags
                 .iter()
-                .map(|t| (t.key.clone(), t.value.clone()))
+                .map(|(key, value)| Tag {
+                    key: key.clone(),
+                    value: value.clone(),
+                })
                 .collect(),
-        }))
+        }
     }
 }
 
@@ -141,7 +164,16 @@ impl Store {
         Ok(user)
     }
 
+    /// The user, from the data plane when it is exact (see [`Propagation::exact_view`]).
+    ///
+    /// [`Propagation::exact_view`]: crate::consistency::Propagation::exact_view
     pub async fn user(&self, account_id: &str, user_name: &str) -> Result<User, AwsError> {
+        if let Some(view) = self.propagation.exact_view() {
+            let user = view.user_by_name(account_id, user_name);
+            return user
+                .map(|user| User::from(&*user))
+                .ok_or_else(|| AwsError::no_such_user(user_name));
+        }
         let mut conn = self.reader.acquire().await?;
         let row = user_row(&mut conn, account_id, user_name).await?;
         let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
@@ -156,6 +188,13 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<User>, AwsError> {
+        if let Some(view) = self.propagation.exact_view() {
+            let (users, marker) = view.users_page(account_id, path_prefix, marker, max_items);
+            return Ok(Page {
+                items: users.iter().map(|user| listed(user)).collect(),
+                marker,
+            });
+        }
         let mut rows: Vec<UserRow> = sqlx::query_as(select_users!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND user_name >= ?3
              ORDER BY user_name LIMIT ?4"
@@ -319,9 +358,23 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let tags = tags.remove(&row.user_id).unwrap_or_default();
-                row.into_user(tags).record()
+                row.into_user(tags).into_record()
             })
             .collect())
+    }
+}
+
+/// A user as listings show it: without tags, as the store's listing reads it.
+fn listed(user: &UserRecord) -> User {
+    User {
+        user_id: user.user_id.clone(),
+        account_id: user.account_id.clone(),
+        user_name: user.user_name.clone(),
+        path: user.path.clone(),
+        arn: user.arn.clone(),
+        created_at: user.created_at,
+        permissions_boundary: user.permissions_boundary.clone(),
+        tags: Vec::new(),
     }
 }
 

@@ -141,6 +141,7 @@ pub async fn get_federation_token(
             },
             inline_policy: input.session_policies.policy,
             policy_arns: input.session_policies.policy_arns,
+            region: caller.region.clone(),
         })
         .await?;
     Ok(GetFederationTokenOutput {

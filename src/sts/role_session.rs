@@ -204,10 +204,8 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
             record: session,
             inline_policy: new.session_policies.policy.clone(),
             policy_arns: new.session_policies.policy_arns.clone(),
+            region: origin.region.to_owned(),
         })
-        .await?;
-    store
-        .record_role_use(&role.role_id, now, origin.region)
         .await?;
     Ok(RoleSession {
         credentials: Credentials {

@@ -94,6 +94,7 @@ pub async fn get_session_token(
             },
             inline_policy: None,
             policy_arns: Vec::new(),
+            region: caller.region.clone(),
         })
         .await?;
     Ok(GetSessionTokenOutput {

@@ -5,7 +5,7 @@
 //! Authentication and authorization read only this, never SQLite: that keeps the hot path in
 //! memory and makes "the change is not visible yet" a real state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use crate::consistency::ChangeKind;
@@ -145,6 +145,7 @@ pub struct UserRecord {
     pub user_name: String,
     pub path: String,
     pub arn: String,
+    pub created_at: time::OffsetDateTime,
     /// The ARN of the managed policy bounding the user's permissions.
     pub permissions_boundary: Option<String>,
     pub tags: Vec<(String, String)>,
@@ -293,8 +294,9 @@ impl Principal {
 struct ViewData {
     accounts: HashSet<String>,
     users: HashMap<String, Arc<UserRecord>>,
-    /// `account_id/lowercase name` → user: IAM names compare without case.
-    users_by_name: HashMap<String, Arc<UserRecord>>,
+    /// `account_id/lowercase name` → user: IAM names compare without case. Ordered, as
+    /// `ListUsers` lists them.
+    users_by_name: BTreeMap<String, Arc<UserRecord>>,
     access_keys: HashMap<String, Arc<AccessKeyRecord>>,
     groups: HashMap<String, Arc<GroupRecord>>,
     /// `account_id/lowercase name` → group.
@@ -303,7 +305,7 @@ struct ViewData {
     memberships: HashMap<String, Vec<String>>,
     roles: HashMap<String, Arc<RoleRecord>>,
     /// `account_id/lowercase name` → role.
-    roles_by_name: HashMap<String, Arc<RoleRecord>>,
+    roles_by_name: BTreeMap<String, Arc<RoleRecord>>,
     /// Owner (user or role) unique id → inline policies.
     inline_policies: HashMap<String, Vec<NamedPolicy>>,
     /// Owner (user or role) unique id → attached managed policy ARNs.
@@ -477,6 +479,29 @@ impl View {
         self.read().users.get(user_id).cloned()
     }
 
+    /// Up to `max_items` users of the account whose path starts with `path_prefix`, in
+    /// name order without case, from the name `marker` on (as the store lists them); and
+    /// the name of the next one when more remain.
+    pub fn users_page(
+        &self,
+        account_id: &str,
+        path_prefix: &str,
+        marker: Option<&str>,
+        max_items: usize,
+    ) -> (Vec<Arc<UserRecord>>, Option<String>) {
+        let data = self.read();
+        let account = name_key(account_id, "");
+        let mut users = data
+            .users_by_name
+            .range(name_key(account_id, marker.unwrap_or(""))..)
+            .take_while(|(key, _)| key.starts_with(&account))
+            .map(|(_, user)| user)
+            .filter(|user| user.path.starts_with(path_prefix));
+        let page: Vec<_> = users.by_ref().take(max_items).cloned().collect();
+        let next = users.next().map(|user| user.user_name.clone());
+        (page, next)
+    }
+
     /// A visible managed policy's default version, by ARN.
     /// AWS managed policies come from the bundled catalogue, visible everywhere at once.
     pub fn managed_policy(&self, policy_arn: &str) -> Option<NamedPolicy> {
@@ -629,7 +654,7 @@ impl View {
 /// Drops a name's entry unless it names another entity by now: with propagation delays, a
 /// name freed by a rename or a delete may already be taken by a newer entity.
 fn forget_name<T>(
-    by_name: &mut HashMap<String, Arc<T>>,
+    by_name: &mut BTreeMap<String, Arc<T>>,
     key: String,
     is_same: impl Fn(&T) -> bool,
 ) {
@@ -650,7 +675,11 @@ static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sy
 );
 
 fn name_key(account_id: &str, name: &str) -> String {
-    format!("{account_id}/{}", name.to_ascii_lowercase())
+    let mut key = String::with_capacity(account_id.len() + 1 + name.len());
+    key.push_str(account_id);
+    key.push('/');
+    key.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    key
 }
 
 #[cfg(test)]
@@ -664,6 +693,7 @@ mod tests {
             user_name: "alice".into(),
             path: "/".into(),
             arn: "arn:aws:iam::123456789012:user/alice".into(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
             permissions_boundary: None,
             tags: vec![],
         })

@@ -433,3 +433,57 @@ async fn advancing_the_clock_through_the_admin_api_expires_sts_credentials() {
     let (code, _) = error_of(sts.get_caller_identity().send().await);
     assert_eq!(code, "ExpiredToken");
 }
+
+/// What `GetUser`, `ListUsers` and `ListUserTags` answer, in comparable form.
+async fn user_reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
+    let dora = iam.get_user().user_name("DORA").send().await.unwrap();
+    let dora = dora.user.unwrap();
+    let mut reads = vec![format!("{dora:?}")];
+    let tags = iam.list_user_tags().user_name("dora").send().await.unwrap();
+    reads.push(format!("{:?}", tags.tags));
+    for prefix in ["/", "/team/", "/nobody/"] {
+        let mut marker = None;
+        loop {
+            let page = iam
+                .list_users()
+                .path_prefix(prefix)
+                .max_items(1)
+                .set_marker(marker)
+                .send()
+                .await
+                .unwrap();
+            reads.push(format!("{:?} {:?}", page.users, page.marker));
+            marker = page.marker;
+            if marker.is_none() {
+                break;
+            }
+        }
+    }
+    reads
+}
+
+#[tokio::test]
+async fn read_apis_answer_the_same_whether_changes_wait_or_not() {
+    let server = slow_server().await;
+    let iam = server.iam();
+    let team = aws_sdk_iam::types::Tag::builder()
+        .key("team")
+        .value("blue")
+        .build()
+        .unwrap();
+    iam.create_user()
+        .user_name("dora")
+        .path("/team/")
+        .tags(team)
+        .send()
+        .await
+        .unwrap();
+    for name in ["Eve", "carl", "Bob"] {
+        iam.create_user().user_name(name).send().await.unwrap();
+    }
+    // Answered by the control plane while changes wait, by the data plane once none do.
+    let waiting = user_reads(&iam).await;
+    assert!(server.admin().propagate().await > 0);
+    assert_eq!(user_reads(&iam).await, waiting);
+    assert!(waiting.iter().any(|r| r.contains("carl")));
+}

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::presigned::X_AMZ_SIGNATURE;
 use super::request::HttpRequest;
-use super::scope::CredentialScope;
+use super::scope::{AWS4_REQUEST, CredentialScope};
 use super::signature::{Signature, SignatureLocation};
 use super::timestamp::format_amz_date;
 
@@ -75,24 +75,49 @@ impl CanonicalRequest {
     }
 }
 
-impl fmt::Display for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl CanonicalRequest {
+    /// The text, piece by piece: what `Display` shows and what the string to sign hashes,
+    /// without building it.
+    fn write(&self, put: &mut impl FnMut(&str) -> fmt::Result) -> fmt::Result {
         // <HTTPMethod>\n
-        writeln!(f, "{}", self.method)?;
+        put(&self.method)?;
+        put("\n")?;
         // <CanonicalURI>\n
-        writeln!(f, "{}", self.uri)?;
+        put(&self.uri)?;
+        put("\n")?;
         // <CanonicalQueryString>\n
-        writeln!(f, "{}", self.query)?;
+        put(&self.query)?;
+        put("\n")?;
         // <CanonicalHeaders>\n: one `name:value\n` line per signed header, then the newline
         // that ends the field.
         for (name, value) in &self.headers {
-            writeln!(f, "{name}:{value}")?;
+            put(name)?;
+            put(":")?;
+            put(value)?;
+            put("\n")?;
         }
-        writeln!(f)?;
+        put("\n")?;
         // <SignedHeaders>\n
-        writeln!(f, "{}", self.signed_headers)?;
+        put(&self.signed_headers)?;
+        put("\n")?;
         // <HashedPayload>
-        write!(f, "{}", self.hashed_payload)
+        put(&self.hashed_payload)
+    }
+
+    /// `Lowercase(HexEncode(SHA256(CanonicalRequest)))`
+    fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let _ = self.write(&mut |text| {
+            hasher.update(text);
+            Ok(())
+        });
+        hex::encode(hasher.finalize())
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(&mut |text| f.write_str(text))
     }
 }
 
@@ -112,21 +137,34 @@ impl<'a> StringToSign<'a> {
         StringToSign {
             request_date_time: format_amz_date(sig.timestamp),
             scope: &sig.scope,
-            hashed_canonical_request: sha256_hex(canonical_request.to_string().as_bytes()),
+            hashed_canonical_request: canonical_request.hash(),
         }
+    }
+
+    /// The text, piece by piece: what `Display` shows and what the signing key signs.
+    pub(super) fn write(&self, put: &mut impl FnMut(&str) -> fmt::Result) -> fmt::Result {
+        // <Algorithm>\n
+        put(AWS4_HMAC_SHA256)?;
+        put("\n")?;
+        // <RequestDateTime>\n
+        put(&self.request_date_time)?;
+        put("\n")?;
+        // <CredentialScope>\n
+        let scope = self.scope;
+        for part in [&scope.date, &scope.region, &scope.service] {
+            put(part)?;
+            put("/")?;
+        }
+        put(AWS4_REQUEST)?;
+        put("\n")?;
+        // <HashedCanonicalRequest>
+        put(&self.hashed_canonical_request)
     }
 }
 
 impl fmt::Display for StringToSign<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // <Algorithm>\n
-        writeln!(f, "{AWS4_HMAC_SHA256}")?;
-        // <RequestDateTime>\n
-        writeln!(f, "{}", self.request_date_time)?;
-        // <CredentialScope>\n
-        writeln!(f, "{}", self.scope)?;
-        // <HashedCanonicalRequest>
-        write!(f, "{}", self.hashed_canonical_request)
+        self.write(&mut |text| f.write_str(text))
     }
 }
 

@@ -11,7 +11,7 @@ use crate::aws_error;
 use crate::error::AwsError;
 
 /// The terminator every SigV4 credential scope ends with.
-const AWS4_REQUEST: &str = "aws4_request";
+pub(super) const AWS4_REQUEST: &str = "aws4_request";
 
 /// `<Date>/<Region>/<Service>`: whose `Display` is the `<CredentialScope>` line of the string
 /// to sign, terminator included.
