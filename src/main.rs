@@ -64,7 +64,7 @@ struct Cli {
 enum Command {
     /// Serve the IAM and STS APIs and the admin API on one port (the default command).
     #[command(after_help = SERVE_EXAMPLES)]
-    Serve(Config),
+    Serve(Box<Config>),
     /// Exit 0 when the server answers its health check, 1 otherwise (for containers: no curl
     /// needed).
     #[command(after_help = HEALTHCHECK_EXAMPLES)]
@@ -91,7 +91,7 @@ fn main() -> ExitCode {
         .expect("the tokio runtime starts");
     match cli.command {
         None => runtime.block_on(serve(cli.serve)),
-        Some(Command::Serve(config)) => runtime.block_on(serve(config)),
+        Some(Command::Serve(config)) => runtime.block_on(serve(*config)),
         Some(Command::Healthcheck { endpoint, listen }) => {
             runtime.block_on(healthcheck(endpoint.unwrap_or(listen)))
         }
