@@ -99,6 +99,7 @@ async fn put_state(State(app): State<Arc<App>>, body: Bytes) -> Result<Response,
     let defaults = Defaults {
         account_id: &app.config.account_id,
         now: app.clock.now(),
+        issuers: &app.oidc,
     };
     let state = validate(document, &defaults).map_err(|e| AdminError {
         status: StatusCode::BAD_REQUEST,

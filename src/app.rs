@@ -43,23 +43,24 @@ impl App {
         let model = DelayModel::from_config(&config)?;
         let view = Arc::new(View::new());
         let clock = Arc::new(Clock::new());
+        let issuer = config
+            .oidc_issuer
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        let oidc = Issuers::start(&issuer, &config.oidc_jwks)?;
         let bootstrap = match &config.bootstrap {
             Some(file) => bootstrap::load(
                 file,
                 &Defaults {
                     account_id: &config.account_id,
                     now: clock.now(),
+                    issuers: &oidc,
                 },
             )?,
             None => ValidState::default(),
         };
         let propagation = Arc::new(Propagation::new(view.clone(), clock.clone(), model));
         let store = Store::open(config.db.as_deref(), propagation.clone()).await?;
-        let issuer = config
-            .oidc_issuer
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.listen));
-        let oidc = Issuers::start(&issuer, &config.oidc_jwks)?;
         let app = App {
             decisions: DecisionLog::new(config.decisions_capacity),
             metrics: Metrics::default(),

@@ -230,7 +230,8 @@ impl ToXml for AccountSummaryOutput {
 }
 
 /// Every key of AWS's `SummaryMap`: the account's counts from the store, AWS's default
-/// quotas, and zero for what iamlocal does not host yet (MFA devices, certificates).
+/// quotas, and zero for what iamlocal does not host yet (MFA devices, certificates; SAML
+/// providers, which `Providers` would count too).
 pub async fn get_account_summary(
     cx: &Ctx<'_>,
     _input: NoInput,
@@ -268,7 +269,7 @@ pub async fn get_account_summary(
         ("AttachedPoliciesPerRoleQuota", 10),
         ("ServerCertificates", 0),
         ("ServerCertificatesQuota", 20),
-        ("Providers", 0),
+        ("Providers", counts.providers),
         ("MFADevices", 0),
         ("MFADevicesInUse", 0),
         ("AccountMFAEnabled", 0),

@@ -19,20 +19,20 @@ use crate::protocol::xml::{Empty, ToXml, XmlWriter};
 use crate::store::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists, Tag};
 use crate::sts::identity::NoInput;
 
-const URL: Shape = Shape {
+pub(crate) const URL: Shape = Shape {
     min: 1,
     max: 255,
     pattern: None,
 };
 
-const CLIENT_ID: Shape = Shape {
+pub(crate) const CLIENT_ID: Shape = Shape {
     min: 1,
     max: 255,
     pattern: None,
 };
 
 /// A thumbprint is the hex SHA-1 of a certificate: 40 characters.
-const THUMBPRINT: Shape = Shape {
+pub(crate) const THUMBPRINT: Shape = Shape {
     min: 40,
     max: 40,
     pattern: None,
@@ -42,8 +42,8 @@ const THUMBPRINT: Shape = Shape {
 const MAX_THUMBPRINTS: usize = 5;
 
 /// The provider URL without its scheme (`host/path`), or AWS's refusal of it.
-fn provider_url(cx: &Ctx<'_>, url: &str) -> Result<String, AwsError> {
-    if cx.app.oidc.is_known(url) {
+pub(crate) fn provider_url(issuers: &oidc::Issuers, url: &str) -> Result<String, AwsError> {
+    if issuers.is_known(url) {
         return Ok(oidc::provider_url(url).to_owned());
     }
     let invalid = || aws_error!(InvalidInput, "Invalid Open ID Connect Provider URL.");
@@ -79,7 +79,7 @@ fn provider_url(cx: &Ctx<'_>, url: &str) -> Result<String, AwsError> {
     Ok(oidc::provider_url(url).to_owned())
 }
 
-fn check_thumbprints(thumbprints: &[String]) -> Result<(), AwsError> {
+pub(crate) fn check_thumbprints(thumbprints: &[String]) -> Result<(), AwsError> {
     if thumbprints.len() > MAX_THUMBPRINTS {
         return Err(aws_error!(
             InvalidInput,
@@ -89,7 +89,7 @@ fn check_thumbprints(thumbprints: &[String]) -> Result<(), AwsError> {
     Ok(())
 }
 
-fn check_client_ids(client_ids: &[String]) -> Result<(), AwsError> {
+pub(crate) fn check_client_ids(client_ids: &[String]) -> Result<(), AwsError> {
     if client_ids.len() > MAX_CLIENT_IDS {
         return Err(aws_error!(
             LimitExceeded,
@@ -100,7 +100,7 @@ fn check_client_ids(client_ids: &[String]) -> Result<(), AwsError> {
 }
 
 /// The list as given, without repeats.
-fn unique(mut items: Vec<String>) -> Vec<String> {
+pub(crate) fn unique(mut items: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     items.retain(|item| seen.insert(item.clone()));
     items
@@ -147,7 +147,7 @@ pub async fn create_open_id_connect_provider(
     cx: &Ctx<'_>,
     input: CreateInput,
 ) -> Result<CreateOutput, AwsError> {
-    let url = provider_url(cx, &input.url)?;
+    let url = provider_url(&cx.app.oidc, &input.url)?;
     check_thumbprints(&input.thumbprints)?;
     check_client_ids(&input.client_ids)?;
     let account = cx.account_id();

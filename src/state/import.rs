@@ -11,17 +11,21 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::model::{
-    AccessKey, Account, Group, InlinePolicies, ManagedPolicy, PolicyVersion, Role, StateDocument,
-    Tag, User,
+    AccessKey, Account, Group, InlinePolicies, ManagedPolicy, OidcProvider, PolicyVersion, Role,
+    StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
+use crate::iam::oidc_providers::{
+    CLIENT_ID, THUMBPRINT, URL, check_client_ids, check_thumbprints, provider_url, unique,
+};
 use crate::iam::shapes::{
     ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
     POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID, ROLE_DESCRIPTION, ROLE_NAME,
     TAG_KEY, TAG_VALUE, USER_NAME,
 };
 use crate::ids::{IdKind, new_id};
+use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS};
@@ -43,6 +47,8 @@ pub struct Defaults<'a> {
     pub account_id: &'a str,
     /// The date of whatever has none.
     pub now: OffsetDateTime,
+    /// The issuers whose plain `http://` URLs a provider may have, as in the IAM API.
+    pub issuers: &'a Issuers,
 }
 
 /// Why a document was refused: where (`accounts[0].users[2].policies.s3-read`), which
@@ -90,7 +96,7 @@ pub fn validate(
             return Err(site.error("the account is listed twice"));
         }
         date(&site.field("created"), &mut account.created, defaults.now)?;
-        validate_account(account, &site, defaults.now, &mut ids)?;
+        validate_account(account, &site, defaults, &mut ids)?;
     }
     Ok(ValidState(document))
 }
@@ -212,9 +218,10 @@ fn fresh(taken: &HashSet<String>, make: impl Fn() -> String) -> String {
 fn validate_account(
     account: &mut Account,
     site: &Site,
-    now: OffsetDateTime,
+    defaults: &Defaults,
     ids: &mut Ids,
 ) -> Result<(), StateError> {
+    let now = defaults.now;
     let account_id = account.account_id.clone();
     let mut names = Names::default();
     let mut customer_arns = HashSet::new();
@@ -241,6 +248,18 @@ fn validate_account(
         let at = site.item("roles", i, format!("role {}", role.name));
         names.unique(&at, "role", &role.name)?;
         validate_role(role, &at, &account_id, now, ids, &attachable)?;
+    }
+    let mut urls = HashSet::new();
+    for (i, provider) in account.oidc_providers.iter_mut().enumerate() {
+        let at = site.item(
+            "oidc_providers",
+            i,
+            format!("OIDC provider {}", provider.url),
+        );
+        validate_oidc_provider(provider, &at, defaults.issuers, now)?;
+        if !urls.insert(provider.url.clone()) {
+            return Err(at.error("a provider with this URL is listed twice"));
+        }
     }
     access_keys(
         &mut account.root_access_keys,
@@ -423,6 +442,49 @@ fn validate_role(
     tags(&site.field("tags"), &role.tags)?;
     inline_policies(site, &mut role.policies, SizeQuota::RoleInlinePolicies)?;
     attached(site, &role.attached_policies, attachable)
+}
+
+/// The checks of `CreateOpenIDConnectProvider`; the URL is kept as the store keeps it.
+fn validate_oidc_provider(
+    provider: &mut OidcProvider,
+    site: &Site,
+    issuers: &Issuers,
+    now: OffsetDateTime,
+) -> Result<(), StateError> {
+    let at = site.field("url");
+    at.shape(&provider.url, &URL)?;
+    provider.url = provider_url(issuers, &issuer_url(issuers, &provider.url))
+        .map_err(|e| at.error(e.to_string()))?;
+    for (i, id) in provider.client_ids.iter().enumerate() {
+        site.field("client_ids").index(i).shape(id, &CLIENT_ID)?;
+    }
+    for (i, thumbprint) in provider.thumbprints.iter().enumerate() {
+        site.field("thumbprints")
+            .index(i)
+            .shape(thumbprint, &THUMBPRINT)?;
+    }
+    provider.client_ids = unique(std::mem::take(&mut provider.client_ids));
+    provider.thumbprints = unique(std::mem::take(&mut provider.thumbprints));
+    check_client_ids(&provider.client_ids)
+        .map_err(|e| site.field("client_ids").error(e.to_string()))?;
+    check_thumbprints(&provider.thumbprints)
+        .map_err(|e| site.field("thumbprints").error(e.to_string()))?;
+    date(&site.field("created"), &mut provider.created, now)?;
+    tags(&site.field("tags"), &provider.tags)
+}
+
+/// A URL without a scheme (`host/path`, as exports write it) is the `http://` URL of an
+/// issuer iamlocal knows, else an `https://` one.
+fn issuer_url(issuers: &Issuers, url: &str) -> String {
+    if url.contains("://") {
+        return url.to_owned();
+    }
+    let http = format!("http://{url}");
+    if issuers.is_known(&http) {
+        http
+    } else {
+        format!("https://{url}")
+    }
 }
 
 fn access_keys(
@@ -633,6 +695,7 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("groups").or_default() += account.groups.len();
         *counts.entry("roles").or_default() += account.roles.len();
         *counts.entry("policies").or_default() += account.policies.len();
+        *counts.entry("oidc_providers").or_default() += account.oidc_providers.len();
     }
     counts
 }
@@ -645,9 +708,11 @@ mod tests {
 
     fn check(document: Value) -> Result<ValidState, StateError> {
         let document: StateDocument = serde_json::from_value(document).unwrap();
+        let issuers = Issuers::start("http://127.0.0.1:4599", &[]).unwrap();
         let defaults = Defaults {
             account_id: "123456789012",
             now: OffsetDateTime::UNIX_EPOCH,
+            issuers: &issuers,
         };
         validate(document, &defaults)
     }
@@ -724,6 +789,34 @@ mod tests {
         assert_eq!(
             refused_at(json!({"accounts": [{"account_id": "42"}]})),
             "accounts[0].account_id"
+        );
+    }
+
+    #[test]
+    fn oidc_providers_are_checked_as_iam_checks_them() {
+        let state = check(json!({"accounts": [{"oidc_providers": [
+            {"url": "https://Token.example.com/", "client_ids": ["a", "a", "b"]},
+            {"url": "127.0.0.1:4599"},
+        ]}]}))
+        .unwrap();
+        let providers = &state.document().accounts[0].oidc_providers;
+        assert_eq!(providers[0].url, "Token.example.com");
+        assert_eq!(providers[0].client_ids, ["a", "b"]);
+        assert_eq!(providers[1].url, "127.0.0.1:4599");
+        // Plain http and ports only for issuers iamlocal knows.
+        assert_eq!(
+            refused_at(json!({"accounts": [{"oidc_providers": [{"url": "http://example.com"}]}]})),
+            "accounts[0].oidc_providers[0].url"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"oidc_providers": [
+                {"url": "https://example.com", "thumbprints": ["x"]}]}]})),
+            "accounts[0].oidc_providers[0].thumbprints[0]"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"oidc_providers": [
+                {"url": "https://example.com"}, {"url": "example.com"}]}]})),
+            "accounts[0].oidc_providers[1]"
         );
     }
 }

@@ -7,7 +7,7 @@
 //! Policy documents are JSON values, not the URL-encoded strings of the IAM API; a string
 //! is read as the JSON text of a document.
 //!
-//! A new kind of entity (OIDC providers, say) is one more `Vec` field on [`Account`], read
+//! A new kind of entity is one more `Vec` field on [`Account`], read
 //! and written like `groups` in `export.rs`, `import.rs` and `store/state.rs`.
 
 use std::collections::BTreeMap;
@@ -47,6 +47,8 @@ pub struct Account {
     /// configured root key (`--root-access-key`) is not stored and never listed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub root_access_keys: Vec<AccessKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<OidcProvider>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +178,24 @@ pub struct PolicyVersion {
     pub document: Value,
     #[serde(default)]
     pub created: String,
+}
+
+/// An OpenID Connect provider; its ARN follows from the account and the URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    /// The issuer: `https://host/path` as `CreateOpenIDConnectProvider` takes it, or
+    /// `host/path` as `GetOpenIDConnectProvider` returns it (and exports write it).
+    pub url: String,
+    /// The audiences its tokens may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thumbprints: Vec<String>,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

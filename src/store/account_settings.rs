@@ -28,6 +28,8 @@ pub struct AccountCounts {
     pub roles: i64,
     pub policies: i64,
     pub instance_profiles: i64,
+    /// OpenID Connect providers (AWS counts SAML providers too; iamlocal has none).
+    pub providers: i64,
     /// Managed policies (AWS's included) attached to the account's users, groups and roles.
     pub attached_policies: i64,
 }
@@ -157,6 +159,7 @@ impl Store {
                     (SELECT count(*) FROM policies WHERE account_id = ?1) AS policies,
                     (SELECT count(*) FROM instance_profiles WHERE account_id = ?1)
                         AS instance_profiles,
+                    (SELECT count(*) FROM oidc_providers WHERE account_id = ?1) AS providers,
                     (SELECT count(*) FROM attached_policies a
                      WHERE a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?1)

@@ -90,40 +90,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<OidcProvider, AwsError> {
         let mut w = self.begin().await?;
-        let row = ProviderRow {
-            arn: arn.to_owned(),
-            account_id: account_id.to_owned(),
-            url: url.to_owned(),
-            client_ids: to_json(&lists.client_ids),
-            thumbprints: to_json(&lists.thumbprints),
-            created_at: to_millis(now),
-        };
-        sqlx::query(
-            "INSERT INTO oidc_providers (arn, account_id, url, client_ids, thumbprints, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&row.arn)
-        .bind(&row.account_id)
-        .bind(&row.url)
-        .bind(&row.client_ids)
-        .bind(&row.thumbprints)
-        .bind(row.created_at)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                aws_error!(
-                    EntityAlreadyExists,
-                    "Provider with url {url} already exists."
-                )
-            } else {
-                e.into()
-            }
-        })?;
-        put_tags(&mut w.tx, Tagged::OidcProvider, arn, tags).await?;
-        w.record(row.record());
+        let (provider, change) =
+            insert_provider(&mut w.tx, account_id, arn, url, lists, now, tags).await?;
+        w.record(change);
         w.commit().await?;
-        Ok(row.into_provider(tags.to_vec()))
+        Ok(provider)
     }
 
     pub async fn oidc_provider(
@@ -228,6 +199,69 @@ impl Store {
         .await?;
         Ok(rows.iter().map(ProviderRow::record).collect())
     }
+}
+
+/// Writes a new provider and its tags: the provider, and the change that shows it.
+pub(super) async fn insert_provider(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    arn: &str,
+    url: &str,
+    lists: &OidcProviderLists,
+    created_at: OffsetDateTime,
+    tags: &[Tag],
+) -> Result<(OidcProvider, Change), AwsError> {
+    let row = ProviderRow {
+        arn: arn.to_owned(),
+        account_id: account_id.to_owned(),
+        url: url.to_owned(),
+        client_ids: to_json(&lists.client_ids),
+        thumbprints: to_json(&lists.thumbprints),
+        created_at: to_millis(created_at),
+    };
+    sqlx::query(
+        "INSERT INTO oidc_providers (arn, account_id, url, client_ids, thumbprints, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.arn)
+    .bind(&row.account_id)
+    .bind(&row.url)
+    .bind(&row.client_ids)
+    .bind(&row.thumbprints)
+    .bind(row.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            aws_error!(
+                EntityAlreadyExists,
+                "Provider with url {url} already exists."
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    put_tags(conn, Tagged::OidcProvider, arn, tags).await?;
+    let change = row.record();
+    Ok((row.into_provider(tags.to_vec()), change))
+}
+
+/// The account's providers in ARN order, without their tags.
+pub(super) async fn providers_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<OidcProvider>, AwsError> {
+    let rows: Vec<ProviderRow> = sqlx::query_as(
+        "SELECT arn, account_id, url, client_ids, thumbprints, created_at FROM oidc_providers
+         WHERE account_id = ? ORDER BY arn",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| row.into_provider(Vec::new()))
+        .collect())
 }
 
 async fn provider_row(

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
+use super::oidc_providers::{insert_provider, providers_of};
 use super::reset::RESET;
 use super::tags::{Tagged, all_tags, put_tags};
-use super::{Store, Write, from_millis, to_millis};
+use super::{OidcProviderLists, Store, Write, from_millis, to_millis};
 use crate::arn;
 use crate::error::AwsError;
 use crate::state::ValidState;
@@ -131,6 +132,25 @@ async fn insert_account(
         .await?;
         put_tags(conn, Tagged::Role, &role.id, &tags(&role.tags)).await?;
         insert_policies(conn, &role.id, &role.policies, &role.attached_policies).await?;
+    }
+    for provider in &account.oidc_providers {
+        let lists = OidcProviderLists {
+            client_ids: provider.client_ids.clone(),
+            thumbprints: provider.thumbprints.clone(),
+        };
+        let arn = arn::oidc_provider(account_id, &provider.url);
+        let created = parse_date(&provider.created);
+        let tags = tags(&provider.tags);
+        insert_provider(
+            conn,
+            account_id,
+            &arn,
+            &provider.url,
+            &lists,
+            created,
+            &tags,
+        )
+        .await?;
     }
     insert_keys(conn, account_id, None, &account.root_access_keys).await
 }
@@ -296,7 +316,12 @@ struct PolicyRow {
 impl Reader {
     async fn load(conn: &mut SqliteConnection) -> Result<Reader, AwsError> {
         let mut tags = HashMap::new();
-        for of in [Tagged::User, Tagged::Role, Tagged::Policy] {
+        for of in [
+            Tagged::User,
+            Tagged::Role,
+            Tagged::Policy,
+            Tagged::OidcProvider,
+        ] {
             tags.insert(of, all_tags(conn, of).await?);
         }
         let mut inline: HashMap<String, BTreeMap<String, Value>> = HashMap::new();
@@ -494,6 +519,15 @@ impl Reader {
                 max_session_duration: row.max_session_duration,
                 trust_policy: json(row.trust_policy),
                 permissions_boundary: row.permissions_boundary,
+            });
+        }
+        for provider in providers_of(conn, &account_id).await? {
+            account.oidc_providers.push(doc::OidcProvider {
+                tags: self.tags(Tagged::OidcProvider, &provider.arn),
+                url: provider.url,
+                client_ids: provider.client_ids,
+                thumbprints: provider.thumbprints,
+                created: format_date(provider.created_at),
             });
         }
         account.account_id = account_id;

@@ -149,6 +149,12 @@ async fn the_account_summary_counts_what_the_account_holds() {
         .send()
         .await
         .unwrap();
+    iam.create_open_id_connect_provider()
+        .url("https://token.actions.githubusercontent.com")
+        .client_id_list("sts.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
     let summary = iam
         .get_account_summary()
         .send()
@@ -162,6 +168,7 @@ async fn the_account_summary_counts_what_the_account_holds() {
     assert_eq!(get("Roles"), 0);
     assert_eq!(get("InstanceProfiles"), 1);
     assert_eq!(get("PolicyVersionsInUse"), 1);
+    assert_eq!(get("Providers"), 1);
     assert_eq!(get("AccessKeysPerUserQuota"), 2);
     assert_eq!(get("UsersQuota"), 5000);
     assert_eq!(summary.len(), 34, "every key of AWS's SummaryMap");

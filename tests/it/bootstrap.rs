@@ -136,6 +136,35 @@ async fn a_json_file_is_read_as_json() {
 }
 
 #[tokio::test]
+async fn a_bootstrap_file_declares_oidc_providers() {
+    let path = file(
+        "providers.yaml",
+        "accounts:\n  - oidc_providers:\n      - url: https://token.actions.githubusercontent.com\n        client_ids: [sts.amazonaws.com]\n        tags: [{key: ci, value: github}]\n",
+    );
+    let server = TestServer::spawn_with(|c| c.bootstrap = Some(path.clone())).await;
+    let arn = format!("arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com");
+    let provider = server
+        .iam()
+        .get_open_id_connect_provider()
+        .open_id_connect_provider_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(provider.url(), Some("token.actions.githubusercontent.com"));
+    assert_eq!(provider.client_id_list(), ["sts.amazonaws.com"]);
+    assert_eq!(provider.tags()[0].key(), "ci");
+
+    // The checks of CreateOpenIDConnectProvider: no plain http for unknown issuers.
+    let path = file(
+        "http.yaml",
+        "accounts:\n  - oidc_providers:\n      - url: http://example.com\n",
+    );
+    let error = start_error(&path).await;
+    assert!(error.contains("oidc_providers[0].url"), "{error}");
+    assert!(error.contains("https://"), "{error}");
+}
+
+#[tokio::test]
 async fn a_yaml_syntax_error_names_the_file_and_line() {
     let path = file(
         "broken.yaml",

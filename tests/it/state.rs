@@ -4,6 +4,7 @@ use aws_sdk_iam::types::Tag;
 use serde_json::{Value, json};
 
 use crate::common::{ACCOUNT, TestServer};
+use crate::web_identity::{issuer, mint};
 
 const ALLOW_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 const ALLOW_ALL: &str =
@@ -133,6 +134,15 @@ async fn populate(server: &TestServer) -> (String, String) {
         .send()
         .await
         .unwrap();
+    // The built-in issuer, whose tokens iamlocal can mint and verify.
+    iam.create_open_id_connect_provider()
+        .url(issuer(server).await)
+        .client_id_list("sts.amazonaws.com")
+        .thumbprint_list("a".repeat(40))
+        .tags(tag("ci", "github"))
+        .send()
+        .await
+        .unwrap();
     (key.access_key_id, key.secret_access_key)
 }
 
@@ -171,11 +181,21 @@ async fn an_export_imports_back_unchanged() {
         account(&first)["roles"][0]["trust_policy"]["Statement"][0]["Action"],
         "sts:AssumeRole"
     );
+    let provider_url = issuer(&server)
+        .await
+        .trim_start_matches("http://")
+        .to_owned();
+    let provider = &account(&first)["oidc_providers"][0];
+    assert_eq!(provider["url"], provider_url);
+    assert_eq!(provider["client_ids"], json!(["sts.amazonaws.com"]));
+    assert_eq!(provider["thumbprints"], json!(["a".repeat(40)]));
+    assert_eq!(provider["tags"], json!([{"key": "ci", "value": "github"}]));
 
     admin.post("reset", "").await;
     assert!(account(&admin.get("state").await).get("users").is_none());
     let imported = admin.put("state", &first.to_string()).await;
     assert_eq!(imported["imported"]["users"], 1);
+    assert_eq!(imported["imported"]["oidc_providers"], 1);
     assert_eq!(admin.get("state?secrets=true").await, first);
 
     // The data plane was rebuilt: the imported key signs, and alice can assume the role.
@@ -205,6 +225,36 @@ async fn an_export_imports_back_unchanged() {
         .await
         .unwrap();
     assert_eq!(role.role.unwrap().max_session_duration, Some(7200));
+
+    // The imported provider is in the view: its tokens get a role's credentials.
+    let provider_arn = format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{provider_url}");
+    let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity"}});
+    let ci = server
+        .iam()
+        .create_role()
+        .role_name("ci")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let token = mint(
+        &server,
+        json!({"sub": "repo:org/app", "aud": "sts.amazonaws.com"}),
+    )
+    .await;
+    let answer = server
+        .sts()
+        .assume_role_with_web_identity()
+        .role_arn(ci.arn)
+        .role_session_name("after-import")
+        .web_identity_token(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.provider(), Some(provider_arn.as_str()));
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::common::{ACCOUNT, RawRequest, TestServer, error_of};
 
 /// The built-in issuer's URL, as its discovery document gives it.
-async fn issuer(server: &TestServer) -> String {
+pub(crate) async fn issuer(server: &TestServer) -> String {
     let url = format!("{}/.well-known/openid-configuration", server.endpoint());
     let text = reqwest::get(url).await.unwrap().text().await.unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
@@ -16,7 +16,7 @@ async fn issuer(server: &TestServer) -> String {
 }
 
 /// A token from the built-in issuer (`POST /_iamlocal/oidc/token`).
-async fn mint(server: &TestServer, request: Value) -> String {
+pub(crate) async fn mint(server: &TestServer, request: Value) -> String {
     let answer = server
         .admin()
         .post("oidc/token", &request.to_string())
