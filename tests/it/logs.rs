@@ -52,6 +52,10 @@ async fn each_request_logs_one_line_without_secrets_or_session_tokens() {
     let _logging = tracing::subscriber::set_default(subscriber);
 
     let server = TestServer::spawn().await;
+    // Tests on other threads may have registered the request line's callsite while no
+    // subscriber wanted it (a registration racing with `set_default` keeps that answer):
+    // ask every callsite again, now that this thread's subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     let iam = server.iam();
     iam.create_user().user_name("logan").send().await.unwrap();
     let key = iam
