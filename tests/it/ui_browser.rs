@@ -1,8 +1,8 @@
 //! The web console in a real headless Chromium, driven over WebDriver: what a person sees
 //! when a test is denied, when they try a policy in the simulator, and when they move the
-//! clock. Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); without
-//! them these tests fail and say so. A failing scenario leaves a screenshot in
-//! `target/tmp/ui-failures/`.
+//! clock. Needs Debian's `chromium` and `chromium-driver`, which tests/install-browser.sh
+//! installs when they are missing; if it cannot, these tests fail and say so. A failing
+//! scenario leaves a screenshot in `target/tmp/ui-failures/`.
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -25,6 +25,24 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(15);
 const TOKEN: &str = "console-token";
 
+/// Installs Chromium and ChromeDriver when they are missing (Debian's packages, through
+/// tests/install-browser.sh), so a fresh machine needs nothing but `cargo test`.
+fn install_browser() {
+    if Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists() {
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/install-browser.sh");
+    let status = Command::new(&script).status();
+    assert!(
+        matches!(status, Ok(s) if s.success())
+            && Path::new(CHROMEDRIVER).exists()
+            && Path::new(CHROMIUM).exists(),
+        "the browser tests need {CHROMIUM} and {CHROMEDRIVER}, and {} could not install \
+         them ({status:?}): install Debian's chromium and chromium-driver",
+        script.display()
+    );
+}
+
 /// `chromedriver` on a free loopback port. Dropped, it ends the browser sessions still open
 /// (killing chromedriver alone would leave Chromium running), then stops by its PID.
 struct Driver {
@@ -36,11 +54,7 @@ struct Driver {
 
 impl Driver {
     async fn start() -> Driver {
-        assert!(
-            Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
-            "the browser tests need {CHROMIUM} and {CHROMEDRIVER}: run .ci/run, or its install \
-             line: apt-get update && apt-get install -y chromium chromium-driver"
-        );
+        install_browser();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
