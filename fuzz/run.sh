@@ -9,7 +9,7 @@ set -euo pipefail
 seconds="${1:-60}"
 cd "$(dirname "$0")"
 status=0
-for target in query_form sigv4_request policy; do
+for target in query_form sigv4_request policy state_document; do
     mkdir -p "corpus/$target"
     echo "== $target for ${seconds}s"
     cargo +nightly fuzz run ${FUZZ_FLAGS:--O} "$target" "corpus/$target" "seeds/$target" -- \

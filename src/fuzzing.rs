@@ -3,16 +3,21 @@
 //! the way the server does, and must never panic, hang or allocate without bound; whatever
 //! it finds wrong is a bug in the code it calls, not here.
 
+use std::path::Path;
+use std::sync::LazyLock;
+
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 
 use crate::auth::sigv4::{self, CanonicalRequest, HttpRequest, StringToSign};
 use crate::iam::shapes;
+use crate::oidc::Issuers;
 use crate::policy::{
     EvaluationInput, NamedPolicy, Policy, PolicyKind, Principal, RequestContext, denial_message,
     evaluate,
 };
 use crate::protocol::query::{Input, Params};
+use crate::state::{Defaults, bootstrap};
 
 /// A Query form (`Action=…&Name.member.1=…`): decoded as a request body, then read as typed
 /// input of every kind handlers use (strings, lists, lists of structures, numbers, booleans).
@@ -157,4 +162,30 @@ pub fn policy(data: &[u8]) {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A state document, as `--bootstrap` reads it and `PUT /_iamlocal/state` (its JSON form)
+/// takes it: the first byte picks the file name the format is told by (`.json`, `.yaml`,
+/// or none: JSON if it parses, else YAML), the rest is the text, parsed and validated, with
+/// the place of any error looked up in the text again.
+pub fn state_document(data: &[u8]) {
+    static ISSUERS: LazyLock<Issuers> =
+        LazyLock::new(|| Issuers::start("http://127.0.0.1:4599", &[]).expect("an issuer"));
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let file = match selector % 3 {
+        0 => "state.json",
+        1 => "state.yaml",
+        _ => "state",
+    };
+    let defaults = Defaults {
+        account_id: "000000000000",
+        now: OffsetDateTime::UNIX_EPOCH,
+        issuers: &ISSUERS,
+    };
+    let _ = bootstrap::read(Path::new(file), text, &defaults);
 }

@@ -35,10 +35,19 @@ pub fn load(file: &Path, defaults: &Defaults) -> Result<ValidState, BootstrapErr
         problem,
     };
     let text = std::fs::read_to_string(file).map_err(|e| fail(format!("cannot read it: {e}")))?;
-    let format = Format::of(file, &text);
-    let document = format.parse(&text).map_err(fail)?;
+    read(file, &text, defaults)
+}
+
+/// A bootstrap file's text, parsed (as its name says, or by trying JSON first) and validated.
+pub fn read(file: &Path, text: &str, defaults: &Defaults) -> Result<ValidState, BootstrapError> {
+    let fail = |problem: String| BootstrapError {
+        file: file.to_owned(),
+        problem,
+    };
+    let format = Format::of(file, text);
+    let document = format.parse(text).map_err(fail)?;
     validate(document, defaults).map_err(|e: StateError| {
-        fail(match locate(format, &text, &e.steps) {
+        fail(match locate(format, text, &e.steps) {
             Some((line, column)) => format!("line {line}, column {column}: {e}"),
             None => e.to_string(),
         })

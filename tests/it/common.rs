@@ -105,15 +105,7 @@ impl TestServer {
     }
 
     pub fn sts_with(&self, credentials: Credentials) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::Config::builder()
-            .endpoint_url(self.endpoint())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .http_client(HttpClientBuilder::new().build_http())
-            .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        sts_at(&self.endpoint(), credentials)
     }
 
     /// A requester that signs by hand, for requests the SDKs won't send.
@@ -144,6 +136,19 @@ pub fn iam_at(endpoint: &str, credentials: Credentials) -> aws_sdk_iam::Client {
         .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
         .build();
     aws_sdk_iam::Client::from_conf(config)
+}
+
+/// An STS client for a server at `endpoint` (`http://127.0.0.1:PORT`).
+pub fn sts_at(endpoint: &str, credentials: Credentials) -> aws_sdk_sts::Client {
+    let config = aws_sdk_sts::Config::builder()
+        .endpoint_url(endpoint)
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .http_client(HttpClientBuilder::new().build_http())
+        .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .build();
+    aws_sdk_sts::Client::from_conf(config)
 }
 
 /// STS credentials as the SDK's credentials type.

@@ -42,3 +42,8 @@ fn the_sigv4_corpus_replays() {
 fn the_policy_corpus_replays() {
     replay("policy", iamlocal::fuzzing::policy);
 }
+
+#[test]
+fn the_state_document_corpus_replays() {
+    replay("state_document", iamlocal::fuzzing::state_document);
+}

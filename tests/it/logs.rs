@@ -1,62 +1,39 @@
 //! The request log: one line per API request with action, principal, outcome, status and
 //! latency, and never a secret, a signature or a session token.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::fs::File;
+use std::process::Stdio;
+use std::time::Duration;
 
+use aws_credential_types::Credentials;
 use serde_json::Value;
 
-use crate::common::{ACCOUNT, TestServer};
+use crate::common::{ACCOUNT, ROOT_KEY, ROOT_SECRET, iam_at, sts_at, temporary};
+use crate::process::{Process, TempDir};
 
-/// Log lines written into memory, for one test (the subscriber is this thread's only).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// The JSON log lines of the server's API requests.
+fn request_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON log line"))
+        .filter(|line| line["target"] == "iamlocal::request")
+        .collect()
 }
 
-impl Captured {
-    fn request_lines(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|line| serde_json::from_str::<Value>(line).expect("a JSON log line"))
-            .filter(|line| line["target"] == "iamlocal::request")
-            .collect()
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-// A current-thread runtime (the default of `tokio::test`) runs the server on this thread, so
-// the thread's subscriber sees its events.
+// The real binary, so its log is its own (`--log-format json`, as a collector reads it) and
+// no other test's tracing can reach it.
 #[tokio::test]
 async fn each_request_logs_one_line_without_secrets_or_session_tokens() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .with_writer(move || writer.clone())
-        .finish();
-    let _logging = tracing::subscriber::set_default(subscriber);
-
-    let server = TestServer::spawn().await;
-    // Tests on other threads may have registered the request line's callsite while no
-    // subscriber wanted it (a registration racing with `set_default` keeps that answer):
-    // ask every callsite again, now that this thread's subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
-    let iam = server.iam();
+    let dir = TempDir::new();
+    let log = dir.path().join("iamlocal.log");
+    let mut server = Process::start_logging(
+        &["--log-format", "json"],
+        "info",
+        Stdio::from(File::create(&log).unwrap()),
+    )
+    .await;
+    let endpoint = format!("http://{}", server.addr);
+    let as_user = |key: &str, secret: &str| Credentials::new(key, secret, None, None, "test");
+    let iam = iam_at(&endpoint, as_user(ROOT_KEY, ROOT_SECRET));
     iam.create_user().user_name("logan").send().await.unwrap();
     let key = iam
         .create_access_key()
@@ -66,28 +43,39 @@ async fn each_request_logs_one_line_without_secrets_or_session_tokens() {
         .unwrap()
         .access_key
         .unwrap();
-    let session = server
-        .sts_as(&key.access_key_id, &key.secret_access_key)
-        .get_session_token()
-        .send()
-        .await
-        .unwrap();
-    let temporary = session.credentials().unwrap();
-    server
-        .sts_temp(temporary)
+    let session = sts_at(
+        &endpoint,
+        as_user(&key.access_key_id, &key.secret_access_key),
+    )
+    .get_session_token()
+    .send()
+    .await
+    .unwrap();
+    let temporary_credentials = session.credentials().unwrap();
+    sts_at(&endpoint, temporary(temporary_credentials))
         .get_caller_identity()
         .send()
         .await
         .unwrap();
-    let refused = server
-        .iam_as(&key.access_key_id, &key.secret_access_key)
-        .list_users()
-        .send()
-        .await;
+    let refused = iam_at(
+        &endpoint,
+        as_user(&key.access_key_id, &key.secret_access_key),
+    )
+    .list_users()
+    .send()
+    .await;
     assert!(refused.is_err());
-    server.stop().await;
+    server.signal("TERM");
+    assert!(
+        server
+            .exited_within(Duration::from_secs(10))
+            .await
+            .is_some(),
+        "the server stops on SIGTERM"
+    );
 
-    let lines = captured.request_lines();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines = request_lines(&text);
     let summary: Vec<(&str, &str, &str, u64)> = lines
         .iter()
         .map(|l| {
@@ -112,11 +100,10 @@ async fn each_request_logs_one_line_without_secrets_or_session_tokens() {
         ]
     );
     assert!(lines.iter().all(|l| l["latency_us"].is_u64()));
-    let text = captured.text();
     for secret in [
         key.secret_access_key.as_str(),
-        temporary.secret_access_key(),
-        temporary.session_token(),
+        temporary_credentials.secret_access_key(),
+        temporary_credentials.session_token(),
         "Signature=",
         "Credential=",
     ] {

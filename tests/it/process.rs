@@ -19,6 +19,11 @@ impl Process {
     /// Starts the binary on a free port with `args` and waits until it answers its health
     /// check.
     pub async fn start(args: &[&str]) -> Process {
+        Self::start_logging(args, "warn", Stdio::inherit()).await
+    }
+
+    /// [`Process::start`], logging what `IAMLOCAL_LOG=filter` lets through to `log`.
+    pub async fn start_logging(args: &[&str], filter: &str, log: Stdio) -> Process {
         let addr = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -27,9 +32,9 @@ impl Process {
             .arg("--listen")
             .arg(addr.to_string())
             .args(args)
-            .env("IAMLOCAL_LOG", "warn")
+            .env("IAMLOCAL_LOG", filter)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("the binary starts");
         let process = Process { child, addr };
