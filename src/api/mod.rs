@@ -5,6 +5,8 @@
 //! which dispatch renders in the `{Action}Response` envelope.
 
 mod catalog;
+#[cfg(test)]
+mod coverage;
 mod ctx;
 
 pub use ctx::{CallerPolicies, Ctx, Origin, RequestKeys};
