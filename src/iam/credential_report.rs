@@ -83,6 +83,8 @@ pub async fn generate_credential_report(
         None => "No report exists. Starting a new report generation task",
         Some(_) => "Report is older than 4 hours. Starting a new report generation task",
     };
+    // Key uses are noted in memory first: the report must see them.
+    cx.app.flush_key_uses().await?;
     let rows = store.credential_rows(account).await?;
     let max_password_age = store
         .password_policy(account)
