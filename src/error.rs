@@ -72,6 +72,11 @@ error_codes! {
     ServiceFailure => 500, Receiver;
     PasswordPolicyViolation => 400, Sender;
     InvalidUserType => 400, Sender;
+    /// A service-linked role (or other AWS-protected entity) that only AWS may change.
+    UnmodifiableEntity => 400, Sender;
+    ReportNotPresent => 410, Sender;
+    ReportExpired => 410, Sender;
+    ReportInProgress => 404, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;

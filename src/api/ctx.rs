@@ -252,6 +252,12 @@ impl RequestKeys {
         self
     }
 
+    /// `iam:AWSServiceName`: the service a service-linked role is made for.
+    pub fn aws_service_name(mut self, service: &str) -> Self {
+        self.0.push(("iam:AWSServiceName".into(), service.into()));
+        self
+    }
+
     /// `aws:RequestTag/KEY` for each tag, and `aws:TagKeys`.
     pub fn tags(mut self, tags: &[Tag]) -> Self {
         if tags.is_empty() {

@@ -222,6 +222,12 @@ actions! {
     Iam UntagPolicy => iam::tagging::untag::<ManagedPolicyKind>;
     Iam ListPolicyTags => iam::tagging::list_tags::<ManagedPolicyKind>;
     Iam ListEntitiesForPolicy => iam::policies::list_entities_for_policy;
+    Iam GetAccountAuthorizationDetails => iam::authorization_details::get_account_authorization_details;
+    Iam GenerateCredentialReport => iam::credential_report::generate_credential_report;
+    Iam GetCredentialReport => iam::credential_report::get_credential_report;
+    Iam CreateServiceLinkedRole => iam::service_linked_roles::create_service_linked_role;
+    Iam DeleteServiceLinkedRole => iam::service_linked_roles::delete_service_linked_role;
+    Iam GetServiceLinkedRoleDeletionStatus => iam::service_linked_roles::get_service_linked_role_deletion_status;
     Sts AssumeRole => sts::assume_role::assume_role;
     Sts AssumeRoleWithWebIdentity => sts::web_identity::assume_role_with_web_identity;
     Sts AssumeRoleWithSAML => sts::saml::assume_role_with_saml;

@@ -291,7 +291,7 @@ pub async fn remove_role_from_instance_profile(
 
 /// The members of the `InstanceProfile` shape that every action returns, with the role in
 /// full.
-fn write_profile(w: &mut XmlWriter, profile: &InstanceProfile) {
+pub(crate) fn write_profile(w: &mut XmlWriter, profile: &InstanceProfile) {
     w.field("Path", &profile.path);
     w.field("InstanceProfileName", &profile.instance_profile_name);
     w.field("InstanceProfileId", &profile.instance_profile_id);

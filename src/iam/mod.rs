@@ -2,6 +2,8 @@
 
 pub mod access_keys;
 pub mod account;
+pub mod authorization_details;
+pub mod credential_report;
 pub mod groups;
 pub mod identity_policies;
 pub mod instance_profiles;
@@ -10,6 +12,7 @@ pub mod oidc_providers;
 pub mod passwords;
 pub mod policies;
 pub mod roles;
+pub mod service_linked_roles;
 pub mod shapes;
 pub mod simulate;
 pub mod tagging;

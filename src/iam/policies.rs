@@ -598,7 +598,7 @@ fn name_key(name: &str) -> String {
 }
 
 /// The members of the `Policy` shape that every action returns.
-fn write_policy(w: &mut XmlWriter, policy: &ManagedPolicy) {
+pub(crate) fn write_policy(w: &mut XmlWriter, policy: &ManagedPolicy) {
     w.field("PolicyName", &policy.policy_name);
     w.field("PolicyId", &policy.policy_id);
     w.field("Arn", &policy.arn);
@@ -612,7 +612,7 @@ fn write_policy(w: &mut XmlWriter, policy: &ManagedPolicy) {
 }
 
 /// The members of the `PolicyVersion` shape; listings leave out the document.
-fn write_version(w: &mut XmlWriter, version: &PolicyVersion) {
+pub(crate) fn write_version(w: &mut XmlWriter, version: &PolicyVersion) {
     if let Some(document) = &version.document {
         w.field("Document", &encode_document(document));
     }

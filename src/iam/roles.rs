@@ -13,6 +13,7 @@ use super::shapes::{
 use super::users::{write_boundary, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
+use crate::aws_error;
 use crate::clock::iso8601;
 use crate::error::{AwsError, ErrorCode};
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
@@ -71,6 +72,12 @@ pub struct RoleOutput {
     role: Role,
 }
 
+impl RoleOutput {
+    pub(crate) fn new(role: Role) -> Self {
+        RoleOutput { role }
+    }
+}
+
 impl ToXml for RoleOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         let role = &self.role;
@@ -98,6 +105,12 @@ pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOut
         &arn::role(account, &input.path, &input.role_name),
         keys,
     )?;
+    if crate::store::is_service_linked(&input.path) {
+        return Err(aws_error!(
+            InvalidInput,
+            "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles"
+        ));
+    }
     let parsed_trust = parse_trust(&input.trust_policy)?;
     let role = cx
         .app
@@ -123,6 +136,12 @@ pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOut
 /// The input of every action that names one role and nothing else.
 pub struct RoleNameInput {
     role_name: String,
+}
+
+impl RoleNameInput {
+    pub(crate) fn role_name(&self) -> &str {
+        &self.role_name
+    }
 }
 
 impl FromQuery for RoleNameInput {

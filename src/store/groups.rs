@@ -328,6 +328,20 @@ async fn group_row(
     })
 }
 
+/// Every group of the account, by name.
+pub(super) async fn account_groups(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<Group>, AwsError> {
+    let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
+        "WHERE g.account_id = ? ORDER BY g.group_name"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(GroupRow::into_group).collect())
+}
+
 /// The id of a group, for other families that hang off groups.
 pub(super) async fn group_id(
     conn: &mut SqliteConnection,

@@ -64,6 +64,19 @@ impl Owner<'_> {
         }
     }
 
+    /// The owner's unique id, for a change to its permissions: a service-linked role's are
+    /// AWS's, and refused.
+    async fn modifiable_id(
+        self,
+        conn: &mut SqliteConnection,
+        account_id: &str,
+    ) -> Result<String, AwsError> {
+        match self {
+            Owner::Role(name) => roles::modifiable_role_id(conn, account_id, name).await,
+            _ => self.id(conn, account_id).await,
+        }
+    }
+
     fn no_such_policy(self, policy_name: &str) -> AwsError {
         aws_error!(
             NoSuchEntity,
@@ -84,7 +97,7 @@ impl Store {
         parsed: Arc<Policy>,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.id(&mut w.tx, account_id).await?;
+        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
         let others: Vec<(String,)> = sqlx::query_as(
             "SELECT document FROM inline_policies WHERE owner_id = ? AND policy_name <> ?",
         )
@@ -143,7 +156,7 @@ impl Store {
         policy_name: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.id(&mut w.tx, account_id).await?;
+        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
         let deleted =
             sqlx::query("DELETE FROM inline_policies WHERE owner_id = ? AND policy_name = ?")
                 .bind(&owner_id)
@@ -186,7 +199,7 @@ impl Store {
         policy_arn: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.id(&mut w.tx, account_id).await?;
+        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
         check_attachable(&mut w.tx, account_id, policy_arn).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM attached_policies WHERE owner_id = ? AND policy_arn <> ?",
@@ -221,7 +234,7 @@ impl Store {
         policy_arn: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.id(&mut w.tx, account_id).await?;
+        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
         let deleted =
             sqlx::query("DELETE FROM attached_policies WHERE owner_id = ? AND policy_arn = ?")
                 .bind(&owner_id)

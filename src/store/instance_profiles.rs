@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::roles::{Role, role_by_id, role_id};
 use super::tags::{
-    Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    Tag, Tagged, add_tags_within_quota, all_tags, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
 use super::{Page, Store, from_millis, is_unique_violation, to_millis};
@@ -354,6 +354,27 @@ async fn profile_row(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| aws_error!(NoSuchEntity, "Instance Profile {name} cannot be found."))
+}
+
+/// Every instance profile of the account that holds a role, with its role and tags, by
+/// name.
+pub(super) async fn account_role_profiles(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<InstanceProfile>, AwsError> {
+    let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(
+        "WHERE account_id = ? AND role_id IS NOT NULL ORDER BY instance_profile_name"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut tags = all_tags(conn, Tagged::InstanceProfile).await?;
+    let mut profiles = Vec::with_capacity(rows.len());
+    for row in rows {
+        let tags = tags.remove(&row.instance_profile_id).unwrap_or_default();
+        profiles.push(row.into_profile(conn, tags).await?);
+    }
+    Ok(profiles)
 }
 
 /// `DeleteRole`'s conflict when the role is still in an instance profile.

@@ -8,6 +8,8 @@
 mod access_keys;
 mod account_settings;
 mod accounts;
+mod authorization_details;
+mod credential_reports;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
@@ -16,6 +18,7 @@ mod oidc_providers;
 mod policies;
 mod reset;
 mod roles;
+mod service_linked_roles;
 mod sessions;
 mod state;
 mod tags;
@@ -32,13 +35,19 @@ use tokio::sync::{Mutex, MutexGuard};
 
 pub use access_keys::{AccessKey, KeyUse};
 pub use account_settings::{AccountCounts, PasswordPolicy, no_password_policy};
+pub use authorization_details::{
+    AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail, RoleDetail,
+    UserDetail,
+};
+pub use credential_reports::{CredentialReport, CredentialRow, KeyColumns};
 pub use groups::Group;
 pub use identity_policies::Owner;
 pub use instance_profiles::InstanceProfile;
 pub use login_profiles::LoginProfile;
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
-pub use roles::{NewRole, Role};
+pub use roles::{NewRole, Role, is_service_linked};
+pub use service_linked_roles::{DeletionTask, NewServiceLinkedRole};
 pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};

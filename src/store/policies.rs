@@ -610,6 +610,67 @@ impl Store {
     }
 }
 
+/// Every managed policy of the account (without tags), by name, each with all its versions
+/// and their documents, newest first.
+pub(super) async fn account_policies_with_versions(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<(ManagedPolicy, Vec<PolicyVersion>)>, AwsError> {
+    let rows: Vec<PolicyRow> = sqlx::query_as(select_policies!(
+        "WHERE p.account_id = ? ORDER BY p.policy_name"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let versions: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT v.policy_id, v.version_id, v.document, v.created_at
+         FROM policy_versions v JOIN policies p ON p.policy_id = v.policy_id
+         WHERE p.account_id = ?
+         ORDER BY v.created_at DESC, CAST(substr(v.version_id, 2) AS INTEGER) DESC",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_policy: std::collections::HashMap<String, Vec<PolicyVersion>> =
+        std::collections::HashMap::new();
+    for (policy_id, version_id, document, created_at) in versions {
+        by_policy.entry(policy_id).or_default().push(PolicyVersion {
+            version_id,
+            document: Some(document),
+            is_default: false,
+            created_at: from_millis(created_at),
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let policy = row.into_policy(Vec::new());
+            let mut versions = by_policy.remove(&policy.policy_id).unwrap_or_default();
+            for version in &mut versions {
+                version.is_default = version.version_id == policy.default_version_id;
+            }
+            (policy, versions)
+        })
+        .collect())
+}
+
+/// The AWS managed policies of the catalogue attached to something in the account, by
+/// name, each with its one version (the catalogue holds only the default).
+pub(super) async fn attached_aws_policies_with_versions(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<(ManagedPolicy, Vec<PolicyVersion>)>, AwsError> {
+    let mut policies = Vec::new();
+    for aws in aws_managed::CATALOGUE {
+        let policy = aws_policy(conn, account_id, aws).await?;
+        if policy.attachment_count > 0 {
+            policies.push((policy, vec![aws_version(aws, true)]));
+        }
+    }
+    policies.sort_by_cached_key(|(p, _)| p.policy_name.to_ascii_lowercase());
+    Ok(policies)
+}
+
 /// Checks that a policy can be attached (or used as a permissions boundary): one of the
 /// account's own, or an AWS managed policy of the catalogue; else IAM's `NoSuchEntity`.
 pub(super) async fn check_attachable(

@@ -28,6 +28,8 @@ pub(super) const RESET: &[&str] = &[
     "DELETE FROM login_profiles",
     "DELETE FROM user_tags",
     "DELETE FROM users",
+    "DELETE FROM credential_reports",
+    "DELETE FROM role_deletion_tasks",
     "DELETE FROM account_aliases",
     "DELETE FROM password_policies",
     "DELETE FROM accounts",

@@ -133,52 +133,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Role, AwsError> {
         let mut w = self.begin().await?;
-        if let Some(arn) = new.permissions_boundary {
-            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
-        }
-        let role = Role {
-            role_id: new_id(IdKind::Role, account_id),
-            account_id: account_id.to_owned(),
-            role_name: new.role_name.to_owned(),
-            path: new.path.to_owned(),
-            arn: arn::role(account_id, new.path, new.role_name),
-            trust_policy: new.trust_policy.to_owned(),
-            description: new.description.map(str::to_owned),
-            max_session_duration: new.max_session_duration,
-            created_at: now,
-            permissions_boundary: new.permissions_boundary.map(str::to_owned),
-            last_used: None,
-            tags: new.tags.to_vec(),
-        };
-        sqlx::query(
-            "INSERT INTO roles (role_id, account_id, role_name, path, trust_policy, description,
-                                max_session_duration, created_at, permissions_boundary)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&role.role_id)
-        .bind(account_id)
-        .bind(&role.role_name)
-        .bind(&role.path)
-        .bind(&role.trust_policy)
-        .bind(&role.description)
-        .bind(role.max_session_duration)
-        .bind(to_millis(now))
-        .bind(new.permissions_boundary)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                aws_error!(
-                    EntityAlreadyExists,
-                    "Role with name {} already exists.",
-                    new.role_name
-                )
-            } else {
-                e.into()
-            }
-        })?;
-        put_tags(&mut w.tx, Tagged::Role, &role.role_id, new.tags).await?;
-        w.record(role.record(new.parsed_trust));
+        let role = insert_role(&mut w, account_id, new, now).await?;
         w.commit().await?;
         Ok(role)
     }
@@ -255,6 +210,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = role_row(&mut w.tx, account_id, role_name).await?;
+        refuse_service_linked(&row.role_name, &row.path)?;
         sqlx::query("UPDATE roles SET trust_policy = ? WHERE role_id = ?")
             .bind(document)
             .bind(&row.role_id)
@@ -274,6 +230,7 @@ impl Store {
     pub async fn delete_role(&self, account_id: &str, role_name: &str) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = role_row(&mut w.tx, account_id, role_name).await?;
+        refuse_service_linked(&row.role_name, &row.path)?;
         if let Some(conflict) =
             super::identity_policies::policy_conflict(&mut w.tx, &row.role_id).await?
         {
@@ -326,6 +283,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = role_row(&mut w.tx, account_id, role_name).await?;
+        refuse_service_linked(&row.role_name, &row.path)?;
         if let Some(arn) = boundary {
             super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
@@ -388,6 +346,62 @@ impl Store {
     }
 }
 
+/// Inserts a new role and its tags in a write, and records it for the data plane.
+pub(super) async fn insert_role(
+    w: &mut super::Write<'_>,
+    account_id: &str,
+    new: NewRole<'_>,
+    now: OffsetDateTime,
+) -> Result<Role, AwsError> {
+    if let Some(arn) = new.permissions_boundary {
+        super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
+    }
+    let role = Role {
+        role_id: new_id(IdKind::Role, account_id),
+        account_id: account_id.to_owned(),
+        role_name: new.role_name.to_owned(),
+        path: new.path.to_owned(),
+        arn: arn::role(account_id, new.path, new.role_name),
+        trust_policy: new.trust_policy.to_owned(),
+        description: new.description.map(str::to_owned),
+        max_session_duration: new.max_session_duration,
+        created_at: now,
+        permissions_boundary: new.permissions_boundary.map(str::to_owned),
+        last_used: None,
+        tags: new.tags.to_vec(),
+    };
+    sqlx::query(
+        "INSERT INTO roles (role_id, account_id, role_name, path, trust_policy, description,
+                                max_session_duration, created_at, permissions_boundary)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&role.role_id)
+    .bind(account_id)
+    .bind(&role.role_name)
+    .bind(&role.path)
+    .bind(&role.trust_policy)
+    .bind(&role.description)
+    .bind(role.max_session_duration)
+    .bind(to_millis(now))
+    .bind(new.permissions_boundary)
+    .execute(&mut *w.tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            aws_error!(
+                EntityAlreadyExists,
+                "Role with name {} already exists.",
+                new.role_name
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    put_tags(&mut w.tx, Tagged::Role, &role.role_id, new.tags).await?;
+    w.record(role.record(new.parsed_trust));
+    Ok(role)
+}
+
 async fn role_row(
     conn: &mut SqliteConnection,
     account_id: &str,
@@ -404,6 +418,69 @@ async fn role_row(
                 "The role with name {role_name} cannot be found."
             )
         })
+}
+
+/// Every role of the account with its tags, by name.
+pub(super) async fn account_roles(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<Role>, AwsError> {
+    let rows: Vec<RoleRow> =
+        sqlx::query_as(select_roles!("WHERE account_id = ? ORDER BY role_name"))
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut tags = all_tags(conn, Tagged::Role).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let tags = tags.remove(&row.role_id).unwrap_or_default();
+            row.into_role(tags)
+        })
+        .collect())
+}
+
+/// The path under which AWS keeps service-linked roles, and only them.
+pub const SERVICE_LINKED_PATH_PREFIX: &str = "/aws-service-role/";
+
+/// Is a role at this path service-linked? `CreateRole` refuses the prefix, so only
+/// `CreateServiceLinkedRole` (and state documents) put roles there.
+pub fn is_service_linked(path: &str) -> bool {
+    path.starts_with(SERVICE_LINKED_PATH_PREFIX)
+}
+
+/// AWS protects service-linked roles: their trust policy, permissions and boundary are the
+/// linked service's, and only `DeleteServiceLinkedRole` deletes them.
+pub(super) fn refuse_service_linked(role_name: &str, path: &str) -> Result<(), AwsError> {
+    if is_service_linked(path) {
+        return Err(aws_error!(
+            UnmodifiableEntity,
+            "Cannot perform the operation on the protected role '{role_name}' - this role is only modifiable by AWS"
+        ));
+    }
+    Ok(())
+}
+
+/// The id of a role whose permissions the caller may change (not a service-linked one).
+pub(super) async fn modifiable_role_id(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    role_name: &str,
+) -> Result<String, AwsError> {
+    let row = role_row(conn, account_id, role_name).await?;
+    refuse_service_linked(&row.role_name, &row.path)?;
+    Ok(row.role_id)
+}
+
+/// A role with its tags, read in a write.
+pub(super) async fn role_in(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    role_name: &str,
+) -> Result<Role, AwsError> {
+    let row = role_row(conn, account_id, role_name).await?;
+    let tags = tags_of(conn, Tagged::Role, &row.role_id).await?;
+    Ok(row.into_role(tags))
 }
 
 /// The id of a role, for other families that hang off roles.

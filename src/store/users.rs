@@ -392,6 +392,26 @@ async fn user_row(
         .ok_or_else(|| AwsError::no_such_user(user_name))
 }
 
+/// Every user of the account with its tags, by name.
+pub(super) async fn account_users(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<User>, AwsError> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as(select_users!("WHERE account_id = ? ORDER BY user_name"))
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut tags = all_tags(conn, Tagged::User).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let tags = tags.remove(&row.user_id).unwrap_or_default();
+            row.into_user(tags)
+        })
+        .collect())
+}
+
 /// The id of a user, for other families that hang off users.
 pub(super) async fn user_id(
     conn: &mut SqliteConnection,
