@@ -3,10 +3,13 @@
 //!
 //! Writes go through [`Store::begin`]: one transaction, serialised by a lock, whose
 //! [`Change`]s are published to the data plane after the commit and before the lock is
-//! released, so the view sees changes in commit order.
+//! released, so the view sees changes in commit order. The busiest writes go through
+//! [`Store::write`] instead, which commits concurrent writes together (`batch`), under the
+//! same lock.
 
 mod access_keys;
 mod account_settings;
+mod batch;
 mod accounts;
 mod groups;
 mod identity_policies;
@@ -58,7 +61,9 @@ pub struct Store {
     /// in-memory database lives and dies with its connection, so it must never be recycled.
     writer: SqlitePool,
     reader: SqlitePool,
-    write_lock: Mutex<()>,
+    write_lock: Arc<Mutex<()>>,
+    /// Writes waiting to be committed together (see [`batch`]).
+    queue: batch::Queue,
     propagation: Arc<Propagation>,
 }
 
@@ -104,7 +109,8 @@ impl Store {
         Ok(Store {
             writer,
             reader,
-            write_lock: Mutex::new(()),
+            write_lock: Arc::new(Mutex::new(())),
+            queue: batch::Queue::default(),
             propagation,
         })
     }

@@ -84,40 +84,46 @@ impl Store {
             source_identity: record.source_identity.clone(),
         };
         let details = serde_json::to_string(&details).map_err(AwsError::internal)?;
-        let mut record = record;
-        let mut w = self.begin().await?;
-        // Temporary key ids carry the account and can collide: retry with a fresh one (the
-        // caller answers with the id of the record returned).
-        for attempt in 1..=ID_ATTEMPTS {
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
-                                       details, issued_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&record.access_key_id)
-            .bind(&record.account_id)
-            .bind(&record.secret_access_key)
-            .bind(&record.session_token)
-            .bind(&details)
-            .bind(to_millis(record.issued_at))
-            .bind(to_millis(record.expires_at))
-            .execute(&mut *w.tx)
-            .await;
-            match inserted {
-                Ok(_) => break,
-                Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => {
-                    record.access_key_id = new_id(IdKind::TemporaryAccessKey, &record.account_id);
+        let region = new.region;
+        // The insert fails alone or not at all; the role's use is written with the batch.
+        self.write(false, move |w| {
+            Box::pin(async move {
+                let mut record = record;
+                // Temporary key ids carry the account and can collide: retry with a fresh one
+                // (the caller answers with the id of the record returned).
+                for attempt in 1..=ID_ATTEMPTS {
+                    let inserted = sqlx::query(
+                        "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
+                                               details, issued_at, expires_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&record.access_key_id)
+                    .bind(&record.account_id)
+                    .bind(&record.secret_access_key)
+                    .bind(&record.session_token)
+                    .bind(&details)
+                    .bind(to_millis(record.issued_at))
+                    .bind(to_millis(record.expires_at))
+                    .execute(&mut *w.tx)
+                    .await;
+                    match inserted {
+                        Ok(_) => break,
+                        Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => {
+                            record.access_key_id =
+                                new_id(IdKind::TemporaryAccessKey, &record.account_id);
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if let SessionOf::Role { role_id, .. } = &record.of {
-            super::roles::note_use(&mut w.tx, role_id, record.issued_at, &new.region).await?;
-        }
-        let record = Arc::new(record);
-        w.record(Change::SessionPut(record.clone()));
-        w.commit().await?;
-        Ok(record)
+                if let SessionOf::Role { role_id, .. } = &record.of {
+                    w.note_role_use(role_id, record.issued_at, &region);
+                }
+                let record = Arc::new(record);
+                w.record(Change::SessionPut(record.clone()));
+                Ok(record)
+            })
+        })
+        .await
     }
 
     /// Deletes sessions that expired before `now`.

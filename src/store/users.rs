@@ -125,10 +125,6 @@ impl Store {
             permissions_boundary,
             tags,
         } = new;
-        let mut w = self.begin().await?;
-        if let Some(arn) = permissions_boundary {
-            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
-        }
         let user = User {
             user_id: new_id(IdKind::User, account_id),
             account_id: account_id.to_owned(),
@@ -139,29 +135,42 @@ impl Store {
             permissions_boundary: permissions_boundary.map(str::to_owned),
             tags: tags.to_vec(),
         };
-        sqlx::query(
-            "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&user.user_id)
-        .bind(account_id)
-        .bind(user_name)
-        .bind(path)
-        .bind(to_millis(now))
-        .bind(permissions_boundary)
-        .execute(&mut *w.tx)
+        // Tags are written after the user: undoing a failure among them takes a savepoint.
+        let savepoint = !user.tags.is_empty();
+        self.write(savepoint, move |w| {
+            Box::pin(async move {
+                if let Some(arn) = &user.permissions_boundary {
+                    super::policies::check_attachable(&mut w.tx, &user.account_id, arn).await?;
+                }
+                sqlx::query(
+                    "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&user.user_id)
+                .bind(&user.account_id)
+                .bind(&user.user_name)
+                .bind(&user.path)
+                .bind(to_millis(now))
+                .bind(&user.permissions_boundary)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        aws_error!(
+                            EntityAlreadyExists,
+                            "User with name {} already exists.",
+                            user.user_name
+                        )
+                    } else {
+                        e.into()
+                    }
+                })?;
+                put_tags(&mut w.tx, Tagged::User, &user.user_id, &user.tags).await?;
+                w.record(user.record());
+                Ok(user)
+            })
+        })
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                aws_error!(EntityAlreadyExists, "User with name {user_name} already exists.")
-            } else {
-                e.into()
-            }
-        })?;
-        put_tags(&mut w.tx, Tagged::User, &user.user_id, tags).await?;
-        w.record(user.record());
-        w.commit().await?;
-        Ok(user)
     }
 
     /// The user, from the data plane when it is exact (see [`Propagation::exact_view`]).
