@@ -43,6 +43,10 @@ impl IdKind {
 /// (about 1 % at 100,000 keys in one account), so their inserts retry with a fresh id.
 /// Unique ids need not carry it and are random throughout (85 bits).
 pub fn new_id(kind: IdKind, account_id: &str) -> String {
+    #[cfg(test)]
+    if let Some(id) = tests::FORCED_IDS.with(|ids| ids.borrow_mut().pop()) {
+        return id;
+    }
     let mut rng = rand::rng();
     let mut bytes = [0u8; 10];
     rng.fill(&mut bytes[..]);
@@ -130,8 +134,21 @@ pub fn request_id() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::cell::RefCell;
+
     use super::*;
+
+    thread_local! {
+        /// Ids [`new_id`] hands out (last first) before random ones: a test forces a
+        /// collision with them.
+        pub(crate) static FORCED_IDS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The next `new_id` calls on this thread answer `ids`, in order.
+    pub(crate) fn force_ids(ids: &[&str]) {
+        FORCED_IDS.with(|forced| *forced.borrow_mut() = ids.iter().rev().map(|id| id.to_string()).collect());
+    }
 
     #[test]
     fn request_ids_are_random_v4_uuids() {

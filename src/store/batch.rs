@@ -212,3 +212,118 @@ async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Ans
     Ok(answer)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws_error;
+    use crate::error::ErrorCode;
+    use crate::store::{is_unique_violation, test_store};
+
+    const ACCOUNT: &str = "123456789012";
+
+    async fn insert_user(w: &mut Staged, user_id: &str, name: &str) -> Result<(), AwsError> {
+        sqlx::query(
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+             VALUES (?, ?, ?, '/', 0)",
+        )
+        .bind(user_id)
+        .bind(ACCOUNT)
+        .bind(name)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn user_ids(store: &Store) -> Vec<String> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM users ORDER BY user_id")
+            .fetch_all(&store.reader)
+            .await
+            .unwrap();
+        rows.into_iter().map(|(id,)| id).collect()
+    }
+
+    /// Holds the write lock until `jobs` writes are queued, so they all run in one batch.
+    async fn release_when_queued(store: &Store, held: super::super::Write<'_>, jobs: usize) {
+        while lock(&store.queue).len() < jobs {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_does_not_fail_its_batch_mates() {
+        let store = test_store(ACCOUNT).await;
+        let held = store.begin().await.unwrap();
+        let (undone, first, taken, tagged, ()) = tokio::join!(
+            // Changes something, then fails: its savepoint undoes the change.
+            store.write(true, |w| Box::pin(async move {
+                insert_user(w, "AIDA1", "one").await?;
+                Err::<(), _>(aws_error!(LimitExceeded, "Cannot exceed quota."))
+            })),
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA2", "two"))),
+            // Its one statement fails on a name taken earlier in the same batch.
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA3", "two"))),
+            store.write(true, |w| Box::pin(insert_user(w, "AIDA4", "four"))),
+            release_when_queued(&store, held, 4),
+        );
+        assert_eq!(undone.unwrap_err().code, ErrorCode::LimitExceeded);
+        first.unwrap();
+        assert_eq!(taken.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        tagged.unwrap();
+        assert_eq!(user_ids(&store).await, ["AIDA2", "AIDA4"]);
+    }
+
+    #[tokio::test]
+    async fn an_internal_failure_fails_the_whole_batch() {
+        let store = test_store(ACCOUNT).await;
+        let held = store.begin().await.unwrap();
+        let (first, broken, ()) = tokio::join!(
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA1", "one"))),
+            store.write(false, |w| Box::pin(async move {
+                insert_user(w, "AIDA2", "two").await?;
+                Err::<(), _>(AwsError::internal("the disk is on fire"))
+            })),
+            release_when_queued(&store, held, 2),
+        );
+        assert_eq!(first.unwrap_err().code, ErrorCode::InternalFailure);
+        assert_eq!(broken.unwrap_err().code, ErrorCode::InternalFailure);
+        assert!(user_ids(&store).await.is_empty());
+        // The store still writes afterwards.
+        store
+            .write(false, |w| Box::pin(insert_user(w, "AIDA3", "three")))
+            .await
+            .unwrap();
+        assert_eq!(user_ids(&store).await, ["AIDA3"]);
+    }
+
+    #[tokio::test]
+    async fn a_write_is_published_to_the_view_before_it_is_answered() {
+        let store = test_store(ACCOUNT).await;
+        let user = store
+            .create_user(
+                ACCOUNT,
+                crate::store::NewUser {
+                    user_name: "alice",
+                    path: "/",
+                    permissions_boundary: None,
+                    tags: &[],
+                },
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+        let view = store.propagation.exact_view().unwrap();
+        assert_eq!(
+            view.user_by_name(ACCOUNT, "alice").unwrap().user_id,
+            user.user_id
+        );
+    }
+}

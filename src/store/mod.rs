@@ -198,3 +198,19 @@ pub(crate) fn from_millis(ms: i64) -> OffsetDateTime {
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
+
+/// An empty in-memory store with its account, for unit tests.
+#[cfg(test)]
+pub(crate) async fn test_store(account_id: &str) -> Store {
+    use crate::clock::Clock;
+    use crate::consistency::DelayModel;
+    let view = Arc::new(crate::view::View::new());
+    let clock = Arc::new(Clock::new());
+    let propagation = Arc::new(Propagation::new(view, clock, DelayModel::default()));
+    let store = Store::open(None, propagation).await.unwrap();
+    store
+        .ensure_account(account_id, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+}

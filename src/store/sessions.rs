@@ -207,3 +207,43 @@ impl Store {
         Ok(changes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_store;
+
+    fn session(access_key_id: &str) -> NewSession {
+        let now = OffsetDateTime::now_utc();
+        NewSession {
+            record: SessionRecord {
+                access_key_id: access_key_id.to_owned(),
+                secret_access_key: "secret".into(),
+                session_token: "token".into(),
+                account_id: "123456789012".into(),
+                of: SessionOf::Caller { user_id: None },
+                policies: None,
+                tags: Vec::new(),
+                transitive_tag_keys: Vec::new(),
+                source_identity: None,
+                issued_at: now,
+                expires_at: now + time::Duration::hours(1),
+            },
+            inline_policy: None,
+            policy_arns: Vec::new(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_temporary_key_id_collision_is_retried_with_a_fresh_id() {
+        let store = test_store("123456789012").await;
+        let taken = "ASIAAAAAAAAAAAAAAAAA";
+        let first = store.create_session(session(taken)).await.unwrap();
+        assert_eq!(first.access_key_id, taken);
+        let second = store.create_session(session(taken)).await.unwrap();
+        assert_ne!(second.access_key_id, taken);
+        assert!(second.access_key_id.starts_with("ASIA"));
+        assert_eq!(store.session_changes().await.unwrap().len(), 2);
+    }
+}
