@@ -8,8 +8,11 @@
 //! alone, through a savepoint when it asked for one, and its batch-mates commit; an internal
 //! error rolls the whole batch back and fails every job in it.
 //!
-//! A job that changes a role's last use says so with [`Staged::note_role_use`]: each role's
-//! latest use is written once per batch, not once per `AssumeRole`.
+//! Two kinds of statement are shared by the whole batch rather than run per job: a job that
+//! inserts one row and changes nothing else leaves it to [`Staged::insert_later`] (one
+//! `INSERT` of every such row), and a job that changes a role's last use says so with
+//! [`Staged::note_role_use`] (each role's latest use written once per batch, not once per
+//! `AssumeRole`).
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -43,19 +46,50 @@ pub(super) type Queue = Arc<Mutex<Vec<Job>>>;
 /// What a job writes with: the batch's transaction, and the changes it records.
 pub(crate) struct Staged {
     pub tx: Transaction<'static, Sqlite>,
-    changes: Vec<(Option<ChangeKind>, Change)>,
-    role_uses: Vec<(String, OffsetDateTime, String)>,
+    /// The job running now: what it records is undone with it.
+    job: usize,
+    changes: Vec<(usize, Option<ChangeKind>, Change)>,
+    role_uses: Vec<(usize, String, OffsetDateTime, String)>,
+    deferred: Vec<Deferred>,
+}
+
+/// A row a job leaves to one `INSERT` for the whole batch (see [`Staged::insert_later`]).
+struct Deferred {
+    job: usize,
+    sql: &'static str,
+    row: serde_json::Value,
+    on_conflict: AwsError,
 }
 
 impl Staged {
     pub fn record(&mut self, change: Change) {
-        self.changes.push((change.kind(), change));
+        self.changes.push((self.job, change.kind(), change));
     }
 
     /// A role's last use (`RoleLastUsed`), written when the batch commits.
     pub fn note_role_use(&mut self, role_id: &str, at: OffsetDateTime, region: &str) {
         self.role_uses
-            .push((role_id.to_owned(), at, region.to_owned()));
+            .push((self.job, role_id.to_owned(), at, region.to_owned()));
+    }
+
+    /// Inserts `row` (a JSON array) with the batch's other rows for `sql`, an
+    /// `INSERT … SELECT value ->> 0, … FROM json_each(?)`: one statement, so one round trip,
+    /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
+    /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
+    /// other change to the database.
+    pub fn insert_later(&mut self, sql: &'static str, row: serde_json::Value, on_conflict: AwsError) {
+        self.deferred.push(Deferred {
+            job: self.job,
+            sql,
+            row,
+            on_conflict,
+        });
+    }
+
+    fn undo(&mut self, job: usize) {
+        self.changes.retain(|(j, ..)| *j != job);
+        self.role_uses.retain(|(j, ..)| *j != job);
+        self.deferred.retain(|d| d.job != job);
     }
 }
 
@@ -157,17 +191,18 @@ async fn run_jobs(
     };
     let mut staged = Staged {
         tx,
+        job: 0,
         changes: Vec::new(),
         role_uses: Vec::new(),
+        deferred: Vec::new(),
     };
     while let Some(job) = jobs.next() {
-        let marks = (staged.changes.len(), staged.role_uses.len());
+        staged.job = answers.len();
         let result = run_one(&mut staged, job.run, job.savepoint).await;
         match result {
             Ok(answer) => {
                 if answer.is_err() {
-                    staged.changes.truncate(marks.0);
-                    staged.role_uses.truncate(marks.1);
+                    staged.undo(staged.job);
                 }
                 answers.push((job.done, answer));
             }
@@ -180,15 +215,63 @@ async fn run_jobs(
             }
         }
     }
+    if let Err(e) = finish(&mut staged, answers).await {
+        let _ = staged.tx.rollback().await;
+        return Err(e);
+    }
+    staged.tx.commit().await?;
+    Ok(staged
+        .changes
+        .into_iter()
+        .map(|(_, kind, change)| (kind, change))
+        .collect())
+}
+
+/// The batch's own statements, once every job has run: the deferred rows, then each role's
+/// latest use.
+async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsError> {
+    while let Some(first) = staged.deferred.first() {
+        let sql = first.sql;
+        let (rows, rest): (Vec<Deferred>, Vec<Deferred>) =
+            std::mem::take(&mut staged.deferred).into_iter().partition(|d| d.sql == sql);
+        staged.deferred = rest;
+        let all: Vec<&serde_json::Value> = rows.iter().map(|d| &d.row).collect();
+        let inserted = insert_rows(staged, sql, &all).await;
+        match inserted {
+            Ok(()) => continue,
+            Err(e) if super::is_unique_violation(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+        // A failed statement leaves no row behind: insert them one by one to find the culprits.
+        for row in rows {
+            match insert_rows(staged, sql, &[&row.row]).await {
+                Ok(()) => {}
+                Err(e) if super::is_unique_violation(&e) => {
+                    staged.undo(row.job);
+                    answers[row.job].1 = Err(row.on_conflict);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
     let mut latest: HashMap<String, (OffsetDateTime, String)> = HashMap::new();
-    for (role_id, at, region) in staged.role_uses.drain(..) {
+    for (_, role_id, at, region) in staged.role_uses.drain(..) {
         latest.insert(role_id, (at, region));
     }
     for (role_id, (at, region)) in latest {
         super::roles::note_use(&mut staged.tx, &role_id, at, &region).await?;
     }
-    staged.tx.commit().await?;
-    Ok(staged.changes)
+    Ok(())
+}
+
+async fn insert_rows(
+    staged: &mut Staged,
+    sql: &'static str,
+    rows: &[&serde_json::Value],
+) -> Result<(), sqlx::Error> {
+    let rows = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query(sql).bind(rows).execute(&mut *staged.tx).await?;
+    Ok(())
 }
 
 /// One job: `Ok` with its answer (its own failure included), or `Err` when the batch must
@@ -212,6 +295,15 @@ async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Ans
     Ok(answer)
 }
 
+
+/// Holds the write lock (`held`) until `jobs` writes are queued, so they all run in one batch.
+#[cfg(test)]
+pub(super) async fn release_when_queued(store: &Store, held: super::Write<'_>, jobs: usize) {
+    while lock(&store.queue).len() < jobs {
+        tokio::task::yield_now().await;
+    }
+    drop(held);
+}
 
 #[cfg(test)]
 mod tests {
@@ -248,14 +340,6 @@ mod tests {
             .await
             .unwrap();
         rows.into_iter().map(|(id,)| id).collect()
-    }
-
-    /// Holds the write lock until `jobs` writes are queued, so they all run in one batch.
-    async fn release_when_queued(store: &Store, held: super::super::Write<'_>, jobs: usize) {
-        while lock(&store.queue).len() < jobs {
-            tokio::task::yield_now().await;
-        }
-        drop(held);
     }
 
     #[tokio::test]
@@ -304,20 +388,41 @@ mod tests {
         assert_eq!(user_ids(&store).await, ["AIDA3"]);
     }
 
+    fn new_user(user_name: &str) -> crate::store::NewUser<'_> {
+        crate::store::NewUser {
+            user_name,
+            path: "/",
+            permissions_boundary: None,
+            tags: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_row_inserted_with_the_batch_fails_alone() {
+        let store = test_store(ACCOUNT).await;
+        let now = OffsetDateTime::now_utc();
+        let held = store.begin().await.unwrap();
+        let (first, other, again, ()) = tokio::join!(
+            store.create_user(ACCOUNT, new_user("dup"), now),
+            store.create_user(ACCOUNT, new_user("other"), now),
+            store.create_user(ACCOUNT, new_user("dup"), now),
+            release_when_queued(&store, held, 3),
+        );
+        let (first, other) = (first.unwrap(), other.unwrap());
+        assert_eq!(again.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        let mut expected = vec![first.user_id.clone(), other.user_id];
+        expected.sort();
+        assert_eq!(user_ids(&store).await, expected);
+        // The view has the winner, not the one that failed.
+        let view = store.propagation.exact_view().unwrap();
+        assert_eq!(view.user_by_name(ACCOUNT, "dup").unwrap().user_id, first.user_id);
+    }
+
     #[tokio::test]
     async fn a_write_is_published_to_the_view_before_it_is_answered() {
         let store = test_store(ACCOUNT).await;
         let user = store
-            .create_user(
-                ACCOUNT,
-                crate::store::NewUser {
-                    user_name: "alice",
-                    path: "/",
-                    permissions_boundary: None,
-                    tags: &[],
-                },
-                OffsetDateTime::now_utc(),
-            )
+            .create_user(ACCOUNT, new_user("alice"), OffsetDateTime::now_utc())
             .await
             .unwrap();
         let view = store.propagation.exact_view().unwrap();

@@ -112,6 +112,11 @@ macro_rules! select_users {
     };
 }
 
+/// New users without tags or boundary, one row per element of a JSON array (see
+/// `Staged::insert_later`).
+const INSERT_USERS: &str = "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)";
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -135,9 +140,31 @@ impl Store {
             permissions_boundary: permissions_boundary.map(str::to_owned),
             tags: tags.to_vec(),
         };
+        let taken = aws_error!(
+            EntityAlreadyExists,
+            "User with name {user_name} already exists."
+        );
+        if user.tags.is_empty() && user.permissions_boundary.is_none() {
+            // One row and nothing else: inserted with the batch's other new users.
+            return self
+                .write(false, move |w| {
+                    Box::pin(async move {
+                        let row = serde_json::json!([
+                            user.user_id,
+                            user.account_id,
+                            user.user_name,
+                            user.path,
+                            to_millis(user.created_at),
+                        ]);
+                        w.insert_later(INSERT_USERS, row, taken);
+                        w.record(user.record());
+                        Ok(user)
+                    })
+                })
+                .await;
+        }
         // Tags are written after the user: undoing a failure among them takes a savepoint.
-        let savepoint = !user.tags.is_empty();
-        self.write(savepoint, move |w| {
+        self.write(true, move |w| {
             Box::pin(async move {
                 if let Some(arn) = &user.permissions_boundary {
                     super::policies::check_attachable(&mut w.tx, &user.account_id, arn).await?;
@@ -154,17 +181,7 @@ impl Store {
                 .bind(&user.permissions_boundary)
                 .execute(&mut *w.tx)
                 .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        aws_error!(
-                            EntityAlreadyExists,
-                            "User with name {} already exists.",
-                            user.user_name
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?;
+                .map_err(|e| if is_unique_violation(&e) { taken } else { e.into() })?;
                 put_tags(&mut w.tx, Tagged::User, &user.user_id, &user.tags).await?;
                 w.record(user.record());
                 Ok(user)
