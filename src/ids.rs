@@ -161,7 +161,9 @@ pub(crate) mod tests {
 
     /// The next `new_id` calls on this thread answer `ids`, in order.
     pub(crate) fn force_ids(ids: &[&str]) {
-        FORCED_IDS.with(|forced| *forced.borrow_mut() = ids.iter().rev().map(|id| id.to_string()).collect());
+        FORCED_IDS.with(|forced| {
+            *forced.borrow_mut() = ids.iter().rev().map(|id| id.to_string()).collect()
+        });
     }
 
     #[test]

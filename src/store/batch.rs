@@ -29,7 +29,8 @@ use crate::consistency::{ChangeKind, Propagation};
 use crate::error::{AwsError, Fault};
 use crate::view::Change;
 
-type JobFuture<'w> = Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>, AwsError>> + Send + 'w>>;
+type JobFuture<'w> =
+    Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>, AwsError>> + Send + 'w>>;
 type JobFn = Box<dyn for<'w> FnOnce(&'w mut Staged) -> JobFuture<'w> + Send>;
 type Answer = Result<Box<dyn Any + Send>, AwsError>;
 
@@ -77,7 +78,12 @@ impl Staged {
     /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
     /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
     /// other change to the database.
-    pub fn insert_later(&mut self, sql: &'static str, row: serde_json::Value, on_conflict: AwsError) {
+    pub fn insert_later(
+        &mut self,
+        sql: &'static str,
+        row: serde_json::Value,
+        on_conflict: AwsError,
+    ) {
         self.deferred.push(Deferred {
             job: self.job,
             sql,
@@ -101,7 +107,10 @@ impl Store {
     pub(crate) async fn write<T, F>(&self, savepoint: bool, job: F) -> Result<T, AwsError>
     where
         T: Send + 'static,
-        F: for<'w> FnOnce(&'w mut Staged) -> Pin<Box<dyn Future<Output = Result<T, AwsError>> + Send + 'w>>
+        F: for<'w> FnOnce(
+                &'w mut Staged,
+            )
+                -> Pin<Box<dyn Future<Output = Result<T, AwsError>> + Send + 'w>>
             + Send
             + 'static,
     {
@@ -197,6 +206,11 @@ async fn run_jobs(
         deferred: Vec::new(),
     };
     while let Some(job) = jobs.next() {
+        if job.done.is_closed() {
+            // Its caller went away (a client hanging up) before it ran: as a write cancelled
+            // before its commit, it does not happen.
+            continue;
+        }
         staged.job = answers.len();
         let result = run_one(&mut staged, job.run, job.savepoint).await;
         match result {
@@ -232,8 +246,9 @@ async fn run_jobs(
 async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsError> {
     while let Some(first) = staged.deferred.first() {
         let sql = first.sql;
-        let (rows, rest): (Vec<Deferred>, Vec<Deferred>) =
-            std::mem::take(&mut staged.deferred).into_iter().partition(|d| d.sql == sql);
+        let (rows, rest): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut staged.deferred)
+            .into_iter()
+            .partition(|d| d.sql == sql);
         staged.deferred = rest;
         let all: Vec<&serde_json::Value> = rows.iter().map(|d| &d.row).collect();
         let inserted = insert_rows(staged, sql, &all).await;
@@ -278,13 +293,17 @@ async fn insert_rows(
 /// be abandoned.
 async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Answer, AwsError> {
     if savepoint {
-        sqlx::query("SAVEPOINT job").execute(&mut *staged.tx).await?;
+        sqlx::query("SAVEPOINT job")
+            .execute(&mut *staged.tx)
+            .await?;
     }
     let answer = run(staged).await;
     match &answer {
         Err(e) if e.code.fault() == Fault::Receiver => return Err(e.clone()),
         Err(_) if savepoint => {
-            sqlx::query("ROLLBACK TO job").execute(&mut *staged.tx).await?;
+            sqlx::query("ROLLBACK TO job")
+                .execute(&mut *staged.tx)
+                .await?;
             sqlx::query("RELEASE job").execute(&mut *staged.tx).await?;
         }
         Ok(_) if savepoint => {
@@ -294,7 +313,6 @@ async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Ans
     }
     Ok(answer)
 }
-
 
 /// Holds the write lock (`held`) until `jobs` writes are queued, so they all run in one batch.
 #[cfg(test)]
@@ -415,7 +433,10 @@ mod tests {
         assert_eq!(user_ids(&store).await, expected);
         // The view has the winner, not the one that failed.
         let view = store.propagation.exact_view().unwrap();
-        assert_eq!(view.user_by_name(ACCOUNT, "dup").unwrap().user_id, first.user_id);
+        assert_eq!(
+            view.user_by_name(ACCOUNT, "dup").unwrap().user_id,
+            first.user_id
+        );
     }
 
     #[tokio::test]

@@ -9,8 +9,8 @@
 
 mod access_keys;
 mod account_settings;
-mod batch;
 mod accounts;
+mod batch;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
