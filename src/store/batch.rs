@@ -103,7 +103,8 @@ impl Store {
     /// Runs `job` in the next batch and answers once that batch has committed (see the
     /// module's documentation). A job whose statements can fail after an earlier one of them
     /// changed something asks for a `savepoint`; a job that fails on its first change, or
-    /// whose later statements cannot fail but for an internal error, need not.
+    /// whose later statements cannot fail but for an internal error, need not. A job uses
+    /// only `w.tx`: in memory the store has one connection, and the batch holds it.
     pub(crate) async fn write<T, F>(&self, savepoint: bool, job: F) -> Result<T, AwsError>
     where
         T: Send + 'static,
