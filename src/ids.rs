@@ -5,7 +5,7 @@
 //! six bytes hold the account number.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids>
 
-use rand::Rng;
+use rand::{Rng, RngCore};
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const SECRET_CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -43,6 +43,10 @@ impl IdKind {
 /// (about 1 % at 100,000 keys in one account), so their inserts retry with a fresh id.
 /// Unique ids need not carry it and are random throughout (85 bits).
 pub fn new_id(kind: IdKind, account_id: &str) -> String {
+    #[cfg(test)]
+    if let Some(id) = tests::FORCED_IDS.with(|ids| ids.borrow_mut().pop()) {
+        return id;
+    }
     let mut rng = rand::rng();
     let mut bytes = [0u8; 10];
     rng.fill(&mut bytes[..]);
@@ -65,21 +69,35 @@ pub const ID_ATTEMPTS: usize = 8;
 
 /// A 40-character secret access key.
 pub fn new_secret() -> String {
-    let mut rng = rand::rng();
-    (0..40)
-        .map(|_| SECRET_CHARS[rng.random_range(0..64)] as char)
-        .collect()
+    let mut secret = String::with_capacity(40);
+    push_secret_chars(&mut secret, 40);
+    secret
 }
 
 /// A session token: opaque to clients, long like AWS's, and bound to one temporary key.
 pub fn new_session_token() -> String {
-    let mut rng = rand::rng();
     let mut token = String::with_capacity(400);
     // AWS's tokens start like this (a serialized, versioned structure); clients treat them
     // as opaque, but some log-redaction rules look for the prefix.
     token.push_str("IQoJb3JpZ2luX2Vj");
-    token.extend((0..380).map(|_| SECRET_CHARS[rng.random_range(0..64)] as char));
+    push_secret_chars(&mut token, 380);
     token
+}
+
+/// Appends `n` characters drawn uniformly from [`SECRET_CHARS`]: 64 of them, so each takes
+/// 6 bits of a random word (a draw per character is most of a token's cost otherwise).
+fn push_secret_chars(out: &mut String, n: usize) {
+    let mut rng = rand::rng();
+    let mut left = n;
+    while left > 0 {
+        let mut bits = rng.next_u64();
+        let take = left.min(10);
+        for _ in 0..take {
+            out.push(SECRET_CHARS[(bits & 63) as usize] as char);
+            bits >>= 6;
+        }
+        left -= take;
+    }
 }
 
 /// The account number an AWS-style access key id encodes, if it is one.
@@ -130,8 +148,23 @@ pub fn request_id() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::cell::RefCell;
+
     use super::*;
+
+    thread_local! {
+        /// Ids [`new_id`] hands out (last first) before random ones: a test forces a
+        /// collision with them.
+        pub(crate) static FORCED_IDS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The next `new_id` calls on this thread answer `ids`, in order.
+    pub(crate) fn force_ids(ids: &[&str]) {
+        FORCED_IDS.with(|forced| {
+            *forced.borrow_mut() = ids.iter().rev().map(|id| id.to_string()).collect()
+        });
+    }
 
     #[test]
     fn request_ids_are_random_v4_uuids() {
@@ -176,6 +209,19 @@ mod tests {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         );
         assert_eq!(new_secret().len(), 40);
+    }
+
+    #[test]
+    fn secrets_and_tokens_use_every_character_and_only_those() {
+        let token = new_session_token();
+        assert_eq!(token.len(), 396);
+        let random = &token[16..];
+        assert!(random.bytes().all(|b| SECRET_CHARS.contains(&b)));
+        let seen: std::collections::HashSet<u8> = (0..50)
+            .flat_map(|_| new_session_token().into_bytes())
+            .collect();
+        assert!(SECRET_CHARS.iter().all(|c| seen.contains(c)));
+        assert_ne!(new_secret(), new_secret());
     }
 
     #[test]

@@ -280,3 +280,23 @@ fn no_such_key(access_key_id: &str) -> AwsError {
         "The Access Key with id {access_key_id} cannot be found."
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ids::tests::force_ids;
+    use crate::store::test_store;
+
+    #[tokio::test]
+    async fn a_key_id_collision_is_retried_with_a_fresh_id() {
+        let store = test_store("123456789012").await;
+        let now = time::OffsetDateTime::now_utc();
+        let taken = "AKIAAAAAAAAAAAAAAAAA";
+        force_ids(&[taken, taken]);
+        let first = store.create_access_key("123456789012", None, now).await;
+        assert_eq!(first.unwrap().access_key_id, taken);
+        let second = store.create_access_key("123456789012", None, now).await;
+        let second = second.unwrap().access_key_id;
+        assert_ne!(second, taken);
+        assert!(second.starts_with("AKIA") && second.len() == 20, "{second}");
+    }
+}

@@ -3,13 +3,16 @@
 //!
 //! Writes go through [`Store::begin`]: one transaction, serialised by a lock, whose
 //! [`Change`]s are published to the data plane after the commit and before the lock is
-//! released, so the view sees changes in commit order.
+//! released, so the view sees changes in commit order. The busiest writes go through
+//! [`Store::write`] instead, which commits concurrent writes together (`batch`), under the
+//! same lock.
 
 mod access_keys;
 mod account_settings;
 mod accounts;
 mod authorization_details;
 mod credential_reports;
+mod batch;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
@@ -67,7 +70,9 @@ pub struct Store {
     /// in-memory database lives and dies with its connection, so it must never be recycled.
     writer: SqlitePool,
     reader: SqlitePool,
-    write_lock: Mutex<()>,
+    write_lock: Arc<Mutex<()>>,
+    /// Writes waiting to be committed together (see [`batch`]).
+    queue: batch::Queue,
     propagation: Arc<Propagation>,
 }
 
@@ -113,7 +118,8 @@ impl Store {
         Ok(Store {
             writer,
             reader,
-            write_lock: Mutex::new(()),
+            write_lock: Arc::new(Mutex::new(())),
+            queue: batch::Queue::default(),
             propagation,
         })
     }
@@ -200,4 +206,20 @@ pub(crate) fn from_millis(ms: i64) -> OffsetDateTime {
 /// Is this a `UNIQUE` violation (a name already taken)?
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// An empty in-memory store with its account, for unit tests.
+#[cfg(test)]
+pub(crate) async fn test_store(account_id: &str) -> Store {
+    use crate::clock::Clock;
+    use crate::consistency::DelayModel;
+    let view = Arc::new(crate::view::View::new());
+    let clock = Arc::new(Clock::new());
+    let propagation = Arc::new(Propagation::new(view, clock, DelayModel::default()));
+    let store = Store::open(None, propagation).await.unwrap();
+    store
+        .ensure_account(account_id, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
 }

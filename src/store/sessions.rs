@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::policies::stored_document;
-use super::{Store, from_millis, is_unique_violation, to_millis};
-use crate::error::AwsError;
+use super::{Store, from_millis, to_millis};
+use crate::aws_error;
+use crate::error::{AwsError, ErrorCode};
 use crate::ids::{ID_ATTEMPTS, IdKind, new_id};
 use crate::policy::{NamedPolicy, PolicyKind};
 use crate::sts::role_session::SESSION_POLICY_ID;
@@ -50,6 +51,12 @@ pub struct NewSession {
     pub region: String,
 }
 
+/// New sessions, one row per element of a JSON array (see `Staged::insert_later`).
+const INSERT_SESSIONS: &str = "INSERT INTO sessions (access_key_id, account_id, secret_access_key,
+                                   session_token, details, issued_at, expires_at)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+     FROM json_each(?)";
+
 impl Store {
     pub async fn create_session(&self, new: NewSession) -> Result<Arc<SessionRecord>, AwsError> {
         let record = new.record;
@@ -84,40 +91,54 @@ impl Store {
             source_identity: record.source_identity.clone(),
         };
         let details = serde_json::to_string(&details).map_err(AwsError::internal)?;
-        let mut record = record;
-        let mut w = self.begin().await?;
+        let region = new.region;
+        let mut record = Arc::new(record);
         // Temporary key ids carry the account and can collide: retry with a fresh one (the
         // caller answers with the id of the record returned).
-        for attempt in 1..=ID_ATTEMPTS {
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
-                                       details, issued_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&record.access_key_id)
-            .bind(&record.account_id)
-            .bind(&record.secret_access_key)
-            .bind(&record.session_token)
-            .bind(&details)
-            .bind(to_millis(record.issued_at))
-            .bind(to_millis(record.expires_at))
-            .execute(&mut *w.tx)
-            .await;
-            match inserted {
-                Ok(_) => break,
-                Err(e) if is_unique_violation(&e) && attempt < ID_ATTEMPTS => {
-                    record.access_key_id = new_id(IdKind::TemporaryAccessKey, &record.account_id);
+        for _ in 1..ID_ATTEMPTS {
+            match self.insert_session(record.clone(), &details, &region).await {
+                Err(e) if e.code == ErrorCode::EntityAlreadyExists => {
+                    let mut fresh = SessionRecord::clone(&record);
+                    fresh.access_key_id = new_id(IdKind::TemporaryAccessKey, &fresh.account_id);
+                    record = Arc::new(fresh);
                 }
-                Err(e) => return Err(e.into()),
+                inserted => return inserted,
             }
         }
-        if let SessionOf::Role { role_id, .. } = &record.of {
-            super::roles::note_use(&mut w.tx, role_id, record.issued_at, &new.region).await?;
-        }
-        let record = Arc::new(record);
-        w.record(Change::SessionPut(record.clone()));
-        w.commit().await?;
-        Ok(record)
+        self.insert_session(record, &details, &region)
+            .await
+            .map_err(AwsError::internal)
+    }
+
+    /// One row, inserted with the batch's other new sessions, and the role's last use.
+    async fn insert_session(
+        &self,
+        record: Arc<SessionRecord>,
+        details: &str,
+        region: &str,
+    ) -> Result<Arc<SessionRecord>, AwsError> {
+        let row = serde_json::json!([
+            record.access_key_id,
+            record.account_id,
+            record.secret_access_key,
+            record.session_token,
+            details,
+            to_millis(record.issued_at),
+            to_millis(record.expires_at),
+        ]);
+        let region = region.to_owned();
+        self.write(false, move |w| {
+            Box::pin(async move {
+                let taken = aws_error!(EntityAlreadyExists, "The access key id is taken.");
+                w.insert_later(INSERT_SESSIONS, row, taken);
+                if let SessionOf::Role { role_id, .. } = &record.of {
+                    w.note_role_use(role_id, record.issued_at, &region);
+                }
+                w.record(Change::SessionPut(record.clone()));
+                Ok(record)
+            })
+        })
+        .await
     }
 
     /// Deletes sessions that expired before `now`.
@@ -199,5 +220,66 @@ impl Store {
             })));
         }
         Ok(changes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_store;
+
+    fn session(access_key_id: &str) -> NewSession {
+        let now = OffsetDateTime::now_utc();
+        NewSession {
+            record: SessionRecord {
+                access_key_id: access_key_id.to_owned(),
+                secret_access_key: "secret".into(),
+                session_token: "token".into(),
+                account_id: "123456789012".into(),
+                of: SessionOf::Caller { user_id: None },
+                policies: None,
+                tags: Vec::new(),
+                transitive_tag_keys: Vec::new(),
+                source_identity: None,
+                issued_at: now,
+                expires_at: now + time::Duration::hours(1),
+            },
+            inline_policy: None,
+            policy_arns: Vec::new(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_temporary_key_id_collision_is_retried_with_a_fresh_id() {
+        let store = test_store("123456789012").await;
+        let taken = "ASIAAAAAAAAAAAAAAAAA";
+        let first = store.create_session(session(taken)).await.unwrap();
+        assert_eq!(first.access_key_id, taken);
+        let second = store.create_session(session(taken)).await.unwrap();
+        assert_ne!(second.access_key_id, taken);
+        assert!(second.access_key_id.starts_with("ASIA"));
+        assert_eq!(store.session_changes().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_collision_inside_a_batch_retries_that_session_alone() {
+        let store = test_store("123456789012").await;
+        let taken = "ASIAAAAAAAAAAAAAAAAA";
+        store.create_session(session(taken)).await.unwrap();
+        let held = store.begin().await.unwrap();
+        let (before, collided, after, ()) = tokio::join!(
+            store.create_session(session("ASIABBBBBBBBBBBBBBBB")),
+            store.create_session(session(taken)),
+            store.create_session(session("ASIACCCCCCCCCCCCCCCC")),
+            crate::store::batch::release_when_queued(&store, held, 3),
+        );
+        assert_eq!(before.unwrap().access_key_id, "ASIABBBBBBBBBBBBBBBB");
+        assert_eq!(after.unwrap().access_key_id, "ASIACCCCCCCCCCCCCCCC");
+        let collided = collided.unwrap();
+        assert_ne!(collided.access_key_id, taken);
+        let view = store.propagation.exact_view().unwrap();
+        assert!(view.session(&collided.access_key_id).is_some());
+        assert_eq!(store.session_changes().await.unwrap().len(), 4);
     }
 }

@@ -356,7 +356,7 @@ impl Reader {
         let mut keys: HashMap<Option<String>, Vec<(String, doc::AccessKey)>> = HashMap::new();
         let rows: Vec<(String, String, Option<String>, String, String, i64)> = sqlx::query_as(
             "SELECT access_key_id, account_id, user_id, secret_access_key, status, created_at
-             FROM access_keys ORDER BY created_at, access_key_id",
+             FROM access_keys ORDER BY created_at, rowid",
         )
         .fetch_all(&mut *conn)
         .await?;

@@ -112,6 +112,11 @@ macro_rules! select_users {
     };
 }
 
+/// New users without tags or boundary, one row per element of a JSON array (see
+/// `Staged::insert_later`).
+const INSERT_USERS: &str = "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)";
+
 impl Store {
     pub async fn create_user(
         &self,
@@ -125,10 +130,6 @@ impl Store {
             permissions_boundary,
             tags,
         } = new;
-        let mut w = self.begin().await?;
-        if let Some(arn) = permissions_boundary {
-            super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
-        }
         let user = User {
             user_id: new_id(IdKind::User, account_id),
             account_id: account_id.to_owned(),
@@ -139,29 +140,54 @@ impl Store {
             permissions_boundary: permissions_boundary.map(str::to_owned),
             tags: tags.to_vec(),
         };
-        sqlx::query(
-            "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&user.user_id)
-        .bind(account_id)
-        .bind(user_name)
-        .bind(path)
-        .bind(to_millis(now))
-        .bind(permissions_boundary)
-        .execute(&mut *w.tx)
+        let taken = aws_error!(
+            EntityAlreadyExists,
+            "User with name {user_name} already exists."
+        );
+        if user.tags.is_empty() && user.permissions_boundary.is_none() {
+            // One row and nothing else: inserted with the batch's other new users.
+            return self
+                .write(false, move |w| {
+                    Box::pin(async move {
+                        let row = serde_json::json!([
+                            user.user_id,
+                            user.account_id,
+                            user.user_name,
+                            user.path,
+                            to_millis(user.created_at),
+                        ]);
+                        w.insert_later(INSERT_USERS, row, taken);
+                        w.record(user.record());
+                        Ok(user)
+                    })
+                })
+                .await;
+        }
+        // Tags are written after the user: undoing a failure among them takes a savepoint.
+        self.write(true, move |w| {
+            Box::pin(async move {
+                if let Some(arn) = &user.permissions_boundary {
+                    super::policies::check_attachable(&mut w.tx, &user.account_id, arn).await?;
+                }
+                sqlx::query(
+                    "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&user.user_id)
+                .bind(&user.account_id)
+                .bind(&user.user_name)
+                .bind(&user.path)
+                .bind(to_millis(now))
+                .bind(&user.permissions_boundary)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(|e| if is_unique_violation(&e) { taken } else { e.into() })?;
+                put_tags(&mut w.tx, Tagged::User, &user.user_id, &user.tags).await?;
+                w.record(user.record());
+                Ok(user)
+            })
+        })
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                aws_error!(EntityAlreadyExists, "User with name {user_name} already exists.")
-            } else {
-                e.into()
-            }
-        })?;
-        put_tags(&mut w.tx, Tagged::User, &user.user_id, tags).await?;
-        w.record(user.record());
-        w.commit().await?;
-        Ok(user)
     }
 
     /// The user, from the data plane when it is exact (see [`Propagation::exact_view`]).

@@ -5,7 +5,7 @@
 //! Authentication and authorization read only this, never SQLite: that keeps the hot path in
 //! memory and makes "the change is not visible yet" a real state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 
 use crate::consistency::ChangeKind;
@@ -315,11 +315,18 @@ struct ViewData {
     resource_tags: HashMap<String, Vec<(String, String)>>,
     sessions: HashMap<String, Arc<SessionRecord>>,
     /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
-    /// price of an id instead of a whole session.
+    /// price of an id instead of a whole session; the newest [`EXPIRED_SESSIONS_KEPT`] only.
     expired_sessions: HashSet<String>,
+    /// The same ids, oldest first, to forget the oldest past the bound.
+    expired_order: VecDeque<String>,
     /// ARN → OpenID Connect provider.
     oidc_providers: HashMap<String, Arc<OidcProviderRecord>>,
 }
+
+/// How many expired sessions' key ids are remembered: without a bound a server that mints
+/// credentials all day keeps growing. Older ones answer `InvalidClientTokenId`, as all of
+/// them do after a restart. About 10 MiB at the bound.
+pub const EXPIRED_SESSIONS_KEPT: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct View {
@@ -568,7 +575,16 @@ impl View {
         for id in &expired {
             data.sessions.remove(id);
         }
-        data.expired_sessions.extend(expired.iter().cloned());
+        for id in &expired {
+            if data.expired_sessions.insert(id.clone()) {
+                data.expired_order.push_back(id.clone());
+            }
+        }
+        while data.expired_order.len() > EXPIRED_SESSIONS_KEPT {
+            if let Some(oldest) = data.expired_order.pop_front() {
+                data.expired_sessions.remove(&oldest);
+            }
+        }
         expired.len()
     }
 
@@ -707,6 +723,37 @@ mod tests {
             secret_access_key: "s".into(),
             active: true,
         })
+    }
+
+    fn session(access_key_id: String, expires_at: time::OffsetDateTime) -> Change {
+        Change::SessionPut(Arc::new(SessionRecord {
+            access_key_id,
+            secret_access_key: "s".into(),
+            session_token: "t".into(),
+            account_id: "123456789012".into(),
+            of: SessionOf::Caller { user_id: None },
+            policies: None,
+            tags: vec![],
+            transitive_tag_keys: vec![],
+            source_identity: None,
+            issued_at: time::OffsetDateTime::UNIX_EPOCH,
+            expires_at,
+        }))
+    }
+
+    #[test]
+    fn only_the_newest_expired_session_ids_are_remembered() {
+        let view = View::new();
+        let first = time::OffsetDateTime::UNIX_EPOCH + time::Duration::hours(1);
+        let later = first + time::Duration::hours(1);
+        view.apply([session("ASIAOLDEST".into(), first)]);
+        assert_eq!(view.drop_expired_sessions(first), 1);
+        assert!(view.is_expired_session("ASIAOLDEST"));
+        view.apply((0..EXPIRED_SESSIONS_KEPT).map(|i| session(format!("ASIA{i:016}"), later)));
+        assert_eq!(view.drop_expired_sessions(later), EXPIRED_SESSIONS_KEPT);
+        assert!(!view.is_expired_session("ASIAOLDEST"));
+        assert!(view.is_expired_session(&format!("ASIA{:016}", 0)));
+        assert!(view.session(&format!("ASIA{:016}", 0)).is_none());
     }
 
     #[test]

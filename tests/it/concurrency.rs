@@ -199,3 +199,125 @@ async fn a_process_killed_mid_write_keeps_every_acknowledged_user() {
     drop(restarted);
     assert_eq!(integrity_check(&db).await, "ok");
 }
+
+/// Writes committed together (`store/batch.rs`): one that fails (a name already taken) fails
+/// alone, whatever batch it lands in.
+async fn one_name_taken_by_many_at_once(server: &TestServer) {
+    let mut tasks = Vec::new();
+    for i in 0..CLIENTS {
+        let iam = server.iam();
+        tasks.push(tokio::spawn(async move {
+            let name = if i % 2 == 0 {
+                "same".to_owned()
+            } else {
+                format!("user-{i}")
+            };
+            let mut create = iam.create_user().user_name(&name);
+            if i % 4 == 1 {
+                create = create.tags(
+                    aws_sdk_iam::types::Tag::builder()
+                        .key("n")
+                        .value(i.to_string())
+                        .build()
+                        .unwrap(),
+                );
+            }
+            let result = create.send().await;
+            (name, result.map(|_| ()).map_err(|e| e.into_service_error()))
+        }));
+    }
+    let mut created_same = 0;
+    for task in tasks {
+        let (name, result) = task.await.unwrap();
+        match result {
+            Ok(()) if name == "same" => created_same += 1,
+            Ok(()) => {}
+            Err(e) if name == "same" => assert!(e.is_entity_already_exists_exception(), "{e:?}"),
+            Err(e) => panic!("{name}: {e:?}"),
+        }
+    }
+    assert_eq!(created_same, 1);
+    let users = server
+        .iam()
+        .list_users()
+        .max_items(1000)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.users().len(), CLIENTS / 2 + 1);
+    let tagged = server
+        .iam()
+        .list_user_tags()
+        .user_name("user-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tagged.tags()[0].value(), "5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_taken_at_once_by_many_is_created_once() {
+    let server = TestServer::spawn().await;
+    one_name_taken_by_many_at_once(&server).await;
+    let dir = TempDir::new();
+    let db = dir.path().join("state.db");
+    let server = TestServer::spawn_with(|c| c.db = Some(db)).await;
+    one_name_taken_by_many_at_once(&server).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_sessions_at_once_each_get_working_credentials() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = crate::sts::user_with_key(&server, "alice").await;
+    let user_arn = format!("arn:aws:iam::{}:user/alice", crate::common::ACCOUNT);
+    let role_arn = server
+        .iam()
+        .create_role()
+        .role_name("busy")
+        .assume_role_policy_document(crate::roles::trust(&user_arn))
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap()
+        .arn;
+    let mut tasks = Vec::new();
+    for i in 0..CLIENTS {
+        let sts = server.sts_as(&key, &secret);
+        let role_arn = role_arn.clone();
+        tasks.push(tokio::spawn(async move {
+            sts.assume_role()
+                .role_arn(role_arn)
+                .role_session_name(format!("s{i}"))
+                .send()
+                .await
+                .unwrap()
+                .credentials
+                .unwrap()
+        }));
+    }
+    let mut key_ids = std::collections::HashSet::new();
+    for task in tasks {
+        let credentials = task.await.unwrap();
+        let me = server
+            .sts_temp(&credentials)
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap();
+        assert!(me.arn().unwrap().contains(":assumed-role/busy/s"));
+        key_ids.insert(credentials.access_key_id);
+    }
+    assert_eq!(key_ids.len(), CLIENTS);
+    let role = server
+        .iam()
+        .get_role()
+        .role_name("busy")
+        .send()
+        .await
+        .unwrap();
+    let last_used = role.role.unwrap().role_last_used.unwrap();
+    assert!(last_used.last_used_date.is_some());
+    assert_eq!(last_used.region.as_deref(), Some("us-east-1"));
+}

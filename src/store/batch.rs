@@ -1,0 +1,456 @@
+//! Group commit: concurrent writes share one transaction.
+//!
+//! Every statement is a round trip to sqlx-sqlite's worker thread (a channel and a thread
+//! wake each way), and `BEGIN` and `COMMIT` are two more per write. [`Store::write`] queues
+//! its job instead; whichever caller gets the write lock first runs every queued job in one
+//! transaction, commits once, publishes the jobs' changes in order, and only then answers
+//! each caller. A job that fails with the caller's error (a name already taken) is undone
+//! alone, through a savepoint when it asked for one, and its batch-mates commit; an internal
+//! error rolls the whole batch back and fails every job in it.
+//!
+//! Two kinds of statement are shared by the whole batch rather than run per job: a job that
+//! inserts one row and changes nothing else leaves it to [`Staged::insert_later`] (one
+//! `INSERT` of every such row), and a job that changes a role's last use says so with
+//! [`Staged::note_role_use`] (each role's latest use written once per batch, not once per
+//! `AssumeRole`).
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+use tokio::sync::{OwnedMutexGuard, oneshot};
+
+use super::Store;
+use crate::consistency::{ChangeKind, Propagation};
+use crate::error::{AwsError, Fault};
+use crate::view::Change;
+
+type JobFuture<'w> =
+    Pin<Box<dyn Future<Output = Result<Box<dyn Any + Send>, AwsError>> + Send + 'w>>;
+type JobFn = Box<dyn for<'w> FnOnce(&'w mut Staged) -> JobFuture<'w> + Send>;
+type Answer = Result<Box<dyn Any + Send>, AwsError>;
+
+/// A write waiting for its batch.
+pub(super) struct Job {
+    run: JobFn,
+    savepoint: bool,
+    done: oneshot::Sender<Answer>,
+}
+
+/// Writes waiting for the write lock; whoever gets it runs them all.
+pub(super) type Queue = Arc<Mutex<Vec<Job>>>;
+
+/// What a job writes with: the batch's transaction, and the changes it records.
+pub(crate) struct Staged {
+    pub tx: Transaction<'static, Sqlite>,
+    /// The job running now: what it records is undone with it.
+    job: usize,
+    changes: Vec<(usize, Option<ChangeKind>, Change)>,
+    role_uses: Vec<(usize, String, OffsetDateTime, String)>,
+    deferred: Vec<Deferred>,
+}
+
+/// A row a job leaves to one `INSERT` for the whole batch (see [`Staged::insert_later`]).
+struct Deferred {
+    job: usize,
+    sql: &'static str,
+    row: serde_json::Value,
+    on_conflict: AwsError,
+}
+
+impl Staged {
+    pub fn record(&mut self, change: Change) {
+        self.changes.push((self.job, change.kind(), change));
+    }
+
+    /// A role's last use (`RoleLastUsed`), written when the batch commits.
+    pub fn note_role_use(&mut self, role_id: &str, at: OffsetDateTime, region: &str) {
+        self.role_uses
+            .push((self.job, role_id.to_owned(), at, region.to_owned()));
+    }
+
+    /// Inserts `row` (a JSON array) with the batch's other rows for `sql`, an
+    /// `INSERT … SELECT value ->> 0, … FROM json_each(?)`: one statement, so one round trip,
+    /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
+    /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
+    /// other change to the database.
+    pub fn insert_later(
+        &mut self,
+        sql: &'static str,
+        row: serde_json::Value,
+        on_conflict: AwsError,
+    ) {
+        self.deferred.push(Deferred {
+            job: self.job,
+            sql,
+            row,
+            on_conflict,
+        });
+    }
+
+    fn undo(&mut self, job: usize) {
+        self.changes.retain(|(j, ..)| *j != job);
+        self.role_uses.retain(|(j, ..)| *j != job);
+        self.deferred.retain(|d| d.job != job);
+    }
+}
+
+impl Store {
+    /// Runs `job` in the next batch and answers once that batch has committed (see the
+    /// module's documentation). A job whose statements can fail after an earlier one of them
+    /// changed something asks for a `savepoint`; a job that fails on its first change, or
+    /// whose later statements cannot fail but for an internal error, need not. A job uses
+    /// only `w.tx`: in memory the store has one connection, and the batch holds it.
+    pub(crate) async fn write<T, F>(&self, savepoint: bool, job: F) -> Result<T, AwsError>
+    where
+        T: Send + 'static,
+        F: for<'w> FnOnce(
+                &'w mut Staged,
+            )
+                -> Pin<Box<dyn Future<Output = Result<T, AwsError>> + Send + 'w>>
+            + Send
+            + 'static,
+    {
+        let (done, mut answer) = oneshot::channel();
+        let run: JobFn = Box::new(move |staged| {
+            Box::pin(async move {
+                let value = job(staged).await?;
+                Ok(Box::new(value) as Box<dyn Any + Send>)
+            })
+        });
+        lock(&self.queue).push(Job {
+            run,
+            savepoint,
+            done,
+        });
+        tokio::select! {
+            biased;
+            answered = &mut answer => return unpack(answered),
+            guard = self.write_lock.clone().lock_owned() => {
+                let jobs = std::mem::take(&mut *lock(&self.queue));
+                if !jobs.is_empty() {
+                    // A task of its own: a caller that goes away (a client hanging up) must
+                    // not cut its batch-mates' batch short between the commit and publishing.
+                    let batch = run_batch(self.writer.clone(), self.propagation.clone(), guard, jobs);
+                    tokio::spawn(batch);
+                }
+            }
+        }
+        unpack(answer.await)
+    }
+}
+
+fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Vec<Job>> {
+    queue.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn unpack<T: 'static>(answer: Result<Answer, oneshot::error::RecvError>) -> Result<T, AwsError> {
+    let value = answer.map_err(AwsError::internal)??;
+    value
+        .downcast::<T>()
+        .map(|value| *value)
+        .map_err(|_| AwsError::internal("a batched write answered with the wrong type"))
+}
+
+/// Runs the jobs in one transaction while holding the write lock, publishes their changes
+/// after the commit (in order, before the lock is released), then answers each caller.
+async fn run_batch(
+    writer: SqlitePool,
+    propagation: Arc<Propagation>,
+    _guard: OwnedMutexGuard<()>,
+    jobs: Vec<Job>,
+) {
+    let mut answers = Vec::with_capacity(jobs.len());
+    let outcome = run_jobs(&writer, jobs, &mut answers).await;
+    match outcome {
+        Ok(changes) => {
+            propagation.publish(changes);
+            for (done, answer) in answers {
+                let _ = done.send(answer);
+            }
+        }
+        Err(e) => {
+            for (done, _) in answers {
+                let _ = done.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+type Answers = Vec<(oneshot::Sender<Answer>, Answer)>;
+
+/// The jobs' answers go into `answers` (the senders of those not reached too, when the batch
+/// fails); the changes of the committed batch are returned.
+async fn run_jobs(
+    writer: &SqlitePool,
+    jobs: Vec<Job>,
+    answers: &mut Answers,
+) -> Result<Vec<(Option<ChangeKind>, Change)>, AwsError> {
+    let mut jobs = jobs.into_iter();
+    let tx = match writer.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = AwsError::from(e);
+            answers.extend(jobs.map(|job| (job.done, Err(e.clone()))));
+            return Err(e);
+        }
+    };
+    let mut staged = Staged {
+        tx,
+        job: 0,
+        changes: Vec::new(),
+        role_uses: Vec::new(),
+        deferred: Vec::new(),
+    };
+    while let Some(job) = jobs.next() {
+        if job.done.is_closed() {
+            // Its caller went away (a client hanging up) before it ran: as a write cancelled
+            // before its commit, it does not happen.
+            continue;
+        }
+        staged.job = answers.len();
+        let result = run_one(&mut staged, job.run, job.savepoint).await;
+        match result {
+            Ok(answer) => {
+                if answer.is_err() {
+                    staged.undo(staged.job);
+                }
+                answers.push((job.done, answer));
+            }
+            Err(e) => {
+                // The transaction cannot be trusted any more: nothing of the batch commits.
+                answers.push((job.done, Err(e.clone())));
+                answers.extend(jobs.by_ref().map(|job| (job.done, Err(e.clone()))));
+                let _ = staged.tx.rollback().await;
+                return Err(e);
+            }
+        }
+    }
+    if let Err(e) = finish(&mut staged, answers).await {
+        let _ = staged.tx.rollback().await;
+        return Err(e);
+    }
+    staged.tx.commit().await?;
+    Ok(staged
+        .changes
+        .into_iter()
+        .map(|(_, kind, change)| (kind, change))
+        .collect())
+}
+
+/// The batch's own statements, once every job has run: the deferred rows, then each role's
+/// latest use.
+async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsError> {
+    while let Some(first) = staged.deferred.first() {
+        let sql = first.sql;
+        let (rows, rest): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut staged.deferred)
+            .into_iter()
+            .partition(|d| d.sql == sql);
+        staged.deferred = rest;
+        let all: Vec<&serde_json::Value> = rows.iter().map(|d| &d.row).collect();
+        let inserted = insert_rows(staged, sql, &all).await;
+        match inserted {
+            Ok(()) => continue,
+            Err(e) if super::is_unique_violation(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+        // A failed statement leaves no row behind: insert them one by one to find the culprits.
+        for row in rows {
+            match insert_rows(staged, sql, &[&row.row]).await {
+                Ok(()) => {}
+                Err(e) if super::is_unique_violation(&e) => {
+                    staged.undo(row.job);
+                    answers[row.job].1 = Err(row.on_conflict);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let mut latest: HashMap<String, (OffsetDateTime, String)> = HashMap::new();
+    for (_, role_id, at, region) in staged.role_uses.drain(..) {
+        latest.insert(role_id, (at, region));
+    }
+    for (role_id, (at, region)) in latest {
+        super::roles::note_use(&mut staged.tx, &role_id, at, &region).await?;
+    }
+    Ok(())
+}
+
+async fn insert_rows(
+    staged: &mut Staged,
+    sql: &'static str,
+    rows: &[&serde_json::Value],
+) -> Result<(), sqlx::Error> {
+    let rows = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query(sql).bind(rows).execute(&mut *staged.tx).await?;
+    Ok(())
+}
+
+/// One job: `Ok` with its answer (its own failure included), or `Err` when the batch must
+/// be abandoned.
+async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Answer, AwsError> {
+    if savepoint {
+        sqlx::query("SAVEPOINT job")
+            .execute(&mut *staged.tx)
+            .await?;
+    }
+    let answer = run(staged).await;
+    match &answer {
+        Err(e) if e.code.fault() == Fault::Receiver => return Err(e.clone()),
+        Err(_) if savepoint => {
+            sqlx::query("ROLLBACK TO job")
+                .execute(&mut *staged.tx)
+                .await?;
+            sqlx::query("RELEASE job").execute(&mut *staged.tx).await?;
+        }
+        Ok(_) if savepoint => {
+            sqlx::query("RELEASE job").execute(&mut *staged.tx).await?;
+        }
+        _ => {}
+    }
+    Ok(answer)
+}
+
+/// Holds the write lock (`held`) until `jobs` writes are queued, so they all run in one batch.
+#[cfg(test)]
+pub(super) async fn release_when_queued(store: &Store, held: super::Write<'_>, jobs: usize) {
+    while lock(&store.queue).len() < jobs {
+        tokio::task::yield_now().await;
+    }
+    drop(held);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws_error;
+    use crate::error::ErrorCode;
+    use crate::store::{is_unique_violation, test_store};
+
+    const ACCOUNT: &str = "123456789012";
+
+    async fn insert_user(w: &mut Staged, user_id: &str, name: &str) -> Result<(), AwsError> {
+        sqlx::query(
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+             VALUES (?, ?, ?, '/', 0)",
+        )
+        .bind(user_id)
+        .bind(ACCOUNT)
+        .bind(name)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn user_ids(store: &Store) -> Vec<String> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM users ORDER BY user_id")
+            .fetch_all(&store.reader)
+            .await
+            .unwrap();
+        rows.into_iter().map(|(id,)| id).collect()
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_does_not_fail_its_batch_mates() {
+        let store = test_store(ACCOUNT).await;
+        let held = store.begin().await.unwrap();
+        let (undone, first, taken, tagged, ()) = tokio::join!(
+            // Changes something, then fails: its savepoint undoes the change.
+            store.write(true, |w| Box::pin(async move {
+                insert_user(w, "AIDA1", "one").await?;
+                Err::<(), _>(aws_error!(LimitExceeded, "Cannot exceed quota."))
+            })),
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA2", "two"))),
+            // Its one statement fails on a name taken earlier in the same batch.
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA3", "two"))),
+            store.write(true, |w| Box::pin(insert_user(w, "AIDA4", "four"))),
+            release_when_queued(&store, held, 4),
+        );
+        assert_eq!(undone.unwrap_err().code, ErrorCode::LimitExceeded);
+        first.unwrap();
+        assert_eq!(taken.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        tagged.unwrap();
+        assert_eq!(user_ids(&store).await, ["AIDA2", "AIDA4"]);
+    }
+
+    #[tokio::test]
+    async fn an_internal_failure_fails_the_whole_batch() {
+        let store = test_store(ACCOUNT).await;
+        let held = store.begin().await.unwrap();
+        let (first, broken, ()) = tokio::join!(
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA1", "one"))),
+            store.write(false, |w| Box::pin(async move {
+                insert_user(w, "AIDA2", "two").await?;
+                Err::<(), _>(AwsError::internal("the disk is on fire"))
+            })),
+            release_when_queued(&store, held, 2),
+        );
+        assert_eq!(first.unwrap_err().code, ErrorCode::InternalFailure);
+        assert_eq!(broken.unwrap_err().code, ErrorCode::InternalFailure);
+        assert!(user_ids(&store).await.is_empty());
+        // The store still writes afterwards.
+        store
+            .write(false, |w| Box::pin(insert_user(w, "AIDA3", "three")))
+            .await
+            .unwrap();
+        assert_eq!(user_ids(&store).await, ["AIDA3"]);
+    }
+
+    fn new_user(user_name: &str) -> crate::store::NewUser<'_> {
+        crate::store::NewUser {
+            user_name,
+            path: "/",
+            permissions_boundary: None,
+            tags: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_row_inserted_with_the_batch_fails_alone() {
+        let store = test_store(ACCOUNT).await;
+        let now = OffsetDateTime::now_utc();
+        let held = store.begin().await.unwrap();
+        let (first, other, again, ()) = tokio::join!(
+            store.create_user(ACCOUNT, new_user("dup"), now),
+            store.create_user(ACCOUNT, new_user("other"), now),
+            store.create_user(ACCOUNT, new_user("dup"), now),
+            release_when_queued(&store, held, 3),
+        );
+        let (first, other) = (first.unwrap(), other.unwrap());
+        assert_eq!(again.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        let mut expected = vec![first.user_id.clone(), other.user_id];
+        expected.sort();
+        assert_eq!(user_ids(&store).await, expected);
+        // The view has the winner, not the one that failed.
+        let view = store.propagation.exact_view().unwrap();
+        assert_eq!(
+            view.user_by_name(ACCOUNT, "dup").unwrap().user_id,
+            first.user_id
+        );
+    }
+
+    #[tokio::test]
+    async fn a_write_is_published_to_the_view_before_it_is_answered() {
+        let store = test_store(ACCOUNT).await;
+        let user = store
+            .create_user(ACCOUNT, new_user("alice"), OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let view = store.propagation.exact_view().unwrap();
+        assert_eq!(
+            view.user_by_name(ACCOUNT, "alice").unwrap().user_id,
+            user.user_id
+        );
+    }
+}
