@@ -382,7 +382,9 @@ fn build_report(cx: &Ctx<'_>, subject: Subject, action_level: bool) -> Report {
             for (entity, accesses) in subject.entities.iter().zip(&activity) {
                 let mut entity_last: Option<OffsetDateTime> = None;
                 for (action, access) in accesses {
-                    let Some(name) = action.strip_prefix(&prefix) else {
+                    // Lowercase, as the model's names are compared.
+                    let Some(name) = action.strip_prefix(&prefix).map(str::to_ascii_lowercase)
+                    else {
                         continue;
                     };
                     later(&mut last, &entity.arn, access);
@@ -419,7 +421,8 @@ fn build_report(cx: &Ctx<'_>, subject: Subject, action_level: bool) -> Report {
 }
 
 /// The service's actions the policies allow, named as its model names them, each with the
-/// last access seen (`seen`, by lowercase name).
+/// last access seen (`seen`, by lowercase name). Actions seen that the model does not
+/// name (services iamlocal does not speak) keep the lowercase name they were seen under.
 fn tracked_actions(
     namespace: &str,
     policies: &[GrantingPolicy],
@@ -440,7 +443,6 @@ fn tracked_actions(
             )
         })
         .collect();
-    // Actions seen that the model does not name (services iamlocal does not speak).
     actions.extend(seen.into_iter().map(|(name, last)| (name, last)));
     actions.sort_by(|a, b| a.0.cmp(&b.0));
     actions
@@ -478,7 +480,8 @@ pub async fn generate_service_last_accessed_details(
     cx: &Ctx<'_>,
     input: GenerateInput,
 ) -> Result<JobIdOutput, AwsError> {
-    cx.authorize("iam:GenerateServiceLastAccessedDetails", &input.arn)?;
+    // A report on an AWS managed policy is a read of it, which every account may do.
+    super::policies::authorize_read(cx, "iam:GenerateServiceLastAccessedDetails", &input.arn)?;
     let subject = subject(cx, &input.arn).await?;
     let report = build_report(cx, subject, input.action_level);
     let job_id = uuid::Uuid::new_v4().to_string();
@@ -733,7 +736,7 @@ pub async fn list_policies_granting_service_access(
     cx: &Ctx<'_>,
     input: GrantingInput,
 ) -> Result<GrantingOutput, AwsError> {
-    cx.authorize("iam:ListPoliciesGrantingServiceAccess", &input.arn)?;
+    super::policies::authorize_read(cx, "iam:ListPoliciesGrantingServiceAccess", &input.arn)?;
     if input.marker.is_some_and(|m| m > 0) {
         return Err(aws_error!(InvalidInput, "Invalid Marker."));
     }
