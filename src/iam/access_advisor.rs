@@ -443,7 +443,7 @@ fn tracked_actions(
             )
         })
         .collect();
-    actions.extend(seen.into_iter().map(|(name, last)| (name, last)));
+    actions.extend(seen);
     actions.sort_by(|a, b| a.0.cmp(&b.0));
     actions
 }
@@ -665,7 +665,7 @@ pub async fn get_service_last_accessed_details_with_entities(
         })?;
     let mut entities: Vec<(usize, Option<OffsetDateTime>)> =
         service.by_entity.iter().copied().enumerate().collect();
-    entities.sort_by(|a, b| b.1.cmp(&a.1));
+    entities.sort_by_key(|e| std::cmp::Reverse(e.1));
     let (start, end, marker) = page(
         entities.len(),
         input.details.marker,
