@@ -26,7 +26,7 @@ use crate::standalone::JOB_ID;
 use crate::store::{Owner, PolicyUsage};
 
 /// Service namespaces and the names AWS shows for them: the services a wildcard (`*`,
-/// `s*:…`, `NotAction`) can reach. A service a policy names outright is listed too, under
+/// `NotAction`) can reach. A service a policy names outright is listed too, under
 /// its namespace, even when it is not here.
 const SERVICES: &[(&str, &str)] = &[
     ("acm", "AWS Certificate Manager"),
