@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::access_log::AccessLog;
 use crate::auth::SigningKeys;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -32,6 +33,8 @@ pub struct App {
     bootstrap: ValidState,
     /// The OpenID Connect issuers whose tokens verify: the built-in one and configured ones.
     pub oidc: Issuers,
+    /// When each user and role was last allowed each action, and the access advisor reports.
+    pub access_log: AccessLog<crate::iam::access_advisor::Report>,
 }
 
 impl App {
@@ -73,6 +76,7 @@ impl App {
             signing_keys: SigningKeys::default(),
             bootstrap,
             oidc,
+            access_log: AccessLog::new(),
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;
@@ -109,6 +113,7 @@ impl App {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.decisions.clear();
+        self.access_log.clear();
         let dropped = self.store.replace_state(state).await?;
         self.store
             .ensure_account(&self.config.account_id, self.clock.now())

@@ -77,6 +77,11 @@ error_codes! {
     ReportNotPresent => 410, Sender;
     ReportExpired => 410, Sender;
     ReportInProgress => 404, Sender;
+    /// The account is in no organization (iamlocal's accounts never are).
+    OrganizationNotFoundException => 400, Sender;
+    /// Outbound web identity federation is already on / already off.
+    FeatureEnabled => 409, Sender;
+    FeatureDisabled => 404, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;
@@ -85,6 +90,9 @@ error_codes! {
     InvalidIdentityToken => 400, Sender;
     /// A web identity token whose `exp` has passed (AWS spells this one with the suffix).
     ExpiredTokenException => 400, Sender;
+    OutboundWebIdentityFederationDisabledException => 403, Sender;
+    SessionDurationEscalationException => 403, Sender;
+    ExpiredTradeInTokenException => 400, Sender;
 }
 
 impl ErrorCode {

@@ -5,6 +5,7 @@
 //! action table) → a handler in [`iam`] or [`sts`] → [`store`] (control plane), whose
 //! changes reach [`view`] (data plane) through [`consistency`].
 
+pub mod access_log;
 pub mod admin;
 pub mod api;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod oidc;
 pub mod policy;
 pub mod protocol;
 pub mod server;
+pub mod standalone;
 pub mod state;
 pub mod store;
 pub mod sts;

@@ -62,6 +62,12 @@ impl Ctx<'_> {
         let app = self.app;
         app.metrics.decision(decision.effect);
         let message = (!decision.is_allowed()).then(|| policy::denial_message(&request, &decision));
+        if message.is_none()
+            && let Some(entity) = self.caller.entity_arn()
+        {
+            app.access_log
+                .record(entity, request.action(), self.now(), &self.caller.region);
+        }
         let id = app.decisions.record(DecisionRecord {
             id: 0,
             time: self.now(),
@@ -270,6 +276,12 @@ impl RequestKeys {
             ));
         }
         self.tag_keys(tags.iter().map(|t| t.key.clone()).collect())
+    }
+
+    /// A key of the action's own (`sts:DurationSeconds`, …).
+    pub fn with(mut self, key: &str, value: impl Into<ContextValue>) -> Self {
+        self.0.push((key.into(), value.into()));
+        self
     }
 
     /// `aws:TagKeys`: the tag keys a request names.

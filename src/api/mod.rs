@@ -19,7 +19,7 @@ use crate::iam::policies::ManagedPolicyKind;
 use crate::protocol::query::Params;
 use crate::protocol::xml::{self, ToXml};
 use crate::view::SessionOf;
-use crate::{iam, sts};
+use crate::{iam, standalone, sts};
 
 /// The two services iamlocal speaks, told apart by the signature's credential scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +228,30 @@ actions! {
     Iam CreateServiceLinkedRole => iam::service_linked_roles::create_service_linked_role;
     Iam DeleteServiceLinkedRole => iam::service_linked_roles::delete_service_linked_role;
     Iam GetServiceLinkedRoleDeletionStatus => iam::service_linked_roles::get_service_linked_role_deletion_status;
+    Iam ListOrganizationsFeatures => standalone::list_organizations_features;
+    Iam EnableOrganizationsRootCredentialsManagement => standalone::enable_organizations_root_credentials_management;
+    Iam DisableOrganizationsRootCredentialsManagement => standalone::disable_organizations_root_credentials_management;
+    Iam EnableOrganizationsRootSessions => standalone::enable_organizations_root_sessions;
+    Iam DisableOrganizationsRootSessions => standalone::disable_organizations_root_sessions;
+    Iam GenerateOrganizationsAccessReport => standalone::generate_organizations_access_report;
+    Iam GetOrganizationsAccessReport => standalone::get_organizations_access_report;
+    Iam CreateDelegationRequest => standalone::create_delegation_request;
+    Iam GetDelegationRequest => standalone::get_delegation_request;
+    Iam ListDelegationRequests => standalone::list_delegation_requests;
+    Iam AcceptDelegationRequest => standalone::accept_delegation_request;
+    Iam RejectDelegationRequest => standalone::reject_delegation_request;
+    Iam AssociateDelegationRequest => standalone::associate_delegation_request;
+    Iam UpdateDelegationRequest => standalone::update_delegation_request;
+    Iam SendDelegationToken => standalone::send_delegation_token;
+    Iam GetHumanReadableSummary => standalone::get_human_readable_summary;
+    Iam SetSecurityTokenServicePreferences => iam::account::set_security_token_service_preferences;
+    Iam EnableOutboundWebIdentityFederation => iam::outbound_federation::enable_outbound_web_identity_federation;
+    Iam DisableOutboundWebIdentityFederation => iam::outbound_federation::disable_outbound_web_identity_federation;
+    Iam GetOutboundWebIdentityFederationInfo => iam::outbound_federation::get_outbound_web_identity_federation_info;
+    Iam GenerateServiceLastAccessedDetails => iam::access_advisor::generate_service_last_accessed_details;
+    Iam GetServiceLastAccessedDetails => iam::access_advisor::get_service_last_accessed_details;
+    Iam GetServiceLastAccessedDetailsWithEntities => iam::access_advisor::get_service_last_accessed_details_with_entities;
+    Iam ListPoliciesGrantingServiceAccess => iam::access_advisor::list_policies_granting_service_access;
     Sts AssumeRole => sts::assume_role::assume_role;
     Sts AssumeRoleWithWebIdentity => sts::web_identity::assume_role_with_web_identity;
     Sts AssumeRoleWithSAML => sts::saml::assume_role_with_saml;
@@ -236,10 +260,23 @@ actions! {
     Sts GetAccessKeyInfo => sts::identity::get_access_key_info;
     Sts GetFederationToken => sts::federation::get_federation_token;
     Sts DecodeAuthorizationMessage => sts::decode::decode_authorization_message;
+    Sts AssumeRoot => standalone::assume_root;
+    Sts GetDelegatedAccessToken => standalone::get_delegated_access_token;
+    Sts GetWebIdentityToken => sts::outbound_token::get_web_identity_token;
 }
 
 fn render(action: Action, service: Service, request_id: &str, output: &dyn ToXml) -> String {
     xml::response(action.name(), service.namespace(), request_id, output)
+}
+
+/// The operations of the service whose action prefix is `namespace` (`iam`, `sts`), from
+/// its model; none for the services iamlocal does not speak.
+pub fn model_operations(namespace: &str) -> &'static [&'static str] {
+    match namespace {
+        "iam" => catalog::IAM_OPERATIONS,
+        "sts" => catalog::STS_OPERATIONS,
+        _ => &[],
+    }
 }
 
 /// The name of an action iamlocal answers, as a static string (for the request log).

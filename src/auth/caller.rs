@@ -53,6 +53,19 @@ impl Caller {
         }
     }
 
+    /// The IAM entity acting: the user, or the role of a role session (what the access
+    /// advisor reports on); `None` for root and federated users.
+    pub fn entity_arn(&self) -> Option<&str> {
+        match &self.principal {
+            Principal::User(user) => Some(&user.arn),
+            Principal::AssumedRole(session) => match &session.of {
+                SessionOf::Role { role_arn, .. } => Some(role_arn),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn is_root(&self) -> bool {
         matches!(self.principal, Principal::Root { .. })
     }

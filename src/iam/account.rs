@@ -238,6 +238,11 @@ pub async fn get_account_summary(
 ) -> Result<AccountSummaryOutput, AwsError> {
     cx.authorize("iam:GetAccountSummary", "*")?;
     let counts = cx.app.store.account_counts(cx.account_id()).await?;
+    let token_version = cx
+        .app
+        .store
+        .global_endpoint_token_version(cx.account_id())
+        .await?;
     let quota = |q: SizeQuota| q.limit() as i64;
     let entries: Vec<(&'static str, i64)> = vec![
         ("Users", counts.users),
@@ -277,7 +282,10 @@ pub async fn get_account_summary(
         ("AccountAccessKeysPresent", 1),
         ("AccountPasswordPresent", 0),
         ("AccountSigningCertificatesPresent", 0),
-        ("GlobalEndpointTokenVersion", 1),
+        (
+            "GlobalEndpointTokenVersion",
+            if token_version == "v2Token" { 2 } else { 1 },
+        ),
     ];
     Ok(AccountSummaryOutput {
         entries: entries
@@ -285,4 +293,32 @@ pub async fn get_account_summary(
             .map(|(k, v)| (k, v.to_string()))
             .collect(),
     })
+}
+
+pub struct SetTokenPreferencesInput {
+    version: String,
+}
+
+impl FromQuery for SetTokenPreferencesInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let version = input.required_enum("GlobalEndpointTokenVersion", &["v1Token", "v2Token"]);
+        input.finish()?;
+        Ok(SetTokenPreferencesInput { version })
+    }
+}
+
+/// Stored and shown by `GetAccountSummary` (`GlobalEndpointTokenVersion` 1 or 2). iamlocal
+/// has no opt-in Regions, so both versions of token work everywhere.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html>
+pub async fn set_security_token_service_preferences(
+    cx: &Ctx<'_>,
+    input: SetTokenPreferencesInput,
+) -> Result<Empty, AwsError> {
+    cx.authorize("iam:SetSecurityTokenServicePreferences", "*")?;
+    cx.app
+        .store
+        .set_global_endpoint_token_version(cx.account_id(), &input.version)
+        .await?;
+    Ok(Empty)
 }

@@ -1,5 +1,6 @@
 //! IAM actions, one file per resource family.
 
+pub mod access_advisor;
 pub mod access_keys;
 pub mod account;
 pub mod authorization_details;
@@ -9,6 +10,7 @@ pub mod identity_policies;
 pub mod instance_profiles;
 pub mod login_profiles;
 pub mod oidc_providers;
+pub mod outbound_federation;
 pub mod passwords;
 pub mod policies;
 pub mod roles;

@@ -95,7 +95,7 @@ pub async fn create_policy(
 /// [`Ctx::authorize`] for reading a managed policy. AWS managed policies live in AWS's own
 /// account, yet every account may read them with its own identity-based policies alone (no
 /// resource-based policy is needed): the caller's account stands in as the owner.
-fn authorize_read(cx: &Ctx<'_>, action: &str, policy_arn: &str) -> Result<(), AwsError> {
+pub(crate) fn authorize_read(cx: &Ctx<'_>, action: &str, policy_arn: &str) -> Result<(), AwsError> {
     if !crate::aws_managed::is_aws_arn(policy_arn) {
         return cx.authorize(action, policy_arn);
     }

@@ -1,9 +1,15 @@
 //! The built-in issuer: iamlocal signs OpenID Connect ID tokens itself, so a test suite can
-//! exercise `AssumeRoleWithWebIdentity` without the internet. Its key pair (ES256) is made
-//! at start-up and lives in memory only: tokens do not outlive a restart.
+//! exercise `AssumeRoleWithWebIdentity` without the internet. Its key pairs are made at
+//! start-up and live in memory only: tokens do not outlive a restart. ES256 signs the ID
+//! tokens the admin API mints; ES384 signs the tokens of `GetWebIdentityToken` (outbound
+//! federation), which AWS makes unusable for `AssumeRoleWithWebIdentity`: iamlocal's
+//! verifier takes no ES384 signature.
 
 use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
+    EcdsaSigningAlgorithm, KeyPair,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -13,28 +19,54 @@ use super::keys::{Jwk, KeySet};
 pub struct BuiltinIssuer {
     /// The `iss` of its tokens: the server's own base URL.
     pub url: String,
-    kid: String,
-    key_pair: EcdsaKeyPair,
+    es256: SigningKey,
+    es384: SigningKey,
     keys: KeySet,
     rng: SystemRandom,
+}
+
+/// A key pair and the id its tokens name it by.
+struct SigningKey {
+    kid: String,
+    pair: EcdsaKeyPair,
+}
+
+impl SigningKey {
+    fn generate(alg: &'static EcdsaSigningAlgorithm, rng: &SystemRandom) -> Result<Self, String> {
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(alg, rng)
+            .map_err(|_| "could not generate the OIDC signing key")?;
+        let pair = EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), rng)
+            .map_err(|_| "could not load the OIDC signing key")?;
+        // The key's id: the start of its point's hash, stable for the key, new for each key.
+        let kid = hex::encode(&Sha256::digest(pair.public_key().as_ref())[..8]);
+        Ok(SigningKey { kid, pair })
+    }
+
+    fn point(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+}
+
+/// The algorithms the built-in issuer signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Es256,
+    Es384,
 }
 
 impl BuiltinIssuer {
     pub fn generate(url: String) -> Result<BuiltinIssuer, String> {
         let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|_| "could not generate the OIDC signing key")?;
-        let key_pair =
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
-                .map_err(|_| "could not load the OIDC signing key")?;
-        let point = key_pair.public_key().as_ref();
-        // The key's id: the start of its point's hash, stable for the key, new for each key.
-        let kid = hex::encode(&Sha256::digest(point)[..8]);
-        let keys = KeySet::new(vec![Jwk::es256(&kid, point)]);
+        let es256 = SigningKey::generate(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)?;
+        let es384 = SigningKey::generate(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng)?;
+        let keys = KeySet::new(vec![
+            Jwk::es256(&es256.kid, es256.point()),
+            Jwk::es384(&es384.kid, es384.point()),
+        ]);
         Ok(BuiltinIssuer {
             url,
-            kid,
-            key_pair,
+            es256,
+            es384,
             keys,
             rng,
         })
@@ -45,14 +77,27 @@ impl BuiltinIssuer {
     }
 
     /// A signed token with these claims (`iss` is added unless they name one).
-    pub fn mint(&self, mut claims: serde_json::Map<String, Value>) -> Result<String, String> {
+    pub fn mint(&self, claims: serde_json::Map<String, Value>) -> Result<String, String> {
+        self.mint_with(Algorithm::Es256, claims)
+    }
+
+    /// [`BuiltinIssuer::mint`], signed with `alg`.
+    pub fn mint_with(
+        &self,
+        alg: Algorithm,
+        mut claims: serde_json::Map<String, Value>,
+    ) -> Result<String, String> {
         claims
             .entry("iss")
             .or_insert_with(|| Value::String(self.url.clone()));
-        let header = json!({"alg": "ES256", "typ": "JWT", "kid": self.kid});
+        let (key, name) = match alg {
+            Algorithm::Es256 => (&self.es256, "ES256"),
+            Algorithm::Es384 => (&self.es384, "ES384"),
+        };
+        let header = json!({"alg": name, "typ": "JWT", "kid": key.kid});
         let input = jwt::signing_input(&header, &Value::Object(claims));
-        let signature = self
-            .key_pair
+        let signature = key
+            .pair
             .sign(&self.rng, input.as_bytes())
             .map_err(|_| "could not sign the token")?;
         Ok(format!(
@@ -70,7 +115,7 @@ impl BuiltinIssuer {
             "token_endpoint": format!("{}/_iamlocal/oidc/token", self.url),
             "response_types_supported": ["id_token"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": ["ES256", "ES384"],
             "claims_supported": ["sub", "aud", "exp", "iat", "iss", "amr"],
         })
     }

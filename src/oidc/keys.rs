@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 enum PublicKey {
     /// ES256: a P-256 point, uncompressed (`04 || x || y`).
     Es256(Vec<u8>),
+    /// ES384: a P-384 point, uncompressed. Published, never accepted: only outbound tokens
+    /// (`GetWebIdentityToken`) use it, and AWS refuses those for `AssumeRoleWithWebIdentity`.
+    Es384(Vec<u8>),
     /// RS256: the modulus and exponent, big-endian.
     Rs256 { n: Vec<u8>, e: Vec<u8> },
 }
@@ -55,8 +58,21 @@ impl Jwk {
         }
     }
 
+    /// An ES384 key from its uncompressed point.
+    pub fn es384(kid: &str, point: &[u8]) -> Jwk {
+        Jwk {
+            kid: kid.to_owned(),
+            key: PublicKey::Es384(point.to_vec()),
+        }
+    }
+
     fn to_json(&self) -> Value {
         match &self.key {
+            PublicKey::Es384(point) => json!({
+                "kty": "EC", "crv": "P-384", "use": "sig", "alg": "ES384", "kid": self.kid,
+                "x": URL_SAFE_NO_PAD.encode(&point[1..49]),
+                "y": URL_SAFE_NO_PAD.encode(&point[49..]),
+            }),
             PublicKey::Es256(point) => json!({
                 "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid,
                 "x": URL_SAFE_NO_PAD.encode(&point[1..33]),

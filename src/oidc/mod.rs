@@ -12,7 +12,7 @@ pub mod routes;
 
 use std::collections::HashMap;
 
-pub use issuer::BuiltinIssuer;
+pub use issuer::{Algorithm, BuiltinIssuer};
 pub use jwt::Token;
 pub use keys::KeySet;
 

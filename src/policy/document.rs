@@ -131,6 +131,29 @@ pub struct Statement {
 pub(crate) struct Actions {
     pub(crate) negated: bool,
     pub(crate) patterns: Box<[Pattern]>,
+    /// The service part of each entry, for the access reports that ask which services a
+    /// statement reaches.
+    services: Box<[ServicePart]>,
+}
+
+/// `svc` of an entry `svc:action`: its pattern, its text when it has no wildcard, and
+/// whether the entry covers the whole service (`svc:*`).
+#[derive(Debug, Clone)]
+struct ServicePart {
+    pattern: Pattern,
+    literal: Option<Box<str>>,
+    whole: bool,
+}
+
+impl ServicePart {
+    fn new(entry: &str) -> ServicePart {
+        let (service, action) = entry.split_once(':').unwrap_or((entry, "*"));
+        ServicePart {
+            pattern: Pattern::new(service, false, true),
+            literal: (!service.contains(['*', '?'])).then(|| service.into()),
+            whole: action.chars().all(|c| c == '*'),
+        }
+    }
 }
 
 /// `Resource` or `NotResource`.
@@ -156,6 +179,42 @@ impl Statement {
 
     pub fn effect(&self) -> Effect {
         self.effect
+    }
+
+    /// Does the statement's `Action` (or `NotAction`) reach some action of the service
+    /// `namespace` (lowercase)? Resources and conditions are not looked at: what IAM's
+    /// access reports call "could access".
+    pub fn reaches_service(&self, namespace: &str) -> bool {
+        let named = |whole_only: bool| {
+            self.actions.services.iter().any(|part| {
+                (part.whole || !whole_only)
+                    && part.pattern.matches(namespace, Fold::Ascii, &NoVariables) == Some(true)
+            })
+        };
+        if self.actions.negated {
+            !named(true)
+        } else {
+            named(false)
+        }
+    }
+
+    /// The services the statement's `Action` names without a wildcard (lowercase).
+    pub fn named_services(&self) -> impl Iterator<Item = &str> {
+        self.actions
+            .services
+            .iter()
+            .filter(|_| !self.actions.negated)
+            .filter_map(|part| part.literal.as_deref())
+    }
+
+    /// Does the statement's `Action` (or `NotAction`) match `action` (lowercase)?
+    pub fn matches_action(&self, action: &str) -> bool {
+        let listed = self
+            .actions
+            .patterns
+            .iter()
+            .any(|p| p.matches(action, Fold::None, &NoVariables) == Some(true));
+        listed != self.actions.negated
     }
 
     /// Where the statement's `{` is in the text.
@@ -861,17 +920,25 @@ fn compile_statement(
             .or_else(|| raw.get(negative).map(|v| (true, v)))
     };
     let actions = field("Action", "NotAction")
-        .map(|(negated, v)| Actions {
-            negated,
-            patterns: strings(v)
+        .map(|(negated, v)| {
+            let entries: Vec<String> = strings(v)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|a| Pattern::new(&a.to_lowercase(), false, true))
-                .collect(),
+                .map(|a| a.to_lowercase())
+                .collect();
+            Actions {
+                negated,
+                patterns: entries
+                    .iter()
+                    .map(|a| Pattern::new(a, false, true))
+                    .collect(),
+                services: entries.iter().map(|a| ServicePart::new(a)).collect(),
+            }
         })
         .unwrap_or(Actions {
             negated: false,
             patterns: Box::new([]),
+            services: Box::new([]),
         });
     let resources = field("Resource", "NotResource").map(|(negated, v)| Resources {
         negated,

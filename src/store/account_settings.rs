@@ -1,5 +1,6 @@
-//! Account-wide settings: the account alias, the password policy, and the counts of
-//! `GetAccountSummary`.
+//! Account-wide settings: the account alias, the password policy, the STS settings
+//! (outbound web identity federation, the global endpoint's token version), and the counts
+//! of `GetAccountSummary`.
 
 use super::Store;
 use crate::aws_error;
@@ -148,6 +149,67 @@ impl Store {
         if deleted == 0 {
             return Err(no_password_policy(account_id));
         }
+        w.commit().await
+    }
+
+    /// Is outbound web identity federation on for the account?
+    pub async fn outbound_federation_enabled(&self, account_id: &str) -> Result<bool, AwsError> {
+        let row: Option<(bool,)> = sqlx::query_as(
+            "SELECT outbound_web_identity_federation FROM accounts WHERE account_id = ?",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.is_some_and(|(on,)| on))
+    }
+
+    /// Turns outbound web identity federation on or off; false when it already was so.
+    pub async fn set_outbound_federation(
+        &self,
+        account_id: &str,
+        enabled: bool,
+    ) -> Result<bool, AwsError> {
+        let mut w = self.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE accounts SET outbound_web_identity_federation = ?
+             WHERE account_id = ? AND outbound_web_identity_federation <> ?",
+        )
+        .bind(enabled)
+        .bind(account_id)
+        .bind(enabled)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected()
+            == 1;
+        w.commit().await?;
+        Ok(changed)
+    }
+
+    /// `v1Token` or `v2Token`: the version of the global endpoint's session tokens.
+    pub async fn global_endpoint_token_version(
+        &self,
+        account_id: &str,
+    ) -> Result<String, AwsError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT global_endpoint_token_version FROM accounts WHERE account_id = ?",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.map_or_else(|| "v1Token".to_owned(), |(v,)| v))
+    }
+
+    pub async fn set_global_endpoint_token_version(
+        &self,
+        account_id: &str,
+        version: &str,
+    ) -> Result<(), AwsError> {
+        let mut w = self.begin().await?;
+        sqlx::query("UPDATE accounts SET global_endpoint_token_version = ? WHERE account_id = ?")
+            .bind(version)
+            .bind(account_id)
+            .execute(&mut *w.tx)
+            .await?;
         w.commit().await
     }
 

@@ -1,6 +1,7 @@
 //! One integration-test binary (link time matters on two cores): each test starts the real
 //! server on 127.0.0.1:0 with its own database and drives it with the AWS SDKs or by hand.
 
+mod access_advisor;
 mod access_keys;
 mod account;
 mod admin;
@@ -21,6 +22,8 @@ mod login_profiles;
 mod logs;
 mod metrics;
 mod oidc_providers;
+mod organizations;
+mod outbound_federation;
 mod persistence;
 mod policies;
 mod policy_tags;

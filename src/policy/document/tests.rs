@@ -866,3 +866,31 @@ fn a_policy_is_shareable_across_threads() {
     assert_send_sync::<Policy>();
     assert_send_sync::<std::sync::Arc<Policy>>();
 }
+
+#[test]
+fn statements_tell_which_services_and_actions_their_actions_reach() {
+    let reach = |fields: Value, service: &str| {
+        let policy = Policy::parse(&statement(fields).to_string(), INLINE).unwrap();
+        policy.statements()[0].reaches_service(service)
+    };
+    let allow = |action: Value| json!({"Effect": "Allow", "Action": action, "Resource": "*"});
+    assert!(reach(allow(json!("s3:GetObject")), "s3"));
+    assert!(!reach(allow(json!("s3:GetObject")), "sqs"));
+    assert!(reach(allow(json!("*")), "sqs"));
+    assert!(reach(allow(json!("SQS:Send*")), "sqs"));
+    // `NotAction` reaches every service it does not exclude whole.
+    let not = |action: &str| json!({"Effect": "Allow", "NotAction": action, "Resource": "*"});
+    assert!(!reach(not("iam:*"), "iam"));
+    assert!(reach(not("iam:Delete*"), "iam"));
+    assert!(reach(not("iam:*"), "s3"));
+
+    let policy = Policy::parse(
+        &statement(allow(json!(["iam:Get*", "s3:GetObject"]))).to_string(),
+        INLINE,
+    )
+    .unwrap();
+    let s = &policy.statements()[0];
+    assert_eq!(s.named_services().collect::<Vec<_>>(), ["iam", "s3"]);
+    assert!(s.matches_action("iam:getuser"));
+    assert!(!s.matches_action("iam:createuser"));
+}
