@@ -11,6 +11,7 @@ mod accounts;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
+mod lagging;
 mod login_profiles;
 mod oidc_providers;
 mod policies;
