@@ -80,6 +80,9 @@ error_codes! {
     InvalidIdentityToken => 400, Sender;
     /// A web identity token whose `exp` has passed (AWS spells this one with the suffix).
     ExpiredTokenException => 400, Sender;
+    /// A web identity token whose claims are not valid now (`nbf` or `iat` in the future):
+    /// AWS's "the claim is invalid".
+    IDPRejectedClaim => 403, Sender;
 }
 
 impl ErrorCode {

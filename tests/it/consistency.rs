@@ -380,10 +380,12 @@ async fn a_trust_policy_change_is_not_honoured_until_it_propagates() {
     let server = slow_server().await;
     let (key, secret) = user_with_key(&server, "sam").await;
     let iam = server.iam();
+    // A trust policy can only name a user that exists.
+    iam.create_user().user_name("other").send().await.unwrap();
     let role_arn = iam
         .create_role()
         .role_name("guarded")
-        .assume_role_policy_document(trust_user("nobody"))
+        .assume_role_policy_document(trust_user("other"))
         .send()
         .await
         .unwrap()
