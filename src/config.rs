@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::consistency::{MAX_DELAY_MS, Profile};
+use crate::consistency::{ChangeKind, MAX_DELAY_MS, Profile};
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -77,6 +77,24 @@ pub struct Config {
     /// A preset of delays per kind of change: `immediate` (the default) or `realistic`.
     #[arg(long, env = "IAMLOCAL_CONSISTENCY_PROFILE", value_name = "NAME")]
     pub consistency_profile: Option<Profile>,
+
+    /// The propagation delay of one kind of change, in milliseconds (overrides the global
+    /// delay and the profile; repeatable; the variable takes a comma-separated list). Kinds:
+    /// access_keys, policies, trust_policies, entities, tags.
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_DELAY_FOR", value_name = "KIND=MS", value_delimiter = ',', value_parser = parse_kind_ms)]
+    pub consistency_delay_for: Vec<(ChangeKind, u64)>,
+
+    /// The jitter of one kind of change, in milliseconds (overrides the global jitter and
+    /// the profile; repeatable, like `--consistency-delay-for`).
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_JITTER_FOR", value_name = "KIND=MS", value_delimiter = ',', value_parser = parse_kind_ms)]
+    pub consistency_jitter_for: Vec<(ChangeKind, u64)>,
+
+    /// Make the read APIs (Get*/List* of users, roles, groups, access keys and their
+    /// policies) answer from what has propagated, as authorization sees it, instead of from
+    /// what was committed: a user just created is not found yet, one just deleted is still
+    /// listed.
+    #[arg(long, env = "IAMLOCAL_CONSISTENCY_LAGGING_READS")]
+    pub consistency_lagging_reads: bool,
 
     /// When set, the admin API (`/_iamlocal/*`, except health) requires
     /// `Authorization: Bearer TOKEN`.
@@ -154,6 +172,9 @@ impl Default for Config {
             consistency_jitter: None,
             consistency_seed: None,
             consistency_profile: None,
+            consistency_delay_for: Vec::new(),
+            consistency_jitter_for: Vec::new(),
+            consistency_lagging_reads: false,
             admin_token: None,
             decisions_capacity: 1000,
             bootstrap: None,
@@ -171,6 +192,14 @@ fn parse_delay_ms(text: &str) -> Result<u64, String> {
         Ok(ms) if ms <= MAX_DELAY_MS => Ok(ms),
         _ => Err(format!("milliseconds from 0 to {MAX_DELAY_MS}")),
     }
+}
+
+/// `KIND=MS`, as `entities=500`.
+fn parse_kind_ms(text: &str) -> Result<(ChangeKind, u64), String> {
+    let (kind, ms) = text
+        .split_once('=')
+        .ok_or_else(|| format!("KIND=MS expected, as entities=500, not {text:?}"))?;
+    Ok((kind.parse()?, parse_delay_ms(ms)?))
 }
 
 fn parse_account_id(text: &str) -> Result<String, String> {

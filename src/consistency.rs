@@ -75,6 +75,23 @@ impl ChangeKind {
     }
 }
 
+impl FromStr for ChangeKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<ChangeKind, String> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let names: Vec<_> = ChangeKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "unknown kind of change {name:?}: expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
 /// The delay of one kind of change: `delay_ms` plus a uniform draw from `0..=jitter_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Delay {
@@ -164,6 +181,9 @@ impl fmt::Display for DelayModel {
             } = self.delay(kind);
             write!(f, " {} {delay_ms}+0..{jitter_ms} ms", kind.name())?;
         }
+        if self.lagging_reads {
+            f.write_str(", read APIs lag too")?;
+        }
         Ok(())
     }
 }
@@ -184,6 +204,10 @@ pub struct ModelSpec {
     pub seed: Option<u64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub kinds: BTreeMap<ChangeKind, KindSpec>,
+    /// Read APIs answer from the propagated view instead of the store (see
+    /// [`Propagation::read_view`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lagging_reads: Option<bool>,
 }
 
 /// A per-kind override; a field left out keeps the value from the profile or the global one.
@@ -202,6 +226,7 @@ pub struct DelayModel {
     profile: Profile,
     seed: u64,
     delays: [Delay; ChangeKind::ALL.len()],
+    lagging_reads: bool,
 }
 
 impl Default for DelayModel {
@@ -210,20 +235,30 @@ impl Default for DelayModel {
             profile: Profile::Immediate,
             seed: 0,
             delays: Profile::Immediate.delays(),
+            lagging_reads: false,
         }
     }
 }
 
 impl DelayModel {
     /// The model the flags describe: the profile, then `--consistency-delay` and
-    /// `--consistency-jitter` for every kind, then the seed.
+    /// `--consistency-jitter` for every kind, then the per-kind `--consistency-delay-for`
+    /// and `--consistency-jitter-for`, then the seed.
     pub fn from_config(config: &Config) -> Result<DelayModel, String> {
+        let mut kinds: BTreeMap<ChangeKind, KindSpec> = BTreeMap::new();
+        for &(kind, ms) in &config.consistency_delay_for {
+            kinds.entry(kind).or_default().delay_ms = Some(ms);
+        }
+        for &(kind, ms) in &config.consistency_jitter_for {
+            kinds.entry(kind).or_default().jitter_ms = Some(ms);
+        }
         DelayModel::from_spec(&ModelSpec {
             profile: config.consistency_profile,
             delay_ms: config.consistency_delay,
             jitter_ms: config.consistency_jitter,
             seed: config.consistency_seed,
-            kinds: BTreeMap::new(),
+            kinds,
+            lagging_reads: Some(config.consistency_lagging_reads),
         })
     }
 
@@ -252,6 +287,7 @@ impl DelayModel {
             profile,
             seed: spec.seed.unwrap_or(0),
             delays,
+            lagging_reads: spec.lagging_reads.unwrap_or(false),
         })
     }
 
@@ -274,7 +310,13 @@ impl DelayModel {
                     (kind, spec)
                 })
                 .collect(),
+            lagging_reads: Some(self.lagging_reads),
         }
+    }
+
+    /// Do the read APIs lag behind writes, as authorization does?
+    pub fn lagging_reads(&self) -> bool {
+        self.lagging_reads
     }
 
     pub fn delay(&self, kind: ChangeKind) -> Delay {
@@ -564,6 +606,21 @@ impl Propagation {
         (self.pending() == 0).then_some(&*self.view)
     }
 
+    /// The view the read APIs answer from: the exact one (see [`Propagation::exact_view`]),
+    /// or, when the model makes reads lag, the view whatever waits, so that reads see what
+    /// authorization sees. `None`: answer from the store.
+    pub fn read_view(&self) -> Option<&View> {
+        let state = self.lock();
+        (state.model.lagging_reads || state.queue.len() == 0).then_some(&*self.view)
+    }
+
+    /// The view, when the model makes reads lag; `None`: answer from the store. For the
+    /// reads whose store answer has more than the view keeps, so that they only use the
+    /// view when asked to.
+    pub fn lagging_view(&self) -> Option<&View> {
+        self.lock().model.lagging_reads.then_some(&*self.view)
+    }
+
     pub fn model(&self) -> DelayModel {
         self.lock().model.clone()
     }
@@ -840,16 +897,29 @@ mod tests {
             "250",
             "--consistency-seed",
             "5",
+            "--consistency-delay-for",
+            "tags=7",
+            "--consistency-delay-for",
+            "access_keys=8,policies=9",
+            "--consistency-jitter-for",
+            "policies=1",
+            "--consistency-lagging-reads",
         ])
         .unwrap();
         let model = DelayModel::from_config(&cli.config).unwrap();
         assert_eq!(model.delay(ChangeKind::Entities), Delay::ms(250, 10_000));
-        assert_eq!(model.delay(ChangeKind::AccessKeys), Delay::ms(250, 2_000));
+        assert_eq!(model.delay(ChangeKind::AccessKeys), Delay::ms(8, 2_000));
+        assert_eq!(model.delay(ChangeKind::Tags), Delay::ms(7, 3_000));
+        assert_eq!(model.delay(ChangeKind::Policies), Delay::ms(9, 1));
         assert_eq!(model.seed(), 5);
+        assert!(model.lagging_reads());
         for bad in [
             ["--consistency-delay", "3600001"],
             ["--consistency-jitter", "-1"],
             ["--consistency-profile", "fast"],
+            ["--consistency-delay-for", "roles=5"],
+            ["--consistency-delay-for", "tags"],
+            ["--consistency-jitter-for", "tags=3600001"],
         ] {
             assert!(
                 Cli::try_parse_from(["iamlocal", bad[0], bad[1]]).is_err(),

@@ -93,6 +93,9 @@ error_codes! {
     OutboundWebIdentityFederationDisabledException => 403, Sender;
     SessionDurationEscalationException => 403, Sender;
     ExpiredTradeInTokenException => 400, Sender;
+    /// A web identity token whose claims are not valid now (`nbf` or `iat` in the future):
+    /// AWS's "the claim is invalid".
+    IDPRejectedClaim => 403, Sender;
 }
 
 impl ErrorCode {

@@ -16,7 +16,9 @@ use crate::arn;
 use crate::aws_error;
 use crate::clock::iso8601;
 use crate::error::{AwsError, ErrorCode};
-use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
+use crate::policy::{
+    Policy, PolicyError, PolicyKind, PrincipalField, SizeQuota, check_size, policy_size,
+};
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
 use crate::store::{NewRole, Role, Tag};
@@ -30,6 +32,47 @@ pub(crate) fn parse_trust(document: &str) -> Result<Arc<Policy>, AwsError> {
     check_size(policy_size(document), TRUST_POLICY_QUOTA)
         .map_err(|e| AwsError::new(ErrorCode::LimitExceeded, e.message()))?;
     Ok(Arc::new(parsed))
+}
+
+/// IAM refuses a trust policy naming a user or role that does not exist: it stores the
+/// principal's unique id, not its ARN. iamlocal checks the accounts it holds; an ARN in any
+/// other account, an account (`123456789012`, `…:root`), a session ARN and `Service` or
+/// `Federated` principals are taken as written.
+async fn check_principals_exist(cx: &Ctx<'_>, trust: &Policy) -> Result<(), AwsError> {
+    for (field, value) in trust.principals() {
+        if field != PrincipalField::Aws {
+            continue;
+        }
+        let Some((account_id, role, path, name)) = iam_principal(value) else {
+            continue;
+        };
+        let store = &cx.app.store;
+        if store.account_exists(account_id).await?
+            && !store
+                .principal_exists(account_id, role, &path, name)
+                .await?
+        {
+            return Err(PolicyError::invalid_principal(field.as_str(), value).into());
+        }
+    }
+    Ok(())
+}
+
+/// `arn:aws:iam::ACCOUNT:user/PATH/NAME` (or `role/…`) → the account, whether it is a role,
+/// the path (`/PATH/`) and the name.
+fn iam_principal(arn: &str) -> Option<(&str, bool, String, &str)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account_id, resource) = rest.split_once(':')?;
+    let (role, rest) = match resource.split_once('/')? {
+        ("user", rest) => (false, rest),
+        ("role", rest) => (true, rest),
+        _ => return None,
+    };
+    let (path, name) = match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
+    };
+    Some((account_id, role, path, name))
 }
 
 pub struct CreateRoleInput {
@@ -112,6 +155,7 @@ pub async fn create_role(cx: &Ctx<'_>, input: CreateRoleInput) -> Result<RoleOut
         ));
     }
     let parsed_trust = parse_trust(&input.trust_policy)?;
+    check_principals_exist(cx, &parsed_trust).await?;
     let role = cx
         .app
         .store
@@ -299,6 +343,7 @@ pub async fn update_assume_role_policy(
         &role_arn(cx, &input.role_name),
     )?;
     let parsed = parse_trust(&input.document)?;
+    check_principals_exist(cx, &parsed).await?;
     cx.app
         .store
         .update_trust_policy(cx.account_id(), &input.role_name, &input.document, parsed)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Store, from_millis, is_unique_violation, to_millis, users};
+use super::{Store, from_millis, is_unique_violation, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{ID_ATTEMPTS, IdKind, new_id, new_secret};
@@ -41,6 +41,7 @@ struct KeyRow {
     user_id: Option<String>,
     secret_access_key: String,
     status: String,
+    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -59,6 +60,7 @@ impl KeyRow {
             account_id: self.account_id,
             user_id: self.user_id,
             secret_access_key: self.secret_access_key,
+            created_at: from_millis(self.created_at),
         }))
     }
 }
@@ -95,6 +97,7 @@ impl Store {
             user_id,
             secret_access_key: new_secret(),
             status: "Active".into(),
+            created_at: to_millis(now),
         };
         // A failed statement leaves the transaction usable: try again with another id.
         for attempt in 1..=ID_ATTEMPTS {
@@ -134,6 +137,9 @@ impl Store {
         account_id: &str,
         user_name: Option<&str>,
     ) -> Result<Vec<AccessKey>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::access_keys(view, account_id, user_name);
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = match user_name {
             Some(name) => Some(users::user_id(&mut conn, account_id, name).await?),
@@ -243,7 +249,7 @@ impl Store {
 
     pub(super) async fn access_key_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<KeyRow> = sqlx::query_as(
-            "SELECT access_key_id, account_id, user_id, secret_access_key, status FROM access_keys",
+            "SELECT access_key_id, account_id, user_id, secret_access_key, status, created_at FROM access_keys",
         )
         .fetch_all(&self.reader)
         .await?;
@@ -263,7 +269,7 @@ async fn key_row(
         None => None,
     };
     sqlx::query_as(
-        "SELECT access_key_id, account_id, user_id, secret_access_key, status FROM access_keys
+        "SELECT access_key_id, account_id, user_id, secret_access_key, status, created_at FROM access_keys
          WHERE account_id = ? AND user_id IS ? AND access_key_id = ?",
     )
     .bind(account_id)

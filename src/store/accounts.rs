@@ -40,6 +40,39 @@ impl Store {
         Ok(from_millis(ms))
     }
 
+    /// Does iamlocal hold this account (the configured one, or one used since)?
+    pub async fn account_exists(&self, account_id: &str) -> Result<bool, AwsError> {
+        let (exists,): (bool,) =
+            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts WHERE account_id = ?)")
+                .bind(account_id)
+                .fetch_one(&self.reader)
+                .await?;
+        Ok(exists)
+    }
+
+    /// Does the account have a user (`role: false`) or role with this path and name, as a
+    /// principal ARN names it?
+    pub async fn principal_exists(
+        &self,
+        account_id: &str,
+        role: bool,
+        path: &str,
+        name: &str,
+    ) -> Result<bool, AwsError> {
+        let sql = if role {
+            "SELECT EXISTS (SELECT 1 FROM roles WHERE account_id = ? AND path = ? AND role_name = ?)"
+        } else {
+            "SELECT EXISTS (SELECT 1 FROM users WHERE account_id = ? AND path = ? AND user_name = ?)"
+        };
+        let (exists,): (bool,) = sqlx::query_as(sql)
+            .bind(account_id)
+            .bind(path)
+            .bind(name)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(exists)
+    }
+
     /// Does the database hold any state yet?
     pub async fn has_accounts(&self) -> Result<bool, AwsError> {
         let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts)")

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Page, Store, User, from_millis, is_unique_violation, to_millis, users};
+use super::{Page, Store, User, from_millis, is_unique_violation, lagging, to_millis, users};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -51,6 +51,7 @@ impl GroupRow {
             group_name: self.group_name.clone(),
             path: self.path.clone(),
             arn: arn::group(&self.account_id, &self.path, &self.group_name),
+            created_at: from_millis(self.created_at),
         }))
     }
 }
@@ -111,6 +112,9 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<(Group, Page<User>), AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::group(view, account_id, group_name, marker, max_items);
+        }
         let mut conn = self.reader.acquire().await?;
         let row = group_row(&mut conn, account_id, group_name).await?;
         // In memory there is one connection: the members are read on the one held.
@@ -126,6 +130,15 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<Group>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(lagging::groups_page(
+                view,
+                account_id,
+                path_prefix,
+                marker,
+                max_items,
+            ));
+        }
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
             "WHERE g.account_id = ?1 AND substr(g.path, 1, length(?2)) = ?2 AND g.group_name >= ?3
              ORDER BY g.group_name LIMIT ?4"
@@ -147,6 +160,9 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<Group>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::groups_for_user(view, account_id, user_name, marker, max_items);
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
@@ -320,12 +336,14 @@ async fn group_row(
     .bind(group_name)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| {
-        aws_error!(
-            NoSuchEntity,
-            "The group with name {group_name} cannot be found."
-        )
-    })
+    .ok_or_else(|| no_such_group(group_name))
+}
+
+pub(super) fn no_such_group(group_name: &str) -> AwsError {
+    aws_error!(
+        NoSuchEntity,
+        "The group with name {group_name} cannot be found."
+    )
 }
 
 /// Every group of the account, by name.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 
 use super::policies::{check_attachable, stored_document};
-use super::{Store, groups, roles, users};
+use super::{Store, groups, lagging, roles, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::policy::{NamedPolicy, Policy, PolicyKind, SizeQuota, policy_size};
@@ -180,6 +180,9 @@ impl Store {
         account_id: &str,
         owner: Owner<'_>,
     ) -> Result<Vec<String>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::inline_policy_names(view, account_id, owner);
+        }
         let mut conn = self.reader.acquire().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         let names: Vec<(String,)> = sqlx::query_as(
@@ -263,6 +266,9 @@ impl Store {
         owner: Owner<'_>,
         path_prefix: &str,
     ) -> Result<Vec<(String, String)>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::attached_policies(view, account_id, owner, path_prefix);
+        }
         let mut conn = self.reader.acquire().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         // AWS managed policies have no row: their name and path come from the catalogue.

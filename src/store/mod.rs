@@ -16,6 +16,7 @@ mod batch;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
+mod lagging;
 mod login_profiles;
 mod oidc_providers;
 mod policies;

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::policies::stored_document;
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
-use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::consistency::ChangeKind;
@@ -95,6 +95,9 @@ impl Role {
             path: self.path.clone(),
             arn: self.arn.clone(),
             trust_policy: NamedPolicy::new(self.arn.as_str(), trust),
+            trust_document: self.trust_policy.as_str().into(),
+            description: self.description.clone(),
+            created_at: self.created_at,
             max_session_duration: self.max_session_duration,
             permissions_boundary: self.permissions_boundary.clone(),
             tags: self
@@ -139,6 +142,9 @@ impl Store {
     }
 
     pub async fn role(&self, account_id: &str, role_name: &str) -> Result<Role, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::role(view, account_id, role_name);
+        }
         let mut conn = self.reader.acquire().await?;
         let row = role_row(&mut conn, account_id, role_name).await?;
         let tags = tags_of(&mut conn, Tagged::Role, &row.role_id).await?;
@@ -153,6 +159,15 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<Role>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(lagging::roles_page(
+                view,
+                account_id,
+                path_prefix,
+                marker,
+                max_items,
+            ));
+        }
         let mut rows: Vec<RoleRow> = sqlx::query_as(select_roles!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND role_name >= ?3
              ORDER BY role_name LIMIT ?4"
@@ -412,12 +427,14 @@ async fn role_row(
         .bind(role_name)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| {
-            aws_error!(
-                NoSuchEntity,
-                "The role with name {role_name} cannot be found."
-            )
-        })
+        .ok_or_else(|| no_such_role(role_name))
+}
+
+pub(super) fn no_such_role(role_name: &str) -> AwsError {
+    aws_error!(
+        NoSuchEntity,
+        "The role with name {role_name} cannot be found."
+    )
 }
 
 /// Every role of the account with its tags, by name.

@@ -190,11 +190,12 @@ impl Store {
         .await
     }
 
-    /// The user, from the data plane when it is exact (see [`Propagation::exact_view`]).
+    /// The user, from the data plane when it is exact or reads lag (see
+    /// [`Propagation::read_view`]).
     ///
-    /// [`Propagation::exact_view`]: crate::consistency::Propagation::exact_view
+    /// [`Propagation::read_view`]: crate::consistency::Propagation::read_view
     pub async fn user(&self, account_id: &str, user_name: &str) -> Result<User, AwsError> {
-        if let Some(view) = self.propagation.exact_view() {
+        if let Some(view) = self.propagation.read_view() {
             let user = view.user_by_name(account_id, user_name);
             return user
                 .map(|user| User::from(&*user))
@@ -214,7 +215,7 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<User>, AwsError> {
-        if let Some(view) = self.propagation.exact_view() {
+        if let Some(view) = self.propagation.read_view() {
             let (users, marker) = view.users_page(account_id, path_prefix, marker, max_items);
             return Ok(Page {
                 items: users.iter().map(|user| listed(user)).collect(),

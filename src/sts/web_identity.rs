@@ -208,6 +208,44 @@ fn registered_provider(
         })
 }
 
+/// How far ahead of iamlocal's clock a token's `nbf` or `iat` may be: the issuer's clock may
+/// run a little ahead. AWS (chosen): five minutes, the skew SigV4 allows.
+const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// A token is not valid before its `nbf` (RFC 7519 §4.1.5), and cannot have been issued
+/// (`iat`) in the future, nor expire before it was issued. STS answers `IDPRejectedClaim`, its
+/// error for claims that are invalid; a claim that is no NumericDate is `InvalidIdentityToken`.
+fn check_not_early(token: &Token<'_>, now: i64) -> Result<(), AwsError> {
+    let claim = |name: &str| match token.claims.get(name) {
+        None => Ok(None),
+        Some(_) => token.time_claim(name).map(Some).ok_or_else(|| {
+            invalid_token(&format!("the token's {name} claim is not a NumericDate"))
+        }),
+    };
+    let latest = now + CLOCK_SKEW_SECONDS;
+    if let Some(nbf) = claim("nbf")?
+        && nbf > latest
+    {
+        return Err(aws_error!(
+            IDPRejectedClaim,
+            "Token is not valid yet: current date/time {now} must be after the not-before date/time {nbf}"
+        ));
+    }
+    if let Some(iat) = claim("iat")? {
+        if iat > latest {
+            return Err(aws_error!(
+                IDPRejectedClaim,
+                "Token issued in the future: current date/time {now} must be after the issue date/time {iat}"
+            ));
+        }
+        let exp = token.time_claim("exp").unwrap_or(i64::MAX);
+        if iat > exp {
+            return Err(invalid_token("the token expires before it was issued"));
+        }
+    }
+    Ok(())
+}
+
 /// The claims of a verified token that AWS checks and passes on.
 struct Claims {
     sub: String,
@@ -234,6 +272,7 @@ impl Claims {
                 "Token expired: current date/time {now} must be before the expiration date/time {exp}"
             ));
         }
+        check_not_early(token, now)?;
         let aud = token
             .str_list_claim("aud")
             .into_iter()

@@ -159,6 +159,7 @@ pub struct GroupRecord {
     pub group_name: String,
     pub path: String,
     pub arn: String,
+    pub created_at: time::OffsetDateTime,
 }
 
 /// What the data plane knows of an IAM role.
@@ -171,6 +172,10 @@ pub struct RoleRecord {
     pub arn: String,
     /// The trust policy, reported under the role's ARN.
     pub trust_policy: NamedPolicy,
+    /// The trust policy as it was written, for lagging read APIs.
+    pub trust_document: Arc<str>,
+    pub description: Option<String>,
+    pub created_at: time::OffsetDateTime,
     pub max_session_duration: i64,
     /// The ARN of the managed policy bounding the role's permissions.
     pub permissions_boundary: Option<String>,
@@ -263,6 +268,7 @@ pub struct AccessKeyRecord {
     pub user_id: Option<String>,
     pub secret_access_key: String,
     pub active: bool,
+    pub created_at: time::OffsetDateTime,
 }
 
 /// The principal a credential belongs to, resolved from the view.
@@ -299,8 +305,8 @@ struct ViewData {
     users_by_name: BTreeMap<String, Arc<UserRecord>>,
     access_keys: HashMap<String, Arc<AccessKeyRecord>>,
     groups: HashMap<String, Arc<GroupRecord>>,
-    /// `account_id/lowercase name` → group.
-    groups_by_name: HashMap<String, Arc<GroupRecord>>,
+    /// `account_id/lowercase name` → group. Ordered, as `ListGroups` lists them.
+    groups_by_name: BTreeMap<String, Arc<GroupRecord>>,
     /// User id → the ids of the groups it belongs to, in the order it joined them.
     memberships: HashMap<String, Vec<String>>,
     roles: HashMap<String, Arc<RoleRecord>>,
@@ -497,16 +503,125 @@ impl View {
         max_items: usize,
     ) -> (Vec<Arc<UserRecord>>, Option<String>) {
         let data = self.read();
-        let account = name_key(account_id, "");
-        let mut users = data
-            .users_by_name
-            .range(name_key(account_id, marker.unwrap_or(""))..)
-            .take_while(|(key, _)| key.starts_with(&account))
-            .map(|(_, user)| user)
-            .filter(|user| user.path.starts_with(path_prefix));
-        let page: Vec<_> = users.by_ref().take(max_items).cloned().collect();
-        let next = users.next().map(|user| user.user_name.clone());
-        (page, next)
+        let listing = Listing {
+            account_id,
+            path_prefix,
+            marker,
+            max_items,
+        };
+        listing.page(&data.users_by_name, |u| {
+            (u.path.as_str(), u.user_name.as_str())
+        })
+    }
+
+    /// A page of the account's roles, as [`View::users_page`] lists users.
+    pub fn roles_page(
+        &self,
+        account_id: &str,
+        path_prefix: &str,
+        marker: Option<&str>,
+        max_items: usize,
+    ) -> (Vec<Arc<RoleRecord>>, Option<String>) {
+        let data = self.read();
+        let listing = Listing {
+            account_id,
+            path_prefix,
+            marker,
+            max_items,
+        };
+        listing.page(&data.roles_by_name, |r| {
+            (r.path.as_str(), r.role_name.as_str())
+        })
+    }
+
+    /// A page of the account's groups, as [`View::users_page`] lists users.
+    pub fn groups_page(
+        &self,
+        account_id: &str,
+        path_prefix: &str,
+        marker: Option<&str>,
+        max_items: usize,
+    ) -> (Vec<Arc<GroupRecord>>, Option<String>) {
+        let data = self.read();
+        let listing = Listing {
+            account_id,
+            path_prefix,
+            marker,
+            max_items,
+        };
+        listing.page(&data.groups_by_name, |g| {
+            (g.path.as_str(), g.group_name.as_str())
+        })
+    }
+
+    /// The visible members of a group, by name without case.
+    pub fn group_members(&self, group_id: &str) -> Vec<Arc<UserRecord>> {
+        let data = self.read();
+        let mut members: Vec<_> = data
+            .memberships
+            .iter()
+            .filter(|(_, groups)| groups.iter().any(|g| g == group_id))
+            .filter_map(|(user_id, _)| data.users.get(user_id).cloned())
+            .collect();
+        members.sort_by_cached_key(|u| u.user_name.to_ascii_lowercase());
+        members
+    }
+
+    /// The visible groups a user belongs to, by name without case.
+    pub fn groups_of(&self, user_id: &str) -> Vec<Arc<GroupRecord>> {
+        let data = self.read();
+        let mut groups: Vec<_> = data
+            .memberships
+            .get(user_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|group_id| data.groups.get(group_id).cloned())
+            .collect();
+        groups.sort_by_cached_key(|g| g.group_name.to_ascii_lowercase());
+        groups
+    }
+
+    /// The visible access keys of a user (or, with none, of the account's root), oldest
+    /// first.
+    pub fn access_keys_of(
+        &self,
+        account_id: &str,
+        user_id: Option<&str>,
+    ) -> Vec<Arc<AccessKeyRecord>> {
+        let data = self.read();
+        let mut keys: Vec<_> = data
+            .access_keys
+            .values()
+            .filter(|k| k.account_id == account_id && k.user_id.as_deref() == user_id)
+            .cloned()
+            .collect();
+        keys.sort_by(|a, b| {
+            (a.created_at, &a.access_key_id).cmp(&(b.created_at, &b.access_key_id))
+        });
+        keys
+    }
+
+    /// The names of an owner's visible inline policies, sorted.
+    pub fn inline_policy_names(&self, owner_id: &str) -> Vec<String> {
+        let data = self.read();
+        let mut names: Vec<String> = data
+            .inline_policies
+            .get(owner_id)
+            .into_iter()
+            .flatten()
+            .map(|p| p.id.to_string())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The ARNs of the managed policies visibly attached to an owner, in attachment order.
+    pub fn attached_policy_arns(&self, owner_id: &str) -> Vec<String> {
+        self.read()
+            .attached_policies
+            .get(owner_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// A visible managed policy's default version, by ARN.
@@ -679,6 +794,35 @@ fn forget_name<T>(
     }
 }
 
+/// What a listing asks for: the account, a path prefix, where to start, how many.
+struct Listing<'a> {
+    account_id: &'a str,
+    path_prefix: &'a str,
+    marker: Option<&'a str>,
+    max_items: usize,
+}
+
+impl Listing<'_> {
+    /// Up to `max_items` of the account's entities whose path starts with the prefix, in
+    /// name order without case, from the name `marker` on (as the store lists them); and
+    /// the name of the next one when more remain. `path_name` gives an entity's path and name.
+    fn page<T>(
+        &self,
+        by_name: &BTreeMap<String, Arc<T>>,
+        path_name: impl Fn(&T) -> (&str, &str),
+    ) -> (Vec<Arc<T>>, Option<String>) {
+        let account = name_key(self.account_id, "");
+        let mut entities = by_name
+            .range(name_key(self.account_id, self.marker.unwrap_or(""))..)
+            .take_while(|(key, _)| key.starts_with(&account))
+            .map(|(_, entity)| entity)
+            .filter(|entity| path_name(entity).0.starts_with(self.path_prefix));
+        let page: Vec<_> = entities.by_ref().take(self.max_items).cloned().collect();
+        let next = entities.next().map(|entity| path_name(entity).1.to_owned());
+        (page, next)
+    }
+}
+
 /// A policy that allows nothing.
 static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sync::LazyLock::new(
     || {
@@ -722,6 +866,7 @@ mod tests {
             user_id: user_id.map(Into::into),
             secret_access_key: "s".into(),
             active: true,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         })
     }
 

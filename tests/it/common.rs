@@ -406,6 +406,15 @@ pub struct Admin {
 
 #[allow(dead_code, reason = "not every test module uses the admin API")]
 impl Admin {
+    /// A client of the admin API of the server at `base` (`http://127.0.0.1:PORT`).
+    pub fn at(base: &str) -> Admin {
+        Admin {
+            base: base.to_owned(),
+            http: reqwest::Client::new(),
+            token: None,
+        }
+    }
+
     /// Sends `Authorization: Bearer TOKEN` from now on.
     pub fn with_token(mut self, token: &str) -> Admin {
         self.token = Some(token.to_owned());

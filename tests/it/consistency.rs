@@ -4,10 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use aws_credential_types::Credentials;
 use aws_sdk_iam::types::StatusType;
 use iamlocal::consistency::Profile;
 
-use crate::common::{TestServer, error_of};
+use crate::common::{TestServer, error_of, sts_at};
+use crate::process::Process;
 
 /// A delay no test waits for: only `propagate` or a clock advance make changes visible.
 const LONG_MS: u64 = 60_000;
@@ -378,10 +380,12 @@ async fn a_trust_policy_change_is_not_honoured_until_it_propagates() {
     let server = slow_server().await;
     let (key, secret) = user_with_key(&server, "sam").await;
     let iam = server.iam();
+    // A trust policy can only name a user that exists.
+    iam.create_user().user_name("other").send().await.unwrap();
     let role_arn = iam
         .create_role()
         .role_name("guarded")
-        .assume_role_policy_document(trust_user("nobody"))
+        .assume_role_policy_document(trust_user("other"))
         .send()
         .await
         .unwrap()
@@ -486,4 +490,211 @@ async fn read_apis_answer_the_same_whether_changes_wait_or_not() {
     assert!(server.admin().propagate().await > 0);
     assert_eq!(user_reads(&iam).await, waiting);
     assert!(waiting.iter().any(|r| r.contains("carl")));
+}
+
+#[tokio::test]
+async fn a_per_kind_flag_delays_only_that_kind() {
+    let process = Process::start(&["--consistency-delay-for", "access_keys=60000"]).await;
+    let admin = process.admin();
+    let model = admin.get("consistency").await;
+    assert_eq!(model["kinds"]["access_keys"]["delay_ms"], LONG_MS);
+    assert_eq!(model["kinds"]["entities"]["delay_ms"], 0);
+
+    // A new user (an entity) is visible at once; its new key waits.
+    let iam = process.iam();
+    iam.create_user().user_name("alice").send().await.unwrap();
+    assert_eq!(admin.get("consistency").await["pending"], 0);
+    let key = iam
+        .create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    assert_eq!(admin.get("consistency").await["pending"], 1);
+    let alice = sts_at(
+        &format!("http://{}", process.addr),
+        Credentials::new(&key.access_key_id, &key.secret_access_key, None, None, "t"),
+    );
+    let (code, _) = error_of(alice.get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+    assert_eq!(admin.propagate().await, 1);
+    let me = alice.get_caller_identity().send().await.unwrap();
+    assert!(me.arn().unwrap().ends_with(":user/alice"));
+}
+
+#[tokio::test]
+async fn with_lagging_reads_a_new_user_is_not_found_until_it_propagates() {
+    let server = TestServer::spawn_with(|c| {
+        c.consistency_delay = Some(500);
+        c.consistency_lagging_reads = true;
+    })
+    .await;
+    let iam = server.iam();
+    iam.create_user().user_name("alice").send().await.unwrap();
+    let (code, message) = error_of(iam.get_user().user_name("alice").send().await);
+    assert_eq!(code, "NoSuchEntity");
+    assert_eq!(message, "The user with name alice cannot be found.");
+    assert!(iam.list_users().send().await.unwrap().users.is_empty());
+
+    server.admin().propagate().await;
+    iam.get_user().user_name("alice").send().await.unwrap();
+    assert_eq!(iam.list_users().send().await.unwrap().users.len(), 1);
+}
+
+/// An answer in comparable form: its `Debug`, or its error code.
+fn shown<T: std::fmt::Debug, E: aws_sdk_iam::error::ProvideErrorMetadata>(
+    answer: Result<T, aws_sdk_iam::error::SdkError<E>>,
+) -> String {
+    match answer {
+        Ok(answer) => format!("{answer:?}"),
+        Err(e) => aws_sdk_iam::error::ProvideErrorMetadata::code(&e)
+            .unwrap_or("no code")
+            .to_owned(),
+    }
+}
+
+/// What the lagging read APIs answer about `dora`, her group, role and policies.
+async fn lagging_reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
+    let role = iam.get_role().role_name("builder").send().await;
+    let roles = iam.list_roles().send().await;
+    let group = iam.get_group().group_name("devs").send().await;
+    let groups = iam.list_groups().send().await;
+    let mine = iam.list_groups_for_user().user_name("dora").send().await;
+    let keys = iam.list_access_keys().user_name("dora").send().await;
+    let inline = iam.list_user_policies().user_name("dora").send().await;
+    let attached = iam.list_attached_user_policies().user_name("dora").send();
+    let attached = attached.await;
+    let role_inline = iam.list_role_policies().role_name("builder").send().await;
+    vec![
+        shown(role.map(|r| r.role)),
+        shown(roles.map(|r| r.roles)),
+        shown(group.map(|g| (g.group, g.users))),
+        shown(groups.map(|g| g.groups)),
+        shown(mine.map(|g| g.groups)),
+        shown(keys.map(|k| k.access_key_metadata)),
+        shown(inline.map(|p| p.policy_names)),
+        shown(attached.map(|p| p.attached_policies)),
+        shown(role_inline.map(|p| p.policy_names)),
+    ]
+}
+
+#[tokio::test]
+async fn with_lagging_reads_get_and_list_answer_what_authorization_sees() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin();
+    let model = admin
+        .put(
+            "consistency",
+            r#"{"delay_ms": 60000, "lagging_reads": true}"#,
+        )
+        .await;
+    assert_eq!(model["lagging_reads"], true);
+    let iam = server.iam();
+    iam.create_user().user_name("dora").send().await.unwrap();
+    let policy = iam
+        .create_policy()
+        .policy_name("read")
+        .path("/team/")
+        .policy_document(allow("s3:GetObject"))
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    admin.propagate().await;
+    let before = lagging_reads(&iam).await;
+
+    // Nothing of this is visible to reads yet.
+    iam.create_role()
+        .role_name("builder")
+        .description("builds")
+        .assume_role_policy_document(trust_user("dora"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name("builder")
+        .policy_name("inline")
+        .policy_document(allow("s3:*"))
+        .send()
+        .await
+        .unwrap();
+    iam.create_group().group_name("devs").send().await.unwrap();
+    iam.add_user_to_group()
+        .group_name("devs")
+        .user_name("dora")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("dora")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("dora")
+        .policy_name("inline")
+        .policy_document(allow("s3:*"))
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("dora")
+        .policy_arn(policy.arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let (code, message) = error_of(iam.get_role().role_name("builder").send().await);
+    assert_eq!(code, "NoSuchEntity");
+    assert_eq!(message, "The role with name builder cannot be found.");
+    let (code, _) = error_of(iam.get_group().group_name("devs").send().await);
+    assert_eq!(code, "NoSuchEntity");
+    assert_eq!(lagging_reads(&iam).await, before);
+
+    // Once propagated, they answer exactly what the control plane does.
+    admin.propagate().await;
+    let after = lagging_reads(&iam).await;
+    assert_ne!(after, before);
+    assert!(after.iter().all(|read| read != "NoSuchEntity"), "{after:?}");
+    assert!(
+        after[7].contains("read") && after[7].contains("/team/"),
+        "{after:?}"
+    );
+    admin.put("consistency", r#"{"delay_ms": 60000}"#).await;
+    assert_eq!(lagging_reads(&iam).await, after);
+
+    // Deleted, they are still there until the deletions propagate.
+    admin
+        .put(
+            "consistency",
+            r#"{"delay_ms": 60000, "lagging_reads": true}"#,
+        )
+        .await;
+    iam.detach_user_policy()
+        .user_name("dora")
+        .policy_arn(policy.arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    iam.delete_role_policy()
+        .role_name("builder")
+        .policy_name("inline")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_role().role_name("builder").send().await.unwrap();
+    iam.remove_user_from_group()
+        .group_name("devs")
+        .user_name("dora")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_group().group_name("devs").send().await.unwrap();
+    assert_eq!(lagging_reads(&iam).await, after);
+    admin.propagate().await;
+    let gone = lagging_reads(&iam).await;
+    assert_eq!((&*gone[0], &*gone[2]), ("NoSuchEntity", "NoSuchEntity"));
+    assert_eq!(gone[7], "Some([])");
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use aws_credential_types::Credentials;
 
-use crate::common::{ROOT_KEY, ROOT_SECRET, iam_at};
+use crate::common::{Admin, ROOT_KEY, ROOT_SECRET, iam_at};
 
 pub struct Process {
     child: Child,
@@ -49,6 +49,11 @@ impl Process {
             assert!(Instant::now() < deadline, "iamlocal did not come up");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    #[allow(dead_code, reason = "not every test module uses the admin API")]
+    pub fn admin(&self) -> Admin {
+        Admin::at(&format!("http://{}", self.addr))
     }
 
     pub fn iam(&self) -> aws_sdk_iam::Client {

@@ -155,3 +155,100 @@ async fn a_trust_policy_must_name_a_principal_and_names_are_unique() {
     assert_eq!(code, "EntityAlreadyExists");
     assert_eq!(message, "Role with name R already exists.");
 }
+
+async fn trust_answer(iam: &aws_sdk_iam::Client, role: &str, principal: &str) -> Option<String> {
+    let created = iam
+        .create_role()
+        .role_name(role)
+        .assume_role_policy_document(trust(principal))
+        .send()
+        .await;
+    if created.is_ok() {
+        return None;
+    }
+    let (code, message) = error_of(created);
+    Some(format!("{code}: {message}"))
+}
+
+#[tokio::test]
+async fn a_trust_policy_naming_a_missing_user_or_role_of_a_known_account_is_malformed() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user()
+        .user_name("alice")
+        .path("/team/")
+        .send()
+        .await
+        .unwrap();
+    // Another account iamlocal holds, once its root has called.
+    server
+        .iam_as("222233334444", "test")
+        .create_user()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+
+    for missing in [
+        format!("arn:aws:iam::{ACCOUNT}:user/nobody"),
+        format!("arn:aws:iam::{ACCOUNT}:role/ghost"),
+        // The path is part of the principal's ARN.
+        format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+        // A role cannot trust itself before it exists.
+        format!("arn:aws:iam::{ACCOUNT}:role/selfish"),
+        "arn:aws:iam::222233334444:user/nobody".to_owned(),
+    ] {
+        assert_eq!(
+            trust_answer(&iam, "selfish", &missing).await.as_deref(),
+            Some(&*format!(
+                "MalformedPolicyDocument: Invalid principal in policy: \"AWS\":\"{missing}\""
+            )),
+        );
+    }
+    for accepted in [
+        format!("arn:aws:iam::{ACCOUNT}:user/team/alice"),
+        format!("arn:aws:iam::{ACCOUNT}:root"),
+        ACCOUNT.to_owned(),
+        "arn:aws:iam::222233334444:user/carol".to_owned(),
+        // iamlocal cannot know an account it does not hold: taken as written.
+        "arn:aws:iam::999988887777:role/elsewhere".to_owned(),
+        "*".to_owned(),
+    ] {
+        assert_eq!(
+            trust_answer(&iam, "trusting", &accepted).await,
+            None,
+            "{accepted}"
+        );
+        iam.delete_role()
+            .role_name("trusting")
+            .send()
+            .await
+            .unwrap();
+    }
+    let service = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
+    iam.create_role()
+        .role_name("svc")
+        .assume_role_policy_document(service)
+        .send()
+        .await
+        .unwrap();
+
+    let (code, message) = error_of(
+        iam.update_assume_role_policy()
+            .role_name("svc")
+            .policy_document(trust(&format!("arn:aws:iam::{ACCOUNT}:role/ghost")))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "MalformedPolicyDocument");
+    assert_eq!(
+        message,
+        format!("Invalid principal in policy: \"AWS\":\"arn:aws:iam::{ACCOUNT}:role/ghost\"")
+    );
+    iam.update_assume_role_policy()
+        .role_name("svc")
+        .policy_document(trust(&format!("arn:aws:iam::{ACCOUNT}:role/svc")))
+        .send()
+        .await
+        .unwrap();
+}

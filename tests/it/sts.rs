@@ -645,3 +645,49 @@ async fn pruned_sessions_still_answer_expired_token() {
     let (code, _) = error_of(sts.get_caller_identity().send().await);
     assert_eq!(code, "ExpiredToken");
 }
+
+/// The SDK's profile chain: a profile with `role_arn` and `source_profile`, as people write in
+/// `~/.aws/config`, gets its credentials from iamlocal's `AssumeRole`. The environment and
+/// files are given to the loader, not set in the process.
+#[tokio::test]
+async fn the_sdk_assume_role_profile_works_against_iamlocal() {
+    use aws_types::os_shim_internal::{Env, Fs};
+
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "app").await;
+    server
+        .iam()
+        .create_role()
+        .role_name("deploy")
+        .assume_role_policy_document(trust(&format!("arn:aws:iam::{ACCOUNT}:user/app")))
+        .send()
+        .await
+        .unwrap();
+    let config_file = format!(
+        "[profile app]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n\
+         [profile assumer]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/deploy\n\
+         source_profile = app\nrole_session_name = sdk\n"
+    );
+    let endpoint = server.endpoint();
+    let env = Env::from_slice(&[
+        ("AWS_CONFIG_FILE", "/home/me/config"),
+        ("AWS_PROFILE", "assumer"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", &endpoint),
+    ]);
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .env(env)
+        .fs(Fs::from_slice(&[("/home/me/config", &config_file)]))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .load()
+        .await;
+    let me = aws_sdk_sts::Client::new(&config)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.arn(),
+        Some(&*format!("arn:aws:sts::{ACCOUNT}:assumed-role/deploy/sdk"))
+    );
+}

@@ -259,6 +259,76 @@ async fn a_token_expires_on_the_virtual_clock() {
     );
 }
 
+/// The `iat` of a token: the virtual clock's now when it was minted.
+fn issued_at(token: &str) -> i64 {
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["iat"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_token_is_refused_before_its_nbf_or_when_issued_in_the_future() {
+    let server = TestServer::spawn().await;
+    let (_, role_arn) = provider_and_role(&server, "sts.amazonaws.com").await;
+    let base = json!({"sub": "repo:org/app:x", "aud": "sts.amazonaws.com", "expires_in": 7200});
+    let now = issued_at(&mint(&server, base.clone()).await);
+    let minted = |claims: Value| {
+        let mut request = base.clone();
+        request["claims"] = claims;
+        mint(&server, request)
+    };
+
+    // A few minutes ahead is the issuer's clock running fast: accepted.
+    let slightly_early = minted(json!({"nbf": now + 60, "iat": now + 60})).await;
+    assume(&server, &role_arn, &slightly_early)
+        .send()
+        .await
+        .unwrap();
+
+    let not_yet = minted(json!({"nbf": now + 3600})).await;
+    let (code, message) = error_of(assume(&server, &role_arn, &not_yet).send().await);
+    assert_eq!(code, "IDPRejectedClaim");
+    assert_eq!(
+        message,
+        format!(
+            "Token is not valid yet: current date/time {now} must be after the not-before date/time {}",
+            now + 3600
+        )
+    );
+    let from_the_future = minted(json!({"iat": now + 3600})).await;
+    let (code, message) = error_of(assume(&server, &role_arn, &from_the_future).send().await);
+    assert_eq!(code, "IDPRejectedClaim");
+    assert!(
+        message.starts_with("Token issued in the future"),
+        "{message}"
+    );
+
+    for (claims, reason) in [
+        (
+            json!({"nbf": "soon"}),
+            "the token's nbf claim is not a NumericDate",
+        ),
+        (
+            json!({"iat": now + 200, "exp": now + 100}),
+            "the token expires before it was issued",
+        ),
+    ] {
+        let token = minted(claims).await;
+        let (code, message) = error_of(assume(&server, &role_arn, &token).send().await);
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            ("InvalidIdentityToken", reason)
+        );
+    }
+
+    // Once the virtual clock reaches its nbf, the token is good.
+    server
+        .admin()
+        .post("clock/advance", r#"{"seconds": 3600}"#)
+        .await;
+    assume(&server, &role_arn, &not_yet).send().await.unwrap();
+}
+
 #[tokio::test]
 async fn session_tags_from_the_token_need_tag_session_in_the_trust_policy() {
     let server = TestServer::spawn().await;
