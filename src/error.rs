@@ -72,6 +72,14 @@ error_codes! {
     ServiceFailure => 500, Receiver;
     PasswordPolicyViolation => 400, Sender;
     InvalidUserType => 400, Sender;
+    MalformedCertificate => 400, Sender;
+    KeyPairMismatch => 400, Sender;
+    DuplicateCertificate => 409, Sender;
+    DuplicateSSHPublicKey => 400, Sender;
+    UnrecognizedPublicKeyEncoding => 400, Sender;
+    InvalidPublicKey => 400, Sender;
+    /// A service that has no service-specific credentials (`ServiceNotSupportedException`).
+    NotSupportedService => 404, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;

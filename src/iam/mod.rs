@@ -2,18 +2,25 @@
 
 pub mod access_keys;
 pub mod account;
+mod der;
 pub mod groups;
 pub mod identity_policies;
 pub mod instance_profiles;
 pub mod login_profiles;
 pub mod oidc_providers;
+mod openssh;
 pub mod passwords;
 pub mod policies;
 pub mod roles;
+pub mod server_certificates;
+pub mod service_credentials;
 pub mod shapes;
+pub mod signing_certificates;
 pub mod simulate;
+pub mod ssh_public_keys;
 pub mod tagging;
 pub mod users;
+mod x509;
 
 use crate::api::FromQuery;
 use crate::aws_error;

@@ -16,7 +16,11 @@ mod oidc_providers;
 mod policies;
 mod reset;
 mod roles;
+mod server_certificates;
+mod service_credentials;
 mod sessions;
+mod signing_certificates;
+mod ssh_public_keys;
 mod state;
 mod tags;
 mod users;
@@ -39,6 +43,10 @@ pub use login_profiles::LoginProfile;
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role};
+pub use server_certificates::{NewServerCertificate, ServerCertificate};
+pub use service_credentials::{NewServiceCredential, ServiceCredential};
+pub use signing_certificates::SigningCertificate;
+pub use ssh_public_keys::SshPublicKey;
 pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};
@@ -135,6 +143,7 @@ impl Store {
         changes.extend(self.oidc_provider_changes().await?);
         changes.extend(self.policy_tag_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
+        changes.extend(self.server_certificate_tag_changes().await?);
         Ok(changes)
     }
 
