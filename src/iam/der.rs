@@ -113,7 +113,9 @@ impl<'a> Der<'a> {
             }
             let (bytes, after) = rest.split_at(n);
             rest = after;
-            bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+            bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
         };
         if rest.len() < len {
             return None;
@@ -178,7 +180,10 @@ pub fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
 
 /// An unsigned magnitude as a DER INTEGER (a zero byte first when the top bit is set).
 pub fn unsigned_integer(magnitude: &[u8]) -> Vec<u8> {
-    let start = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let start = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len());
     let mut contents = Vec::with_capacity(magnitude.len() + 1);
     if magnitude.get(start).is_none_or(|&b| b & 0x80 != 0) {
         contents.push(0);
@@ -211,7 +216,11 @@ mod tests {
 
     #[test]
     fn pem_blocks_are_found_between_other_text() {
-        let pem = format!("junk\n{}more\n{}", to_pem("A", b"hello"), to_pem("B", &[0; 70]));
+        let pem = format!(
+            "junk\n{}more\n{}",
+            to_pem("A", b"hello"),
+            to_pem("B", &[0; 70])
+        );
         let blocks = pem_blocks(&pem).unwrap();
         assert_eq!(blocks.len(), 2);
         assert_eq!(blocks[0].label, "A");

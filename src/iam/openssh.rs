@@ -30,7 +30,10 @@ fn unrecognized() -> AwsError {
 }
 
 fn invalid() -> AwsError {
-    aws_error!(InvalidPublicKey, "The public key is malformed or otherwise invalid.")
+    aws_error!(
+        InvalidPublicKey,
+        "The public key is malformed or otherwise invalid."
+    )
 }
 
 /// Reads an uploaded body; `Ok(true)` beside the key when it was in the SSH form.
@@ -65,7 +68,11 @@ fn from_pem(text: &str) -> Result<RsaKey, AwsError> {
     };
     match block.label.as_str() {
         "PUBLIC KEY" => {
-            match x509::subject_public_key(&mut Der::new(&block.der).enter(der::SEQUENCE).ok_or_else(invalid)?) {
+            match x509::subject_public_key(
+                &mut Der::new(&block.der)
+                    .enter(der::SEQUENCE)
+                    .ok_or_else(invalid)?,
+            ) {
                 Some(PublicKey::Rsa { modulus, exponent }) => Ok(RsaKey { exponent, modulus }),
                 Some(_) => Err(unrecognized()),
                 None => Err(invalid()),
@@ -154,7 +161,10 @@ impl RsaKey {
             &[der::tlv(der::OID, der::OID_RSA), der::tlv(der::NULL, &[])].concat(),
         );
         let key = der::tlv(der::BIT_STRING, &[&[0][..], &rsa].concat());
-        der::to_pem("PUBLIC KEY", &der::tlv(der::SEQUENCE, &[algorithm, key].concat()))
+        der::to_pem(
+            "PUBLIC KEY",
+            &der::tlv(der::SEQUENCE, &[algorithm, key].concat()),
+        )
     }
 }
 
@@ -186,7 +196,9 @@ mod tests {
         let key = key();
         assert_eq!(parse(&key.to_ssh()).unwrap(), (key.clone(), true));
         assert_eq!(
-            parse(&format!("{} comment@host\n", key.to_ssh())).unwrap().0,
+            parse(&format!("{} comment@host\n", key.to_ssh()))
+                .unwrap()
+                .0,
             key
         );
         assert_eq!(parse(&key.to_pem()).unwrap(), (key.clone(), false));
@@ -204,7 +216,9 @@ mod tests {
         assert_eq!(parse("ssh-rsa !!!").unwrap_err().code, InvalidPublicKey);
         assert_eq!(parse("ssh-rsa AAAA").unwrap_err().code, InvalidPublicKey);
         assert_eq!(
-            parse("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA").unwrap_err().code,
+            parse("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA")
+                .unwrap_err()
+                .code,
             UnrecognizedPublicKeyEncoding
         );
     }

@@ -133,9 +133,10 @@ pub async fn create_service_specific_credential(
             ));
         }
         Kind::Password => (Some(format!("{}-at-{account}", input.user_name)), None),
-        Kind::ApiKey { alias_prefix } => {
-            (None, Some(new_alias(alias_prefix, &input.user_name, account)))
-        }
+        Kind::ApiKey { alias_prefix } => (
+            None,
+            Some(new_alias(alias_prefix, &input.user_name, account)),
+        ),
     };
     let secret = new_secret();
     let now = cx.now();
@@ -241,8 +242,7 @@ pub async fn list_service_specific_credentials(
             .list_service_credentials(account, &user_name, input.service_name.as_deref())
             .await?
     };
-    let (credentials, marker) =
-        super::page_by_offset(&credentials, input.marker, input.max_items);
+    let (credentials, marker) = super::page_by_offset(&credentials, input.marker, input.max_items);
     Ok(ListServiceCredentialsOutput {
         credentials,
         marker,
@@ -358,10 +358,7 @@ pub async fn delete_service_specific_credential(
 fn write_credential(w: &mut XmlWriter, c: &ServiceCredential, now: time::OffsetDateTime) {
     let expired = c.expires_at.is_some_and(|at| at <= now);
     w.field("UserName", &c.user_name);
-    w.field(
-        "Status",
-        if expired { "Expired" } else { status(c.active) },
-    );
+    w.field("Status", if expired { "Expired" } else { status(c.active) });
     w.opt_field("ServiceUserName", c.service_user_name.as_deref());
     w.opt_field(
         "ServiceCredentialAlias",

@@ -29,9 +29,15 @@ pub struct Certificate {
 /// The subject's public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKey {
-    Rsa { modulus: Vec<u8>, exponent: Vec<u8> },
+    Rsa {
+        modulus: Vec<u8>,
+        exponent: Vec<u8>,
+    },
     /// `curve` is the named curve's OID; `point` the encoded point.
-    Ec { curve: Vec<u8>, point: Vec<u8> },
+    Ec {
+        curve: Vec<u8>,
+        point: Vec<u8>,
+    },
     /// Another algorithm (DSA, Ed25519 …): kept, but no private key can be checked against it.
     Other,
 }
@@ -176,12 +182,21 @@ pub fn check_key_pair(cert: &Certificate, private_key: &str) -> Result<(), AwsEr
     }
     .ok_or_else(malformed_key)?;
     let matches = match (&cert.public_key, key) {
-        (PublicKey::Rsa { modulus, exponent }, PrivateKey::Rsa { modulus: m, exponent: e }) => {
-            *modulus == m && *exponent == e
-        }
-        (PublicKey::Ec { curve, point }, PrivateKey::Ec { curve: c, scalar, public }) => {
-            *curve == c && ec_matches(curve, &scalar, public.as_deref(), point)
-        }
+        (
+            PublicKey::Rsa { modulus, exponent },
+            PrivateKey::Rsa {
+                modulus: m,
+                exponent: e,
+            },
+        ) => *modulus == m && *exponent == e,
+        (
+            PublicKey::Ec { curve, point },
+            PrivateKey::Ec {
+                curve: c,
+                scalar,
+                public,
+            },
+        ) => *curve == c && ec_matches(curve, &scalar, public.as_deref(), point),
         _ => false,
     };
     if matches { Ok(()) } else { Err(mismatch()) }

@@ -45,9 +45,9 @@ pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVe
 pub use roles::{NewRole, Role};
 pub use server_certificates::{NewServerCertificate, ServerCertificate};
 pub use service_credentials::{NewServiceCredential, ServiceCredential};
+pub use sessions::NewSession;
 pub use signing_certificates::SigningCertificate;
 pub use ssh_public_keys::SshPublicKey;
-pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};
 

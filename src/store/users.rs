@@ -287,8 +287,7 @@ impl Store {
             return Err(conflict);
         }
         if let Some(conflict) =
-            super::service_credentials::service_credential_conflict(&mut w.tx, &row.user_id)
-                .await?
+            super::service_credentials::service_credential_conflict(&mut w.tx, &row.user_id).await?
         {
             return Err(conflict);
         }
