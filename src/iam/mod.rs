@@ -8,7 +8,7 @@ pub mod identity_policies;
 pub mod instance_profiles;
 pub mod login_profiles;
 pub mod oidc_providers;
-mod openssh;
+pub(crate) mod openssh;
 pub mod passwords;
 pub mod policies;
 pub mod roles;
@@ -20,7 +20,7 @@ pub mod simulate;
 pub mod ssh_public_keys;
 pub mod tagging;
 pub mod users;
-mod x509;
+pub(crate) mod x509;
 
 use crate::api::FromQuery;
 use crate::aws_error;

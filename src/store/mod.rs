@@ -56,6 +56,9 @@ pub(crate) use access_keys::KEYS_PER_USER;
 pub(crate) use groups::GROUPS_PER_USER;
 pub(crate) use identity_policies::ATTACHED_PER_OWNER;
 pub(crate) use policies::MAX_VERSIONS;
+pub(crate) use server_certificates::SERVER_CERTIFICATES_PER_ACCOUNT;
+pub(crate) use signing_certificates::SIGNING_CERTIFICATES_PER_USER;
+pub(crate) use ssh_public_keys::SSH_KEYS_PER_USER;
 
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::AwsError;

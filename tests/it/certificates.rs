@@ -474,3 +474,130 @@ async fn an_expired_certificate_is_refused() {
     );
     assert_eq!(code, "MalformedCertificate");
 }
+
+#[tokio::test]
+async fn certificates_and_ssh_keys_go_through_a_state_document_and_back() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user().user_name("ann").send().await.unwrap();
+    iam.upload_server_certificate()
+        .server_certificate_name("web")
+        .path("/cdn/")
+        .certificate_body(SERVER_CERT)
+        .private_key(SERVER_KEY)
+        .certificate_chain(THIRD_CERT)
+        .tags(tag("team", "edge"))
+        .send()
+        .await
+        .unwrap();
+    let signing = iam
+        .upload_signing_certificate()
+        .user_name("ann")
+        .certificate_body(EC_CERT)
+        .send()
+        .await
+        .unwrap()
+        .certificate
+        .unwrap();
+    iam.update_signing_certificate()
+        .user_name("ann")
+        .certificate_id(&signing.certificate_id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    iam.upload_signing_certificate()
+        .certificate_body(THIRD_CERT)
+        .send()
+        .await
+        .unwrap();
+    let ssh_key = include_str!("fixtures/ssh_keys.pub")
+        .lines()
+        .next()
+        .unwrap();
+    let ssh = iam
+        .upload_ssh_public_key()
+        .user_name("ann")
+        .ssh_public_key_body(ssh_key)
+        .send()
+        .await
+        .unwrap()
+        .ssh_public_key
+        .unwrap();
+
+    let admin = server.admin();
+    let exported = admin.get("state").await;
+    let text = exported.to_string();
+    assert!(!text.contains("PRIVATE KEY"), "no private key is exported");
+    let account = &exported["accounts"][0];
+    assert_eq!(account["server_certificates"][0]["name"], "web");
+    assert_eq!(account["server_certificates"][0]["path"], "/cdn/");
+    assert_eq!(
+        account["root_signing_certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let user = &account["users"][0];
+    assert_eq!(
+        user["signing_certificates"][0]["id"],
+        *signing.certificate_id
+    );
+    assert_eq!(user["signing_certificates"][0]["status"], "Inactive");
+    assert_eq!(user["ssh_public_keys"][0]["body"], ssh_key);
+
+    admin.put("state", &text).await;
+    assert_eq!(
+        admin.get("state").await,
+        exported,
+        "an export imports back unchanged"
+    );
+    let web = iam
+        .get_server_certificate()
+        .server_certificate_name("web")
+        .send()
+        .await
+        .unwrap()
+        .server_certificate
+        .unwrap();
+    assert_eq!(web.certificate_chain.as_deref(), Some(THIRD_CERT));
+    assert_eq!(web.tags.unwrap(), vec![tag("team", "edge")]);
+    assert!(
+        web.server_certificate_metadata
+            .unwrap()
+            .expiration
+            .is_some()
+    );
+    let key = iam
+        .get_ssh_public_key()
+        .user_name("ann")
+        .ssh_public_key_id(&ssh.ssh_public_key_id)
+        .encoding(aws_sdk_iam::types::EncodingType::Ssh)
+        .send()
+        .await
+        .unwrap()
+        .ssh_public_key
+        .unwrap();
+    assert_eq!(key.fingerprint, ssh.fingerprint);
+    let (code, _) = error_of(
+        iam.upload_signing_certificate()
+            .user_name("ann")
+            .certificate_body(EC_CERT)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        code, "DuplicateCertificate",
+        "the imported certificate counts"
+    );
+
+    let mut refused = exported.clone();
+    refused["accounts"][0]["users"][0]["ssh_public_keys"][0]["body"] = "ssh-dss AAAA".into();
+    let (status, answer) = admin.call("PUT", "state", Some(&refused.to_string())).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.to_string().contains("ssh_public_keys[0].body"),
+        "{answer}"
+    );
+}
