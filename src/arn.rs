@@ -40,3 +40,7 @@ pub fn oidc_provider(account_id: &str, url: &str) -> String {
 pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:instance-profile{path}{name}")
 }
+
+pub fn server_certificate(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:server-certificate{path}{name}")
+}

@@ -82,6 +82,14 @@ error_codes! {
     /// Outbound web identity federation is already on / already off.
     FeatureEnabled => 409, Sender;
     FeatureDisabled => 404, Sender;
+    MalformedCertificate => 400, Sender;
+    KeyPairMismatch => 400, Sender;
+    DuplicateCertificate => 409, Sender;
+    DuplicateSSHPublicKey => 400, Sender;
+    UnrecognizedPublicKeyEncoding => 400, Sender;
+    InvalidPublicKey => 400, Sender;
+    /// A service that has no service-specific credentials (`ServiceNotSupportedException`).
+    NotSupportedService => 404, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;

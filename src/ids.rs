@@ -20,6 +20,9 @@ pub enum IdKind {
     InstanceProfile,
     AccessKey,
     TemporaryAccessKey,
+    ServerCertificate,
+    SshPublicKey,
+    ServiceSpecificCredential,
 }
 
 impl IdKind {
@@ -32,6 +35,9 @@ impl IdKind {
             IdKind::InstanceProfile => "AIPA",
             IdKind::AccessKey => "AKIA",
             IdKind::TemporaryAccessKey => "ASIA",
+            IdKind::ServerCertificate => "ASCA",
+            IdKind::SshPublicKey => "APKA",
+            IdKind::ServiceSpecificCredential => "ACCA",
         }
     }
 }
@@ -62,6 +68,14 @@ pub fn new_id(kind: IdKind, account_id: &str) -> String {
         id.push(BASE32[rng.random_range(0..32)] as char);
     }
     id
+}
+
+/// A signing certificate's id: 24 characters, AWS's length, random throughout.
+pub fn new_certificate_id() -> String {
+    let mut rng = rand::rng();
+    (0..24)
+        .map(|_| BASE32[rng.random_range(0..32)] as char)
+        .collect()
 }
 
 /// How often an insert retries with a fresh id after a collision before giving up.

@@ -15,15 +15,16 @@ use crate::view::Principal;
 
 /// The root user has no user name, yet the `AccessKey` shapes require one.
 // AWS does not document what it answers here; "root" reads the same as the ARN's last part.
-const ROOT_USER_NAME: &str = "root";
+pub(super) const ROOT_USER_NAME: &str = "root";
 
 /// The user an action is about: the named one, or else the caller (the root included).
-struct Subject {
-    user_name: Option<String>,
-    arn: String,
+pub(super) struct Subject {
+    /// `None` for the root.
+    pub user_name: Option<String>,
+    pub arn: String,
 }
 
-fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Result<Subject, AwsError> {
+pub(super) fn subject(cx: &Ctx<'_>, user_name: Option<String>) -> Result<Subject, AwsError> {
     Ok(match (user_name, &cx.caller.principal) {
         (Some(name), _) => Subject {
             arn: user_arn(cx, &name),
@@ -257,6 +258,6 @@ pub async fn get_access_key_last_used(
     })
 }
 
-fn status(active: bool) -> &'static str {
+pub(super) fn status(active: bool) -> &'static str {
     if active { "Active" } else { "Inactive" }
 }

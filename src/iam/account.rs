@@ -230,7 +230,7 @@ impl ToXml for AccountSummaryOutput {
 }
 
 /// Every key of AWS's `SummaryMap`: the account's counts from the store, AWS's default
-/// quotas, and zero for what iamlocal does not host yet (MFA devices, certificates; SAML
+/// quotas, and zero for what iamlocal does not host yet (MFA devices; SAML
 /// providers, which `Providers` would count too).
 pub async fn get_account_summary(
     cx: &Ctx<'_>,
@@ -272,7 +272,7 @@ pub async fn get_account_summary(
         ("AttachedPoliciesPerUserQuota", 10),
         ("AttachedPoliciesPerGroupQuota", 10),
         ("AttachedPoliciesPerRoleQuota", 10),
-        ("ServerCertificates", 0),
+        ("ServerCertificates", counts.server_certificates),
         ("ServerCertificatesQuota", 20),
         ("Providers", counts.providers),
         ("MFADevices", 0),
@@ -281,7 +281,10 @@ pub async fn get_account_summary(
         // The root user has the configured access key.
         ("AccountAccessKeysPresent", 1),
         ("AccountPasswordPresent", 0),
-        ("AccountSigningCertificatesPresent", 0),
+        (
+            "AccountSigningCertificatesPresent",
+            i64::from(counts.root_signing_certificates > 0),
+        ),
         (
             "GlobalEndpointTokenVersion",
             if token_version == "v2Token" { 2 } else { 1 },

@@ -120,6 +120,53 @@ pub const ACCESS_KEY_ID: Shape = Shape {
     }),
 };
 
+pub const SERVER_CERTIFICATE_NAME: Shape = EXISTING_USER_NAME;
+
+/// `[\u0009\u000A\u000D\u0020-\u00FF]+`: PEM text, SSH keys.
+fn is_key_text(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}'))
+}
+
+const KEY_TEXT: Pattern = Pattern {
+    text: r"[\u0009\u000A\u000D\u0020-\u00FF]+",
+    matches: is_key_text,
+};
+
+pub const CERTIFICATE_BODY: Shape = Shape {
+    min: 1,
+    max: 16384,
+    pattern: Some(KEY_TEXT),
+};
+
+pub const PRIVATE_KEY: Shape = CERTIFICATE_BODY;
+
+pub const SSH_PUBLIC_KEY_BODY: Shape = CERTIFICATE_BODY;
+
+pub const CERTIFICATE_CHAIN: Shape = Shape {
+    min: 1,
+    max: 2_097_152,
+    pattern: Some(KEY_TEXT),
+};
+
+const WORD_PATTERN: Pattern = Pattern {
+    text: r"[\w]+",
+    matches: is_word,
+};
+
+pub const CERTIFICATE_ID: Shape = Shape {
+    min: 24,
+    max: 128,
+    pattern: Some(WORD_PATTERN),
+};
+
+/// The ids of SSH public keys and of service-specific credentials.
+pub const CREDENTIAL_ID: Shape = Shape {
+    min: 20,
+    max: 128,
+    pattern: Some(WORD_PATTERN),
+};
+
 pub const ARN: Shape = Shape {
     min: 20,
     max: 2048,

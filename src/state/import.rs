@@ -12,7 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     AccessKey, Account, Group, InlinePolicies, ManagedPolicy, OidcProvider, PolicyVersion, Role,
-    StateDocument, Tag, User,
+    ServerCertificate, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
@@ -24,11 +24,19 @@ use crate::iam::shapes::{
     POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID, ROLE_DESCRIPTION, ROLE_NAME,
     TAG_KEY, TAG_VALUE, USER_NAME,
 };
-use crate::ids::{IdKind, new_id};
+use crate::iam::shapes::{
+    CERTIFICATE_BODY, CERTIFICATE_CHAIN, CERTIFICATE_ID, SERVER_CERTIFICATE_NAME,
+    SSH_PUBLIC_KEY_BODY,
+};
+use crate::iam::{openssh, x509};
+use crate::ids::{IdKind, new_certificate_id, new_id};
 use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
-use crate::store::{ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS};
+use crate::store::{
+    ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS,
+    SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
+};
 use crate::{arn, aws_managed};
 
 /// A document that passed [`validate`], every id and date filled in.
@@ -239,10 +247,49 @@ fn validate_account(
         groups.insert(group.name.to_ascii_lowercase());
         validate_group(group, &at, &account_id, now, ids, &attachable)?;
     }
+    // One signing certificate (by its DER) belongs to one owner in the account.
+    let mut certificates = HashSet::new();
     for (i, user) in account.users.iter_mut().enumerate() {
         let at = site.item("users", i, format!("user {}", user.name));
         names.unique(&at, "user", &user.name)?;
         validate_user(user, &at, &account_id, now, ids, &attachable, &groups)?;
+        signing_certificates(
+            &mut user.signing_certificates,
+            &at.field("signing_certificates"),
+            now,
+            ids,
+            &mut certificates,
+        )?;
+        ssh_public_keys(
+            &mut user.ssh_public_keys,
+            &at.field("ssh_public_keys"),
+            &account_id,
+            now,
+            ids,
+        )?;
+    }
+    signing_certificates(
+        &mut account.root_signing_certificates,
+        &site
+            .field("root_signing_certificates")
+            .named("the root user".into()),
+        now,
+        ids,
+        &mut certificates,
+    )?;
+    if account.server_certificates.len() as i64 > SERVER_CERTIFICATES_PER_ACCOUNT {
+        return Err(site.field("server_certificates").error(format!(
+            "Cannot exceed quota for ServerCertificatesPerAccount: {SERVER_CERTIFICATES_PER_ACCOUNT}"
+        )));
+    }
+    for (i, certificate) in account.server_certificates.iter_mut().enumerate() {
+        let at = site.item(
+            "server_certificates",
+            i,
+            format!("server certificate {}", certificate.name),
+        );
+        names.unique(&at, "server certificate", &certificate.name)?;
+        validate_server_certificate(certificate, &at, &account_id, now, ids)?;
     }
     for (i, role) in account.roles.iter_mut().enumerate() {
         let at = site.item("roles", i, format!("role {}", role.name));
@@ -473,6 +520,106 @@ fn validate_oidc_provider(
     tags(&site.field("tags"), &provider.tags)
 }
 
+/// The checks of `UploadServerCertificate` but the key pair's: the document has no key.
+/// An expired certificate is kept: it may have been uploaded in time.
+fn validate_server_certificate(
+    certificate: &mut ServerCertificate,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    site.field("name")
+        .shape(&certificate.name, &SERVER_CERTIFICATE_NAME)?;
+    site.field("path").shape(&certificate.path, &PATH)?;
+    ids.claim(
+        site,
+        &mut certificate.id,
+        IdKind::ServerCertificate,
+        account_id,
+    )?;
+    date(&site.field("uploaded"), &mut certificate.uploaded, now)?;
+    let at = site.field("certificate_body");
+    at.shape(&certificate.certificate_body, &CERTIFICATE_BODY)?;
+    x509::parse_certificate(&certificate.certificate_body)
+        .map_err(|e| at.error(e.message.to_string()))?;
+    if let Some(chain) = &certificate.certificate_chain {
+        let at = site.field("certificate_chain");
+        at.shape(chain, &CERTIFICATE_CHAIN)?;
+        x509::check_chain(chain).map_err(|e| at.error(e.message.to_string()))?;
+    }
+    tags(&site.field("tags"), &certificate.tags)
+}
+
+/// The checks of `UploadSigningCertificate`; `seen` holds the account's certificates.
+fn signing_certificates(
+    certificates: &mut [SigningCertificate],
+    site: &Site,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    seen: &mut HashSet<String>,
+) -> Result<(), StateError> {
+    if certificates.len() as i64 > SIGNING_CERTIFICATES_PER_USER {
+        return Err(site.error(format!(
+            "Cannot exceed quota for SigningCertificatesPerUser: {SIGNING_CERTIFICATES_PER_USER}"
+        )));
+    }
+    for (i, certificate) in certificates.iter_mut().enumerate() {
+        if certificate.id.is_empty() {
+            certificate.id = fresh(&ids.ids, new_certificate_id);
+        }
+        let at = site.index(i).named(format!(
+            "signing certificate {} of {}",
+            certificate.id, site.entity
+        ));
+        at.field("id").shape(&certificate.id, &CERTIFICATE_ID)?;
+        if !ids.ids.insert(certificate.id.clone()) {
+            return Err(at
+                .field("id")
+                .error(format!("the id {} is used twice", certificate.id)));
+        }
+        let body = at.field("certificate_body");
+        body.shape(&certificate.certificate_body, &CERTIFICATE_BODY)?;
+        let parsed = x509::parse_certificate(&certificate.certificate_body)
+            .map_err(|e| body.error(e.message.to_string()))?;
+        if !seen.insert(parsed.der_sha256) {
+            return Err(body.error("the same certificate is listed twice in the account"));
+        }
+        date(&at.field("uploaded"), &mut certificate.uploaded, now)?;
+    }
+    Ok(())
+}
+
+/// The checks of `UploadSSHPublicKey`.
+fn ssh_public_keys(
+    keys: &mut [SshPublicKey],
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    if keys.len() as i64 > SSH_KEYS_PER_USER {
+        return Err(site.error(format!(
+            "Cannot exceed quota for SSHPublicKeysPerUser: {SSH_KEYS_PER_USER}"
+        )));
+    }
+    let mut fingerprints = HashSet::new();
+    for (i, key) in keys.iter_mut().enumerate() {
+        let at = site.index(i);
+        ids.claim(&at, &mut key.id, IdKind::SshPublicKey, account_id)?;
+        let at = at.named(format!("SSH public key {} of {}", key.id, site.entity));
+        let body = at.field("body");
+        body.shape(&key.body, &SSH_PUBLIC_KEY_BODY)?;
+        let (parsed, _) =
+            openssh::parse(&key.body).map_err(|e| body.error(e.message.to_string()))?;
+        if !fingerprints.insert(parsed.fingerprint()) {
+            return Err(body.error("the same key is listed twice for the user"));
+        }
+        date(&at.field("uploaded"), &mut key.uploaded, now)?;
+    }
+    Ok(())
+}
+
 /// A URL without a scheme (`host/path`, as exports write it) is the `http://` URL of an
 /// issuer iamlocal knows, else an `https://` one.
 fn issuer_url(issuers: &Issuers, url: &str) -> String {
@@ -696,6 +843,7 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("roles").or_default() += account.roles.len();
         *counts.entry("policies").or_default() += account.policies.len();
         *counts.entry("oidc_providers").or_default() += account.oidc_providers.len();
+        *counts.entry("server_certificates").or_default() += account.server_certificates.len();
     }
     counts
 }

@@ -49,6 +49,11 @@ pub struct Account {
     pub root_access_keys: Vec<AccessKey>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub oidc_providers: Vec<OidcProvider>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_certificates: Vec<ServerCertificate>,
+    /// Signing certificates of the account's root user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_signing_certificates: Vec<SigningCertificate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +81,10 @@ pub struct User {
     pub attached_policies: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub access_keys: Vec<AccessKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_certificates: Vec<SigningCertificate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_public_keys: Vec<SshPublicKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,4 +221,54 @@ fn root_path() -> String {
 
 fn one_hour() -> i64 {
     3600
+}
+
+/// A server certificate. Its private key is not part of the document: iamlocal checks it on
+/// upload and keeps nothing of it. The expiration date is read from the certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCertificate {
+    pub name: String,
+    /// Empty: a new `ASCA…` id.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub uploaded: String,
+    /// PEM.
+    pub certificate_body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_chain: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// A user's (or the root's) X.509 signing certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningCertificate {
+    /// Empty: a new 24-character id.
+    #[serde(default)]
+    pub id: String,
+    /// PEM.
+    pub certificate_body: String,
+    #[serde(default)]
+    pub status: KeyStatus,
+    #[serde(default)]
+    pub uploaded: String,
+}
+
+/// A user's SSH public key, as uploaded (OpenSSH `ssh-rsa` or PEM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshPublicKey {
+    /// Empty: a new `APKA…` id.
+    #[serde(default)]
+    pub id: String,
+    pub body: String,
+    #[serde(default)]
+    pub status: KeyStatus,
+    #[serde(default)]
+    pub uploaded: String,
 }

@@ -33,6 +33,9 @@ pub struct AccountCounts {
     pub providers: i64,
     /// Managed policies (AWS's included) attached to the account's users, groups and roles.
     pub attached_policies: i64,
+    pub server_certificates: i64,
+    /// Signing certificates of the account's root user.
+    pub root_signing_certificates: i64,
 }
 
 impl Store {
@@ -226,7 +229,11 @@ impl Store {
                      WHERE a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT group_id FROM groups WHERE account_id = ?1))
-                        AS attached_policies",
+                        AS attached_policies,
+                    (SELECT count(*) FROM server_certificates WHERE account_id = ?1)
+                        AS server_certificates,
+                    (SELECT count(*) FROM signing_certificates
+                     WHERE account_id = ?1 AND user_id IS NULL) AS root_signing_certificates",
         )
         .bind(account_id)
         .fetch_one(&self.reader)

@@ -23,7 +23,11 @@ mod policies;
 mod reset;
 mod roles;
 mod service_linked_roles;
+mod server_certificates;
+mod service_credentials;
 mod sessions;
+mod signing_certificates;
+mod ssh_public_keys;
 mod state;
 mod tags;
 mod users;
@@ -51,8 +55,12 @@ pub use login_profiles::LoginProfile;
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role, is_service_linked};
+pub use server_certificates::{NewServerCertificate, ServerCertificate};
+pub use service_credentials::{NewServiceCredential, ServiceCredential};
 pub use service_linked_roles::{DeletionTask, NewServiceLinkedRole};
 pub use sessions::NewSession;
+pub use signing_certificates::SigningCertificate;
+pub use ssh_public_keys::SshPublicKey;
 pub use tags::Tag;
 pub use users::{NewUser, User};
 
@@ -61,6 +69,9 @@ pub(crate) use access_keys::KEYS_PER_USER;
 pub(crate) use groups::GROUPS_PER_USER;
 pub(crate) use identity_policies::ATTACHED_PER_OWNER;
 pub(crate) use policies::MAX_VERSIONS;
+pub(crate) use server_certificates::SERVER_CERTIFICATES_PER_ACCOUNT;
+pub(crate) use signing_certificates::SIGNING_CERTIFICATES_PER_USER;
+pub(crate) use ssh_public_keys::SSH_KEYS_PER_USER;
 
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::AwsError;
@@ -151,6 +162,7 @@ impl Store {
         changes.extend(self.oidc_provider_changes().await?);
         changes.extend(self.policy_tag_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
+        changes.extend(self.server_certificate_tag_changes().await?);
         Ok(changes)
     }
 

@@ -13,6 +13,7 @@ use super::tags::{Tagged, all_tags, put_tags};
 use super::{OidcProviderLists, Store, Write, from_millis, to_millis};
 use crate::arn;
 use crate::error::AwsError;
+use crate::iam::{openssh, x509};
 use crate::state::ValidState;
 use crate::state::import::{format_date, parse_date};
 use crate::state::model::{self as doc, KeyStatus, StateDocument};
@@ -112,6 +113,9 @@ async fn insert_account(
         }
         insert_policies(conn, &user.id, &user.policies, &user.attached_policies).await?;
         insert_keys(conn, account_id, Some(&user.id), &user.access_keys).await?;
+        insert_signing_certificates(conn, account_id, Some(&user.id), &user.signing_certificates)
+            .await?;
+        insert_ssh_public_keys(conn, &user.id, &user.ssh_public_keys).await?;
     }
     for role in &account.roles {
         sqlx::query(
@@ -152,7 +156,103 @@ async fn insert_account(
         )
         .await?;
     }
+    for certificate in &account.server_certificates {
+        let parsed = x509::parse_certificate(&certificate.certificate_body)?;
+        sqlx::query(
+            "INSERT INTO server_certificates
+                 (server_certificate_id, account_id, server_certificate_name, path,
+                  certificate_body, certificate_chain, expires_at, uploaded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&certificate.id)
+        .bind(account_id)
+        .bind(&certificate.name)
+        .bind(&certificate.path)
+        .bind(&certificate.certificate_body)
+        .bind(&certificate.certificate_chain)
+        .bind(to_millis(parsed.not_after))
+        .bind(millis(&certificate.uploaded))
+        .execute(&mut *conn)
+        .await?;
+        put_tags(
+            conn,
+            Tagged::ServerCertificate,
+            &certificate.id,
+            &tags(&certificate.tags),
+        )
+        .await?;
+    }
+    insert_signing_certificates(conn, account_id, None, &account.root_signing_certificates).await?;
     insert_keys(conn, account_id, None, &account.root_access_keys).await
+}
+
+/// Certificates of a validated document (each parses).
+async fn insert_signing_certificates(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    user_id: Option<&str>,
+    certificates: &[doc::SigningCertificate],
+) -> Result<(), AwsError> {
+    for certificate in certificates {
+        let parsed = x509::parse_certificate(&certificate.certificate_body)?;
+        sqlx::query(
+            "INSERT INTO signing_certificates
+                 (certificate_id, account_id, user_id, certificate_body, der_sha256, status,
+                  uploaded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&certificate.id)
+        .bind(account_id)
+        .bind(user_id)
+        .bind(&certificate.certificate_body)
+        .bind(&parsed.der_sha256)
+        .bind(status(certificate.status))
+        .bind(millis(&certificate.uploaded))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Keys of a validated document (each parses).
+async fn insert_ssh_public_keys(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    keys: &[doc::SshPublicKey],
+) -> Result<(), AwsError> {
+    for key in keys {
+        let (parsed, _) = openssh::parse(&key.body)?;
+        sqlx::query(
+            "INSERT INTO ssh_public_keys
+                 (ssh_public_key_id, user_id, body, key_blob, fingerprint, status, uploaded_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(user_id)
+        .bind(&key.body)
+        .bind(parsed.blob())
+        .bind(parsed.fingerprint())
+        .bind(status(key.status))
+        .bind(millis(&key.uploaded))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn status(status: KeyStatus) -> &'static str {
+    match status {
+        KeyStatus::Active => "Active",
+        KeyStatus::Inactive => "Inactive",
+    }
+}
+
+fn key_status(status: &str) -> KeyStatus {
+    if status == "Active" {
+        KeyStatus::Active
+    } else {
+        KeyStatus::Inactive
+    }
 }
 
 async fn insert_policy(
@@ -238,10 +338,7 @@ async fn insert_keys(
         .bind(account_id)
         .bind(user_id)
         .bind(key.secret.as_deref().unwrap_or_default())
-        .bind(match key.status {
-            KeyStatus::Active => "Active",
-            KeyStatus::Inactive => "Inactive",
-        })
+        .bind(status(key.status))
         .bind(millis(&key.created))
         .execute(&mut *conn)
         .await?;
@@ -321,6 +418,7 @@ impl Reader {
             Tagged::Role,
             Tagged::Policy,
             Tagged::OidcProvider,
+            Tagged::ServerCertificate,
         ] {
             tags.insert(of, all_tags(conn, of).await?);
         }
@@ -364,11 +462,7 @@ impl Reader {
             let key = doc::AccessKey {
                 id,
                 secret: Some(secret),
-                status: if status == "Active" {
-                    KeyStatus::Active
-                } else {
-                    KeyStatus::Inactive
-                },
+                status: key_status(&status),
                 created: date(created),
             };
             keys.entry(user_id).or_default().push((account_id, key));
@@ -449,7 +543,10 @@ impl Reader {
         .bind(&account_id)
         .fetch_all(&mut *conn)
         .await?;
+        let mut signing_certificates = signing_certificates_of(conn, &account_id).await?;
+        let mut ssh_public_keys = ssh_public_keys_of(conn, &account_id).await?;
         let mut account = doc::Account {
+            root_signing_certificates: signing_certificates.remove(&None).unwrap_or_default(),
             created: date(created),
             root_access_keys: self.keys(&account_id, None),
             ..doc::Account::default()
@@ -499,6 +596,10 @@ impl Reader {
                 policies: self.inline(&row.id),
                 attached_policies: self.attached(&row.id),
                 access_keys: self.keys(&account_id, Some(&row.id)),
+                signing_certificates: signing_certificates
+                    .remove(&Some(row.id.clone()))
+                    .unwrap_or_default(),
+                ssh_public_keys: ssh_public_keys.remove(&row.id).unwrap_or_default(),
                 name: row.name,
                 id: row.id,
                 path: row.path,
@@ -530,7 +631,79 @@ impl Reader {
                 created: format_date(provider.created_at),
             });
         }
+        let certificates: Vec<(String, String, String, i64, String, Option<String>)> =
+            sqlx::query_as(
+                "SELECT server_certificate_id, server_certificate_name, path, uploaded_at,
+                        certificate_body, certificate_chain
+                 FROM server_certificates WHERE account_id = ? ORDER BY server_certificate_name",
+            )
+            .bind(&account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (id, name, path, uploaded, certificate_body, certificate_chain) in certificates {
+            account.server_certificates.push(doc::ServerCertificate {
+                tags: self.tags(Tagged::ServerCertificate, &id),
+                name,
+                id,
+                path,
+                uploaded: date(uploaded),
+                certificate_body,
+                certificate_chain,
+            });
+        }
         account.account_id = account_id;
         Ok(account)
     }
+}
+
+/// The account's signing certificates by owner (`None`: the root), oldest first.
+async fn signing_certificates_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<Option<String>, Vec<doc::SigningCertificate>>, AwsError> {
+    let rows: Vec<(Option<String>, String, String, String, i64)> = sqlx::query_as(
+        "SELECT user_id, certificate_id, certificate_body, status, uploaded_at
+         FROM signing_certificates WHERE account_id = ? ORDER BY uploaded_at, certificate_id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_owner: HashMap<_, Vec<_>> = HashMap::new();
+    for (user_id, id, certificate_body, status, uploaded) in rows {
+        by_owner
+            .entry(user_id)
+            .or_default()
+            .push(doc::SigningCertificate {
+                id,
+                certificate_body,
+                status: key_status(&status),
+                uploaded: date(uploaded),
+            });
+    }
+    Ok(by_owner)
+}
+
+/// The SSH public keys of the account's users by user, oldest first.
+async fn ssh_public_keys_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<String, Vec<doc::SshPublicKey>>, AwsError> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT k.user_id, k.ssh_public_key_id, k.body, k.status, k.uploaded_at
+         FROM ssh_public_keys k JOIN users u USING (user_id) WHERE u.account_id = ?
+         ORDER BY k.uploaded_at, k.ssh_public_key_id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_user: HashMap<_, Vec<_>> = HashMap::new();
+    for (user_id, id, body, status, uploaded) in rows {
+        by_user.entry(user_id).or_default().push(doc::SshPublicKey {
+            id,
+            body,
+            status: key_status(&status),
+            uploaded: date(uploaded),
+        });
+    }
+    Ok(by_user)
 }

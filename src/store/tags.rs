@@ -20,6 +20,7 @@ pub(super) enum Tagged {
     Role,
     OidcProvider,
     InstanceProfile,
+    ServerCertificate,
 }
 
 impl Tagged {
@@ -40,6 +41,10 @@ impl Tagged {
             Tagged::InstanceProfile => {
                 "SELECT tag_key, tag_value FROM instance_profile_tags
                  WHERE instance_profile_id = ? ORDER BY rowid"
+            }
+            Tagged::ServerCertificate => {
+                "SELECT tag_key, tag_value FROM server_certificate_tags
+                 WHERE server_certificate_id = ? ORDER BY rowid"
             }
         }
     }
@@ -72,6 +77,12 @@ impl Tagged {
                  ON CONFLICT (instance_profile_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::ServerCertificate => {
+                "INSERT INTO server_certificate_tags (server_certificate_id, tag_key, tag_value)
+                 VALUES (?, ?, ?)
+                 ON CONFLICT (server_certificate_id, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -89,6 +100,10 @@ impl Tagged {
                 "SELECT instance_profile_id, tag_key, tag_value FROM instance_profile_tags
                  ORDER BY rowid"
             }
+            Tagged::ServerCertificate => {
+                "SELECT server_certificate_id, tag_key, tag_value FROM server_certificate_tags
+                 ORDER BY rowid"
+            }
         }
     }
 
@@ -102,6 +117,9 @@ impl Tagged {
             }
             Tagged::InstanceProfile => {
                 "DELETE FROM instance_profile_tags WHERE instance_profile_id = ? AND tag_key = ?"
+            }
+            Tagged::ServerCertificate => {
+                "DELETE FROM server_certificate_tags WHERE server_certificate_id = ? AND tag_key = ?"
             }
         }
     }

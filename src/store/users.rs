@@ -302,6 +302,22 @@ impl Store {
         {
             return Err(conflict);
         }
+        if let Some(conflict) =
+            super::signing_certificates::signing_certificate_conflict(&mut w.tx, &row.user_id)
+                .await?
+        {
+            return Err(conflict);
+        }
+        if let Some(conflict) =
+            super::ssh_public_keys::ssh_public_key_conflict(&mut w.tx, &row.user_id).await?
+        {
+            return Err(conflict);
+        }
+        if let Some(conflict) =
+            super::service_credentials::service_credential_conflict(&mut w.tx, &row.user_id).await?
+        {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM users WHERE user_id = ?")
             .bind(&row.user_id)
             .execute(&mut *w.tx)
