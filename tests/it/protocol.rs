@@ -60,7 +60,7 @@ async fn an_operation_iamlocal_does_not_answer_yet_says_so() {
     let response = server
         .raw()
         .signed(
-            &RawRequest::form("Action=GenerateOrganizationsAccessReport&Version=2010-05-08"),
+            &RawRequest::form("Action=CreateSAMLProvider&Version=2010-05-08"),
             &Signing::iam(),
         )
         .await;
