@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod policy;
 pub mod protocol;
+pub mod saml;
 pub mod server;
 pub mod state;
 pub mod store;
