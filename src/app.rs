@@ -32,6 +32,8 @@ pub struct App {
     bootstrap: ValidState,
     /// The OpenID Connect issuers whose tokens verify: the built-in one and configured ones.
     pub oidc: Issuers,
+    /// The built-in test SAML IdP (a well-known key: for tests only).
+    pub saml_idp: crate::saml::TestIdp,
 }
 
 impl App {
@@ -73,6 +75,7 @@ impl App {
             signing_keys: SigningKeys::default(),
             bootstrap,
             oidc,
+            saml_idp: crate::saml::TestIdp::new()?,
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;

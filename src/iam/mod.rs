@@ -10,6 +10,7 @@ pub mod oidc_providers;
 pub mod passwords;
 pub mod policies;
 pub mod roles;
+pub mod saml_providers;
 pub mod shapes;
 pub mod simulate;
 pub mod tagging;

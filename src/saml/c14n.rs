@@ -195,14 +195,18 @@ mod tests {
 
     #[test]
     fn empty_elements_get_end_tags_and_attributes_double_quotes() {
-        assert_eq!(c14n("<a><b x='1'/></a>", "a", &[]), r#"<a><b x="1"></b></a>"#);
+        assert_eq!(
+            c14n("<a><b x='1'/></a>", "a", &[]),
+            r#"<a><b x="1"></b></a>"#
+        );
     }
 
     #[test]
     fn attributes_sort_by_namespace_uri_then_local_name() {
         // `b:attr` is bound to "http://a" and `a:attr` to "http://b": the URI decides, not
         // the prefix; unqualified attributes come first.
-        let xml = r#"<e xmlns:b="http://a" xmlns:a="http://b" a:attr="2" b:attr="1" z="0" attr="x"/>"#;
+        let xml =
+            r#"<e xmlns:b="http://a" xmlns:a="http://b" a:attr="2" b:attr="1" z="0" attr="x"/>"#;
         assert_eq!(
             c14n(xml, "e", &[]),
             r#"<e xmlns:a="http://b" xmlns:b="http://a" attr="x" z="0" b:attr="1" a:attr="2"></e>"#
@@ -242,7 +246,8 @@ mod tests {
 
     #[test]
     fn text_and_attribute_values_are_escaped_as_the_spec_says() {
-        let xml = "<a t=\"&quot;&lt;&gt;&amp;&#9;&#10;&#13;'\">&lt;&gt;&amp;&#13;\"'<![CDATA[<x>]]></a>";
+        let xml =
+            "<a t=\"&quot;&lt;&gt;&amp;&#9;&#10;&#13;'\">&lt;&gt;&amp;&#13;\"'<![CDATA[<x>]]></a>";
         assert_eq!(
             c14n(xml, "a", &[]),
             "<a t=\"&quot;&lt;>&amp;&#x9;&#xA;&#xD;'\">&lt;&gt;&amp;&#xD;\"'&lt;x&gt;</a>"

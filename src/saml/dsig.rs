@@ -29,8 +29,9 @@ pub fn signature_of<'a, 'i>(element: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
 }
 
 fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Option<Node<'a, 'i>> {
-    node.children()
-        .find(|c| c.is_element() && c.tag_name().namespace() == Some(ns) && c.tag_name().name() == name)
+    node.children().find(|c| {
+        c.is_element() && c.tag_name().namespace() == Some(ns) && c.tag_name().name() == name
+    })
 }
 
 fn required<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Result<Node<'a, 'i>, String> {
@@ -67,7 +68,11 @@ pub fn verify(signed: Node<'_, '_>, keys: &[Vec<u8>]) -> Result<(), String> {
     let verification = match required(signed_info, "SignatureMethod")?.attribute("Algorithm") {
         Some(RSA_SHA256) => &signature::RSA_PKCS1_2048_8192_SHA256,
         Some(RSA_SHA1) => &signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        _ => return Err("unsupported SignatureMethod: iamlocal supports rsa-sha256 and rsa-sha1".into()),
+        _ => {
+            return Err(
+                "unsupported SignatureMethod: iamlocal supports rsa-sha256 and rsa-sha1".into(),
+            );
+        }
     };
 
     let mut references = signed_info
@@ -77,7 +82,9 @@ pub fn verify(signed: Node<'_, '_>, keys: &[Vec<u8>]) -> Result<(), String> {
     if references.next().is_some() {
         return Err("the signature must have exactly one Reference".into());
     }
-    let id = signed.attribute("ID").ok_or("the signed element has no ID")?;
+    let id = signed
+        .attribute("ID")
+        .ok_or("the signed element has no ID")?;
     if reference.attribute("URI") != Some(&format!("#{id}")) {
         return Err("the signature's Reference does not name the element that holds it".into());
     }
@@ -94,16 +101,23 @@ pub fn verify(signed: Node<'_, '_>, keys: &[Vec<u8>]) -> Result<(), String> {
             }
         }
     }
-    let prefixes = c14n_prefixes.ok_or("the Reference must be canonicalized with exclusive c14n")?;
+    let prefixes =
+        c14n_prefixes.ok_or("the Reference must be canonicalized with exclusive c14n")?;
     let digest_algorithm = match required(reference, "DigestMethod")?.attribute("Algorithm") {
         Some(SHA256) => &digest::SHA256,
         Some(SHA1) => &digest::SHA1_FOR_LEGACY_USE_ONLY,
         _ => return Err("unsupported DigestMethod: iamlocal supports sha256 and sha1".into()),
     };
-    let expected = base64(required(reference, "DigestValue")?.text().unwrap_or_default())?;
+    let expected = base64(
+        required(reference, "DigestValue")?
+            .text()
+            .unwrap_or_default(),
+    )?;
     let canonical = canonicalize(signed, enveloped.then(|| sig.id()), &prefixes);
     if digest::digest(digest_algorithm, canonical.as_bytes()).as_ref() != expected.as_slice() {
-        return Err("the digest of the signed element does not match: it was changed after signing".into());
+        return Err(
+            "the digest of the signed element does not match: it was changed after signing".into(),
+        );
     }
 
     let value = base64(required(sig, "SignatureValue")?.text().unwrap_or_default())?;

@@ -55,7 +55,8 @@ impl TestIdp {
         let der = STANDARD
             .decode(pem_body(KEY_PEM))
             .map_err(|_| "the test IdP's key is not base64")?;
-        let key_pair = RsaKeyPair::from_pkcs8(&der).map_err(|e| format!("the test IdP's key: {e}"))?;
+        let key_pair =
+            RsaKeyPair::from_pkcs8(&der).map_err(|e| format!("the test IdP's key: {e}"))?;
         Ok(TestIdp {
             key_pair,
             rng: SystemRandom::new(),
@@ -103,7 +104,12 @@ impl TestIdp {
         let canonical_info = canonicalize(info_doc.root_element(), None, &[]);
         let mut value = vec![0; self.key_pair.public().modulus_len()];
         self.key_pair
-            .sign(&RSA_PKCS1_SHA256, &self.rng, canonical_info.as_bytes(), &mut value)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                canonical_info.as_bytes(),
+                &mut value,
+            )
             .map_err(|_| "could not sign the assertion")?;
         let signature = format!(
             r#"<ds:Signature xmlns:ds="{DSIG}">{signed_info}<ds:SignatureValue>{}</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>"#,

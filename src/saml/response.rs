@@ -99,7 +99,8 @@ fn read(assertion: roxmltree::Node<'_, '_>) -> Result<Assertion, String> {
     let issuer = first(assertion, ASSERTION_NS, "Issuer")
         .map(text)
         .ok_or("the assertion has no Issuer")?;
-    let subject = first(assertion, ASSERTION_NS, "Subject").ok_or("the assertion has no Subject")?;
+    let subject =
+        first(assertion, ASSERTION_NS, "Subject").ok_or("the assertion has no Subject")?;
     let name_id = first(subject, ASSERTION_NS, "NameID").ok_or("the Subject has no NameID")?;
     // A bearer confirmation is what a browser post carries.
     let confirmation = children(subject, ASSERTION_NS, "SubjectConfirmation")
@@ -110,7 +111,9 @@ fn read(assertion: roxmltree::Node<'_, '_>) -> Result<Assertion, String> {
         issuer,
         subject: text(name_id),
         subject_format: name_id.attribute("Format").map(str::to_owned),
-        recipient: data.and_then(|d| d.attribute("Recipient")).map(str::to_owned),
+        recipient: data
+            .and_then(|d| d.attribute("Recipient"))
+            .map(str::to_owned),
         confirmation_not_on_or_after: match data {
             Some(data) => time_attr(data, "NotOnOrAfter")?,
             None => None,

@@ -16,6 +16,7 @@ mod oidc_providers;
 mod policies;
 mod reset;
 mod roles;
+mod saml_providers;
 mod sessions;
 mod state;
 mod tags;
@@ -39,6 +40,7 @@ pub use login_profiles::LoginProfile;
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role};
+pub use saml_providers::{SamlProvider, SamlProviderDocument};
 pub use sessions::NewSession;
 pub use tags::Tag;
 pub use users::{NewUser, User};
@@ -133,6 +135,7 @@ impl Store {
         changes.extend(self.identity_policy_changes().await?);
         changes.extend(self.session_changes().await?);
         changes.extend(self.oidc_provider_changes().await?);
+        changes.extend(self.saml_provider_changes().await?);
         changes.extend(self.policy_tag_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
         Ok(changes)

@@ -20,6 +20,7 @@ pub(super) enum Tagged {
     Role,
     OidcProvider,
     InstanceProfile,
+    SamlProvider,
 }
 
 impl Tagged {
@@ -40,6 +41,9 @@ impl Tagged {
             Tagged::InstanceProfile => {
                 "SELECT tag_key, tag_value FROM instance_profile_tags
                  WHERE instance_profile_id = ? ORDER BY rowid"
+            }
+            Tagged::SamlProvider => {
+                "SELECT tag_key, tag_value FROM saml_provider_tags WHERE provider_arn = ? ORDER BY rowid"
             }
         }
     }
@@ -72,6 +76,11 @@ impl Tagged {
                  ON CONFLICT (instance_profile_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::SamlProvider => {
+                "INSERT INTO saml_provider_tags (provider_arn, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (provider_arn, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -89,6 +98,9 @@ impl Tagged {
                 "SELECT instance_profile_id, tag_key, tag_value FROM instance_profile_tags
                  ORDER BY rowid"
             }
+            Tagged::SamlProvider => {
+                "SELECT provider_arn, tag_key, tag_value FROM saml_provider_tags ORDER BY rowid"
+            }
         }
     }
 
@@ -102,6 +114,9 @@ impl Tagged {
             }
             Tagged::InstanceProfile => {
                 "DELETE FROM instance_profile_tags WHERE instance_profile_id = ? AND tag_key = ?"
+            }
+            Tagged::SamlProvider => {
+                "DELETE FROM saml_provider_tags WHERE provider_arn = ? AND tag_key = ?"
             }
         }
     }

@@ -25,6 +25,7 @@ mod policy_tags;
 mod process;
 mod protocol;
 mod roles;
+mod saml;
 mod shutdown;
 mod signatures;
 mod simulate;
