@@ -214,6 +214,22 @@ mod tests {
         assert!(Assertion::verify(&wrapped, &keys).is_err());
     }
 
+    /// Signed by another implementation: libxml2's exclusive c14n (lxml) and Python's
+    /// `cryptography`, with the test IdP's key (`testdata/sign_with_libxml2.py`). It has
+    /// indentation, a comment, escapes, namespaces declared on the response only and an
+    /// `InclusiveNamespaces` prefix list.
+    #[test]
+    fn a_response_signed_by_libxml2_verifies() {
+        let idp = TestIdp::new().unwrap();
+        let keys = Metadata::parse(&idp.metadata()).unwrap().signing_keys;
+        let xml = include_str!("testdata/libxml2_signed_response.xml");
+        let assertion = Assertion::verify(xml, &keys).unwrap();
+        assert_eq!(assertion.subject, "carol & co");
+        assert_eq!(assertion.attribute("note").unwrap()[0], "a < b, \"quoted\"");
+        let tampered = xml.replace("carol &amp; co", "carol &amp; cp");
+        assert!(Assertion::verify(&tampered, &keys).is_err());
+    }
+
     #[test]
     fn another_key_does_not_verify() {
         let (xml, mut keys) = signed();
