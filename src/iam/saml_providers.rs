@@ -21,7 +21,7 @@ use crate::saml::Metadata;
 use crate::store::{SamlProvider, SamlProviderDocument, Store, Tag};
 use crate::sts::identity::NoInput;
 
-const METADATA_DOCUMENT: Shape = Shape {
+pub(crate) const METADATA_DOCUMENT: Shape = Shape {
     min: 1000,
     max: 10_000_000,
     pattern: None,
@@ -33,7 +33,7 @@ fn is_provider_name(s: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
 }
 
-const PROVIDER_NAME: Shape = Shape {
+pub(crate) const PROVIDER_NAME: Shape = Shape {
     min: 1,
     max: 128,
     pattern: Some(Pattern {
@@ -72,13 +72,16 @@ const PRIVATE_KEY_ID: Shape = Shape {
 const ENCRYPTION_MODES: &[&str] = &["Required", "Allowed"];
 
 /// The metadata document read, or AWS's refusal of it.
-fn parse_metadata(document: &str) -> Result<Metadata, AwsError> {
+pub(crate) fn parse_metadata(document: &str) -> Result<Metadata, AwsError> {
     Metadata::parse(document)
         .map_err(|reason| aws_error!(InvalidInput, "Could not parse metadata: {reason}."))
 }
 
 /// The assertion-encryption settings iamlocal cannot honour.
-fn check_encryption(mode: Option<&str>, private_key_change: bool) -> Result<(), AwsError> {
+pub(crate) fn check_encryption(
+    mode: Option<&str>,
+    private_key_change: bool,
+) -> Result<(), AwsError> {
     if private_key_change || mode == Some("Required") {
         return Err(aws_error!(
             NotImplemented,

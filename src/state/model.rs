@@ -49,6 +49,8 @@ pub struct Account {
     pub root_access_keys: Vec<AccessKey>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub oidc_providers: Vec<OidcProvider>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saml_providers: Vec<SamlProvider>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +180,21 @@ pub struct PolicyVersion {
     pub document: Value,
     #[serde(default)]
     pub created: String,
+}
+
+/// A SAML provider; its ARN follows from the account and the name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProvider {
+    pub name: String,
+    /// The SAML metadata document, as `CreateSAMLProvider` takes it.
+    pub metadata: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_encryption_mode: Option<String>,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// An OpenID Connect provider; its ARN follows from the account and the URL.

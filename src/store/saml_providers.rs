@@ -88,44 +88,11 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<SamlProvider, AwsError> {
         let mut w = self.begin().await?;
-        let row = ProviderRow {
-            arn: arn.to_owned(),
-            account_id: account_id.to_owned(),
-            uuid: new_uuid(),
-            metadata: document.metadata.to_owned(),
-            assertion_encryption_mode: document.assertion_encryption_mode.map(str::to_owned),
-            valid_until: document.parsed.valid_until.map(to_millis),
-            created_at: to_millis(now),
-        };
-        sqlx::query(
-            "INSERT INTO saml_providers
-             (arn, account_id, uuid, metadata, assertion_encryption_mode, valid_until, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&row.arn)
-        .bind(&row.account_id)
-        .bind(&row.uuid)
-        .bind(&row.metadata)
-        .bind(&row.assertion_encryption_mode)
-        .bind(row.valid_until)
-        .bind(row.created_at)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                let name = arn.rsplit('/').next().unwrap_or_default();
-                aws_error!(
-                    EntityAlreadyExists,
-                    "SAMLProvider named {name} already exists"
-                )
-            } else {
-                e.into()
-            }
-        })?;
-        put_tags(&mut w.tx, Tagged::SamlProvider, arn, tags).await?;
-        w.record(row.record());
+        let (provider, change) =
+            insert_provider(&mut w.tx, account_id, arn, document, tags, now).await?;
+        w.record(change);
         w.commit().await?;
-        Ok(row.into_provider(tags.to_vec()))
+        Ok(provider)
     }
 
     pub async fn saml_provider(
@@ -240,6 +207,73 @@ impl Store {
         .await?;
         Ok(rows.iter().map(ProviderRow::record).collect())
     }
+}
+
+/// Writes a new provider and its tags: the provider, and the change that shows it.
+pub(super) async fn insert_provider(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    arn: &str,
+    document: &SamlProviderDocument<'_>,
+    tags: &[Tag],
+    created_at: OffsetDateTime,
+) -> Result<(SamlProvider, Change), AwsError> {
+    let row = ProviderRow {
+        arn: arn.to_owned(),
+        account_id: account_id.to_owned(),
+        uuid: new_uuid(),
+        metadata: document.metadata.to_owned(),
+        assertion_encryption_mode: document.assertion_encryption_mode.map(str::to_owned),
+        valid_until: document.parsed.valid_until.map(to_millis),
+        created_at: to_millis(created_at),
+    };
+    sqlx::query(
+        "INSERT INTO saml_providers
+         (arn, account_id, uuid, metadata, assertion_encryption_mode, valid_until, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.arn)
+    .bind(&row.account_id)
+    .bind(&row.uuid)
+    .bind(&row.metadata)
+    .bind(&row.assertion_encryption_mode)
+    .bind(row.valid_until)
+    .bind(row.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            let name = arn.rsplit('/').next().unwrap_or_default();
+            aws_error!(
+                EntityAlreadyExists,
+                "SAMLProvider named {name} already exists"
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    put_tags(conn, Tagged::SamlProvider, arn, tags).await?;
+    let change = row.record();
+    Ok((row.into_provider(tags.to_vec()), change))
+}
+
+/// The account's providers in ARN order, with their metadata but without their tags.
+pub(super) async fn providers_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<SamlProvider>, AwsError> {
+    let rows: Vec<ProviderRow> = sqlx::query_as(
+        "SELECT arn, account_id, uuid, metadata, assertion_encryption_mode, valid_until,
+                created_at
+         FROM saml_providers WHERE account_id = ? ORDER BY arn",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| row.into_provider(Vec::new()))
+        .collect())
 }
 
 /// AWS's answer for a provider ARN that names none.

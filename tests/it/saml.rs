@@ -442,3 +442,57 @@ async fn an_unknown_provider_is_an_invalid_identity_token() {
         (400, Some("InvalidIdentityToken"))
     );
 }
+
+#[tokio::test]
+async fn saml_providers_travel_in_state_documents() {
+    let server = TestServer::spawn().await;
+    let (provider_arn, role_arn, _) = setup(&server).await;
+    server
+        .iam()
+        .tag_saml_provider()
+        .saml_provider_arn(&provider_arn)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("core")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let admin = server.admin();
+    let state = admin.get("state").await;
+    let exported = &state["accounts"][0]["saml_providers"][0];
+    assert_eq!(exported["name"], "idp");
+    assert_eq!(exported["tags"][0]["key"], "team");
+    admin.post("reset", "").await;
+    let imported = admin.put("state", &state.to_string()).await;
+    assert_eq!(imported["imported"]["saml_providers"], 1);
+
+    let got = server
+        .iam()
+        .get_saml_provider()
+        .saml_provider_arn(&provider_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.tags().len(), 1);
+    let saml = assertion(
+        &server,
+        json!({"role_arn": role_arn, "provider_arn": provider_arn,
+               "subject": "alice", "session_name": "alice"}),
+    )
+    .await;
+    assume(&server, &role_arn, &provider_arn, &saml)
+        .send()
+        .await
+        .unwrap();
+
+    // Metadata that `CreateSAMLProvider` refuses is refused in a document too.
+    let mut bad = state.clone();
+    bad["accounts"][0]["saml_providers"][0]["metadata"] = json!("x".repeat(1000));
+    let (status, answer) = admin.call("PUT", "state", Some(&bad.to_string())).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["path"], "accounts[0].saml_providers[0].metadata");
+}
