@@ -143,8 +143,14 @@ fn element_qname<'i>(node: Node<'_, 'i>) -> &'i str {
     &rest[..end]
 }
 
+/// An attribute's name as written. The parser records a name's length in 16 bits: a longer
+/// one falls back to the local name (and a signature over it fails instead of a panic).
 fn attr_qname<'i>(node: Node<'_, 'i>, attr: &roxmltree::Attribute<'_, 'i>) -> &'i str {
-    &node.document().input_text()[attr.range_qname()]
+    node.document()
+        .input_text()
+        .get(attr.range_qname())
+        .filter(|qname| qname.ends_with(attr.name()))
+        .unwrap_or(attr.name())
 }
 
 fn prefix_of(qname: &str) -> &str {

@@ -37,6 +37,25 @@ fn first<'a, 'i: 'a>(
     children(node, ns, name).next()
 }
 
+/// Deeper than any SAML document nests: canonicalization recurses, so a response nested
+/// thousands deep is refused before it could exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+fn too_deep(doc: &roxmltree::Document<'_>) -> bool {
+    // Parents come before their children in document order: one pass, no recursion.
+    let mut depths = vec![0usize; doc.descendants().count()];
+    for node in doc.descendants() {
+        let depth = node
+            .parent()
+            .map_or(0, |parent| depths[parent.id().get_usize()] + 1);
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        depths[node.id().get_usize()] = depth;
+    }
+    false
+}
+
 /// An element's text content, trimmed.
 fn text(node: roxmltree::Node<'_, '_>) -> String {
     node.descendants()

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 use super::dsig::{self, signature_of};
-use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, first, text};
+use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, first, text, too_deep};
 
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
@@ -45,6 +45,9 @@ impl Assertion {
     pub fn verify(xml: &str, keys: &[Vec<u8>]) -> Result<Assertion, String> {
         let doc = roxmltree::Document::parse(xml)
             .map_err(|e| format!("the SAML response is not well-formed XML ({e})"))?;
+        if too_deep(&doc) {
+            return Err("the SAML response nests too deep".into());
+        }
         let response = doc.root_element();
         if response.tag_name() != (PROTOCOL_NS, "Response").into() {
             return Err("the SAML response's root element must be a samlp:Response".into());
@@ -228,6 +231,18 @@ mod tests {
         assert_eq!(assertion.attribute("note").unwrap()[0], "a < b, \"quoted\"");
         let tampered = xml.replace("carol &amp; co", "carol &amp; cp");
         assert!(Assertion::verify(&tampered, &keys).is_err());
+    }
+
+    #[test]
+    fn a_response_nested_thousands_deep_is_refused_not_a_stack_overflow() {
+        let (_, keys) = signed();
+        let xml = format!(
+            r#"<samlp:Response xmlns:samlp="{PROTOCOL_NS}">{}{}</samlp:Response>"#,
+            "<a>".repeat(20_000),
+            "</a>".repeat(20_000)
+        );
+        let err = Assertion::verify(&xml, &keys).unwrap_err();
+        assert!(err.contains("too deep"), "{err}");
     }
 
     #[test]
