@@ -2,7 +2,7 @@
 //! state between tests, moves the virtual clock, reads, replaces and flushes the
 //! propagation delay (see `consistency`), exports and imports the whole state (see
 //! `state`), reads the decisions log, and mints tokens of the built-in OpenID Connect
-//! issuer (see `oidc`). `GET /_iamlocal/health` lives in `server` and is always open; with
+//! issuer (see `oidc`) and assertions of the built-in test SAML IdP (see `saml`). `GET /_iamlocal/health` lives in `server` and is always open; with
 //! `--admin-token` every route here requires `Authorization: Bearer TOKEN`, and so does
 //! `GET /metrics` (Prometheus's text format), which lives here too.
 //!
@@ -51,6 +51,8 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/metrics", only(get(metrics)))
         .route("/_iamlocal/state", only(get(get_state).put(put_state)))
         .route("/_iamlocal/oidc/token", only(post(mint_token)))
+        .route("/_iamlocal/saml/metadata", only(get(saml_metadata)))
+        .route("/_iamlocal/saml/assertion", only(post(saml_assertion)))
         .route("/_iamlocal/{*rest}", any(not_found))
         .route_layer(middleware::from_fn_with_state(app, require_token))
 }
@@ -301,6 +303,96 @@ async fn mint_token(State(app): State<Arc<App>>, body: Bytes) -> Result<Response
     Ok(ok(json!({
         "token": token,
         "issuer": app.oidc.builtin.url,
+        "expires_at": iso8601(expires_at),
+    })))
+}
+
+/// `GET saml/metadata`: the built-in test IdP's SAML metadata, for `CreateSAMLProvider`.
+async fn saml_metadata(State(app): State<Arc<App>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        app.saml_idp.metadata(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssertionRequest {
+    role_arn: String,
+    provider_arn: String,
+    subject: String,
+    session_name: String,
+    /// The audience and recipient; AWS's sign-in endpoint by default.
+    audience: Option<String>,
+    /// Seconds from now (on the virtual clock) until the assertion expires; 5 minutes by
+    /// default.
+    lifetime: Option<i64>,
+    subject_format: Option<String>,
+    /// More attributes (name → value or values), merged last: they may replace the `Role`
+    /// and `RoleSessionName` ones, to make assertions that must be refused.
+    #[serde(default)]
+    attributes: serde_json::Map<String, Value>,
+}
+
+/// `POST saml/assertion` with `{"role_arn", "provider_arn", "subject", "session_name",
+/// "audience"?, "lifetime"?, "subject_format"?, "attributes"?}` → `{"saml_response",
+/// "issuer", "expires_at"}`: a base64 SAML response signed by the built-in test IdP, for
+/// `AssumeRoleWithSAML`.
+async fn saml_assertion(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, AdminError> {
+    use crate::saml::idp::{AssertionSpec, ENTITY_ID};
+    let request: AssertionRequest = parse(&body)?;
+    let lifetime = request.lifetime.unwrap_or(300);
+    if !(1..=MAX_TOKEN_SECONDS).contains(&lifetime) {
+        return Err(AdminError::bad_request(format!(
+            "lifetime must be from 1 to {MAX_TOKEN_SECONDS} seconds"
+        )));
+    }
+    let mut attributes = vec![
+        (
+            "https://aws.amazon.com/SAML/Attributes/Role".to_owned(),
+            vec![format!("{},{}", request.role_arn, request.provider_arn)],
+        ),
+        (
+            "https://aws.amazon.com/SAML/Attributes/RoleSessionName".to_owned(),
+            vec![request.session_name],
+        ),
+    ];
+    for (name, value) in request.attributes {
+        let values = match value {
+            Value::String(v) => vec![v],
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<_>>()
+                .ok_or_else(|| AdminError::bad_request("attribute values must be strings"))?,
+            _ => return Err(AdminError::bad_request("attribute values must be strings")),
+        };
+        attributes.retain(|(n, _)| *n != name);
+        attributes.push((name, values));
+    }
+    let now = app.clock.now();
+    let expires_at = now + time::Duration::seconds(lifetime);
+    let xml = app
+        .saml_idp
+        .response(&AssertionSpec {
+            subject: &request.subject,
+            subject_format: request
+                .subject_format
+                .as_deref()
+                .unwrap_or("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"),
+            audience: request
+                .audience
+                .as_deref()
+                .unwrap_or("https://signin.aws.amazon.com/saml"),
+            issued_at: now,
+            not_on_or_after: expires_at,
+            attributes: &attributes,
+        })
+        .map_err(AdminError::internal)?;
+    Ok(ok(json!({
+        "saml_response": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, xml),
+        "issuer": ENTITY_ID,
         "expires_at": iso8601(expires_at),
     })))
 }

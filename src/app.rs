@@ -35,6 +35,8 @@ pub struct App {
     pub oidc: Issuers,
     /// When each user and role was last allowed each action, and the access advisor reports.
     pub access_log: AccessLog<crate::iam::access_advisor::Report>,
+    /// The built-in test SAML IdP (a well-known key: for tests only).
+    pub saml_idp: crate::saml::TestIdp,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
             bootstrap,
             oidc,
             access_log: AccessLog::new(),
+            saml_idp: crate::saml::TestIdp::new()?,
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;

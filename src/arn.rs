@@ -37,6 +37,10 @@ pub fn oidc_provider(account_id: &str, url: &str) -> String {
     format!("arn:aws:iam::{account_id}:oidc-provider/{url}")
 }
 
+pub fn saml_provider(account_id: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:saml-provider/{name}")
+}
+
 pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:instance-profile{path}{name}")
 }

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod policy;
 pub mod protocol;
+pub mod saml;
 pub mod server;
 pub mod standalone;
 pub mod state;

@@ -16,6 +16,7 @@ pub mod outbound_federation;
 pub mod passwords;
 pub mod policies;
 pub mod roles;
+pub mod saml_providers;
 pub mod server_certificates;
 pub mod service_credentials;
 pub mod service_linked_roles;

@@ -12,12 +12,15 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     AccessKey, Account, Group, InlinePolicies, ManagedPolicy, OidcProvider, PolicyVersion, Role,
-    ServerCertificate, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
+    SamlProvider, ServerCertificate, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
 use crate::iam::oidc_providers::{
     CLIENT_ID, THUMBPRINT, URL, check_client_ids, check_thumbprints, provider_url, unique,
+};
+use crate::iam::saml_providers::{
+    METADATA_DOCUMENT, PROVIDER_NAME, check_encryption, parse_metadata,
 };
 use crate::iam::shapes::{
     ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
@@ -306,6 +309,18 @@ fn validate_account(
         validate_oidc_provider(provider, &at, defaults.issuers, now)?;
         if !urls.insert(provider.url.clone()) {
             return Err(at.error("a provider with this URL is listed twice"));
+        }
+    }
+    let mut saml_names = HashSet::new();
+    for (i, provider) in account.saml_providers.iter_mut().enumerate() {
+        let at = site.item(
+            "saml_providers",
+            i,
+            format!("SAML provider {}", provider.name),
+        );
+        validate_saml_provider(provider, &at, now)?;
+        if !saml_names.insert(provider.name.clone()) {
+            return Err(at.error("a provider with this name is listed twice"));
         }
     }
     access_keys(
@@ -620,6 +635,27 @@ fn ssh_public_keys(
     Ok(())
 }
 
+/// The checks of `CreateSAMLProvider`.
+fn validate_saml_provider(
+    provider: &mut SamlProvider,
+    site: &Site,
+    now: OffsetDateTime,
+) -> Result<(), StateError> {
+    site.field("name").shape(&provider.name, &PROVIDER_NAME)?;
+    let at = site.field("metadata");
+    at.shape(&provider.metadata, &METADATA_DOCUMENT)?;
+    parse_metadata(&provider.metadata).map_err(|e| at.error(e.to_string()))?;
+    let at = site.field("assertion_encryption_mode");
+    if let Some(mode) = provider.assertion_encryption_mode.as_deref() {
+        if mode != "Allowed" && mode != "Required" {
+            return Err(at.error("must be Allowed or Required"));
+        }
+        check_encryption(Some(mode), false).map_err(|e| at.error(e.to_string()))?;
+    }
+    date(&site.field("created"), &mut provider.created, now)?;
+    tags(&site.field("tags"), &provider.tags)
+}
+
 /// A URL without a scheme (`host/path`, as exports write it) is the `http://` URL of an
 /// issuer iamlocal knows, else an `https://` one.
 fn issuer_url(issuers: &Issuers, url: &str) -> String {
@@ -844,6 +880,7 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("policies").or_default() += account.policies.len();
         *counts.entry("oidc_providers").or_default() += account.oidc_providers.len();
         *counts.entry("server_certificates").or_default() += account.server_certificates.len();
+        *counts.entry("saml_providers").or_default() += account.saml_providers.len();
     }
     counts
 }

@@ -54,6 +54,7 @@ pub struct Account {
     /// Signing certificates of the account's root user.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub root_signing_certificates: Vec<SigningCertificate>,
+    pub saml_providers: Vec<SamlProvider>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -187,6 +188,21 @@ pub struct PolicyVersion {
     pub document: Value,
     #[serde(default)]
     pub created: String,
+}
+
+/// A SAML provider; its ARN follows from the account and the name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProvider {
+    pub name: String,
+    /// The SAML metadata document, as `CreateSAMLProvider` takes it.
+    pub metadata: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_encryption_mode: Option<String>,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// An OpenID Connect provider; its ARN follows from the account and the URL.

@@ -224,7 +224,9 @@ impl Store {
                     (SELECT count(*) FROM policies WHERE account_id = ?1) AS policies,
                     (SELECT count(*) FROM instance_profiles WHERE account_id = ?1)
                         AS instance_profiles,
-                    (SELECT count(*) FROM oidc_providers WHERE account_id = ?1) AS providers,
+                    (SELECT count(*) FROM oidc_providers WHERE account_id = ?1)
+                        + (SELECT count(*) FROM saml_providers WHERE account_id = ?1)
+                        AS providers,
                     (SELECT count(*) FROM attached_policies a
                      WHERE a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?1)

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 
 use super::oidc_providers::{insert_provider, providers_of};
 use super::reset::RESET;
+use super::saml_providers::{self, SamlProviderDocument};
 use super::tags::{Tagged, all_tags, put_tags};
 use super::{OidcProviderLists, Store, Write, from_millis, to_millis};
 use crate::arn;
@@ -183,6 +184,20 @@ async fn insert_account(
         .await?;
     }
     insert_signing_certificates(conn, account_id, None, &account.root_signing_certificates).await?;
+    for provider in &account.saml_providers {
+        // Checked on import, so it reads.
+        let parsed = crate::saml::Metadata::parse(&provider.metadata)
+            .map_err(|e| crate::aws_error!(InvalidInput, "Could not parse metadata: {e}."))?;
+        let document = SamlProviderDocument {
+            metadata: &provider.metadata,
+            parsed: &parsed,
+            assertion_encryption_mode: provider.assertion_encryption_mode.as_deref(),
+        };
+        let arn = arn::saml_provider(account_id, &provider.name);
+        let created = parse_date(&provider.created);
+        let tags = tags(&provider.tags);
+        saml_providers::insert_provider(conn, account_id, &arn, &document, &tags, created).await?;
+    }
     insert_keys(conn, account_id, None, &account.root_access_keys).await
 }
 
@@ -419,6 +434,7 @@ impl Reader {
             Tagged::Policy,
             Tagged::OidcProvider,
             Tagged::ServerCertificate,
+            Tagged::SamlProvider,
         ] {
             tags.insert(of, all_tags(conn, of).await?);
         }
@@ -649,6 +665,20 @@ impl Reader {
                 uploaded: date(uploaded),
                 certificate_body,
                 certificate_chain,
+            });
+        }
+        for provider in saml_providers::providers_of(conn, &account_id).await? {
+            account.saml_providers.push(doc::SamlProvider {
+                tags: self.tags(Tagged::SamlProvider, &provider.arn),
+                name: provider
+                    .arn
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                metadata: provider.metadata,
+                assertion_encryption_mode: provider.assertion_encryption_mode,
+                created: format_date(provider.created_at),
             });
         }
         account.account_id = account_id;

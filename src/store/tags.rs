@@ -21,6 +21,7 @@ pub(super) enum Tagged {
     OidcProvider,
     InstanceProfile,
     ServerCertificate,
+    SamlProvider,
 }
 
 impl Tagged {
@@ -45,6 +46,9 @@ impl Tagged {
             Tagged::ServerCertificate => {
                 "SELECT tag_key, tag_value FROM server_certificate_tags
                  WHERE server_certificate_id = ? ORDER BY rowid"
+            }
+            Tagged::SamlProvider => {
+                "SELECT tag_key, tag_value FROM saml_provider_tags WHERE provider_arn = ? ORDER BY rowid"
             }
         }
     }
@@ -83,6 +87,11 @@ impl Tagged {
                  ON CONFLICT (server_certificate_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::SamlProvider => {
+                "INSERT INTO saml_provider_tags (provider_arn, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (provider_arn, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -104,6 +113,9 @@ impl Tagged {
                 "SELECT server_certificate_id, tag_key, tag_value FROM server_certificate_tags
                  ORDER BY rowid"
             }
+            Tagged::SamlProvider => {
+                "SELECT provider_arn, tag_key, tag_value FROM saml_provider_tags ORDER BY rowid"
+            }
         }
     }
 
@@ -120,6 +132,9 @@ impl Tagged {
             }
             Tagged::ServerCertificate => {
                 "DELETE FROM server_certificate_tags WHERE server_certificate_id = ? AND tag_key = ?"
+            }
+            Tagged::SamlProvider => {
+                "DELETE FROM saml_provider_tags WHERE provider_arn = ? AND tag_key = ?"
             }
         }
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use crate::api::Origin;
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::policy::{NamedPolicy, Policy, PolicyKind, policy_size};
+use crate::policy::{
+    self, EvaluationInput, NamedPolicy, Policy, PolicyKind, RequestContext, policy_size,
+};
 use crate::protocol::query::{Input, Pattern, Shape};
 use crate::protocol::xml::XmlWriter;
 use crate::store::{NewSession, Tag};
@@ -64,6 +66,72 @@ impl SessionPolicyInput {
             policy_arns: input
                 .struct_list("PolicyArns", usize::MAX, |m| m.required("arn", &ROLE_ARN)),
         }
+    }
+}
+
+/// Does `value` have the length and pattern of `shape`?
+pub fn fits(shape: &Shape, value: &str) -> bool {
+    let len = value.chars().count();
+    (shape.min..=shape.max).contains(&len)
+        && shape.pattern.as_ref().is_none_or(|p| (p.matches)(value))
+}
+
+/// The actions a federated request asks the trust policy for: the assume action, then
+/// `sts:TagSession` when it sets session tags and `sts:SetSourceIdentity` when it sets a
+/// source identity.
+pub fn asks(assume: &'static str, tags: bool, source_identity: bool) -> Vec<&'static str> {
+    let mut asks = vec![assume];
+    if tags {
+        asks.push("sts:TagSession");
+    }
+    if source_identity {
+        asks.push("sts:SetSourceIdentity");
+    }
+    asks
+}
+
+/// Does the role's trust policy allow every one of `actions`, each on the request
+/// `request_for` builds for it?
+pub fn trusts(
+    role: &RoleRecord,
+    actions: &[&str],
+    request_for: impl Fn(&str) -> RequestContext,
+) -> bool {
+    actions.iter().all(|action| {
+        policy::evaluate(
+            &request_for(action),
+            &EvaluationInput {
+                resource: Some(&role.trust_policy),
+                resource_owner: Some(&role.account_id),
+                resource_policy_must_name_caller: true,
+                ..EvaluationInput::default()
+            },
+        )
+        .is_allowed()
+    })
+}
+
+/// The condition keys of what a session asks for: its name, source identity and tags.
+pub fn add_session_keys(
+    request: &mut RequestContext,
+    session_name: &str,
+    source_identity: Option<&str>,
+    tags: &[Tag],
+    transitive_tag_keys: &[String],
+) {
+    request.insert("sts:RoleSessionName", session_name);
+    if let Some(source_identity) = source_identity {
+        request.insert("sts:SourceIdentity", source_identity);
+    }
+    for tag in tags {
+        request.insert(&format!("aws:RequestTag/{}", tag.key), &tag.value);
+    }
+    if !tags.is_empty() {
+        let keys: Vec<String> = tags.iter().map(|t| t.key.clone()).collect();
+        request.insert("aws:TagKeys", keys);
+    }
+    if !transitive_tag_keys.is_empty() {
+        request.insert("sts:TransitiveTagKeys", transitive_tag_keys.to_vec());
     }
 }
 

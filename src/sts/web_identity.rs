@@ -12,14 +12,14 @@ use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::shapes::{MAX_TAGS, TAG_KEY, TAG_VALUE};
 use crate::oidc::{self, Token};
-use crate::policy::{self, EvaluationInput, RequestContext};
+use crate::policy::{self, RequestContext};
 use crate::protocol::query::{Input, Params, Shape};
 use crate::protocol::xml::{ToXml, XmlWriter};
 use crate::store::Tag;
 use crate::view::OidcProviderRecord;
 
 use super::role_session::{
-    self, NewRoleSession, ROLE_ARN, RoleSession, SESSION_NAME, SessionPolicyInput,
+    self, NewRoleSession, ROLE_ARN, RoleSession, SESSION_NAME, SessionPolicyInput, fits,
 };
 
 const WEB_IDENTITY_TOKEN: Shape = Shape {
@@ -133,27 +133,16 @@ pub async fn unsigned(
         role_session::session_policies(&app.view, &input.session_policies, &claims.tags)?;
 
     // The trust policy must let the provider in for each thing the token asks for.
-    let mut asks = vec!["sts:AssumeRoleWithWebIdentity"];
-    if !claims.tags.is_empty() {
-        asks.push("sts:TagSession");
-    }
-    if claims.source_identity.is_some() {
-        asks.push("sts:SetSourceIdentity");
-    }
-    for action in asks {
-        let request = trust_request(origin, action, &role.arn, &provider, &claims, &input);
-        let decision = policy::evaluate(
-            &request,
-            &EvaluationInput {
-                resource: Some(&role.trust_policy),
-                resource_owner: Some(&role.account_id),
-                resource_policy_must_name_caller: true,
-                ..EvaluationInput::default()
-            },
-        );
-        if !decision.is_allowed() {
-            return Err(not_authorized());
-        }
+    let asks = role_session::asks(
+        "sts:AssumeRoleWithWebIdentity",
+        !claims.tags.is_empty(),
+        claims.source_identity.is_some(),
+    );
+    let trusted = role_session::trusts(&role, &asks, |action| {
+        trust_request(origin, action, &role.arn, &provider, &claims, &input)
+    });
+    if !trusted {
+        return Err(not_authorized());
     }
 
     let session = role_session::start(
@@ -352,12 +341,6 @@ fn session_tags(claim: Option<&Value>) -> Result<(Vec<Tag>, Vec<String>), AwsErr
     Ok((tags, transitive))
 }
 
-fn fits(shape: &Shape, value: &str) -> bool {
-    let len = value.chars().count();
-    (shape.min..=shape.max).contains(&len)
-        && shape.pattern.as_ref().is_none_or(|p| (p.matches)(value))
-}
-
 /// The request the trust policy is evaluated on: the provider as the principal, and the
 /// token's claims under the provider's condition keys (`host/path:sub`, `:aud`, `:amr`).
 fn trust_request(
@@ -381,19 +364,12 @@ fn trust_request(
         request.insert(&format!("{url}:amr"), claims.amr.clone());
     }
     request.insert("aws:FederatedProvider", &provider.arn);
-    request.insert("sts:RoleSessionName", &input.session_name);
-    if let Some(source_identity) = &claims.source_identity {
-        request.insert("sts:SourceIdentity", source_identity);
-    }
-    for tag in &claims.tags {
-        request.insert(&format!("aws:RequestTag/{}", tag.key), &tag.value);
-    }
-    if !claims.tags.is_empty() {
-        let keys: Vec<String> = claims.tags.iter().map(|t| t.key.clone()).collect();
-        request.insert("aws:TagKeys", keys);
-    }
-    if !claims.transitive_tag_keys.is_empty() {
-        request.insert("sts:TransitiveTagKeys", claims.transitive_tag_keys.clone());
-    }
+    role_session::add_session_keys(
+        &mut request,
+        &input.session_name,
+        claims.source_identity.as_deref(),
+        &claims.tags,
+        &claims.transitive_tag_keys,
+    );
     request
 }

@@ -70,6 +70,11 @@ pub enum Change {
     OidcProviderRemoved {
         arn: String,
     },
+    /// A SAML provider, whose assertions `AssumeRoleWithSAML` accepts.
+    SamlProviderPut(Arc<SamlProviderRecord>),
+    SamlProviderRemoved {
+        arn: String,
+    },
     /// The tags of a resource that is no principal (a managed policy, an instance
     /// profile), by ARN, for `aws:ResourceTag/…`; none forgets the resource.
     ResourceTags {
@@ -92,7 +97,9 @@ impl Change {
             | Change::GroupPut(_)
             | Change::GroupRemoved { .. }
             | Change::OidcProviderPut(_)
-            | Change::OidcProviderRemoved { .. } => ChangeKind::Entities,
+            | Change::OidcProviderRemoved { .. }
+            | Change::SamlProviderPut(_)
+            | Change::SamlProviderRemoved { .. } => ChangeKind::Entities,
             // Membership decides which policies apply, as an attachment does.
             Change::GroupMembership { .. } => ChangeKind::Policies,
             Change::AccessKeyPut(_) | Change::AccessKeyRemoved { .. } => ChangeKind::AccessKeys,
@@ -132,6 +139,8 @@ impl Change {
             Change::ManagedPolicyRemoved { policy_arn } => format!("policy:{policy_arn}"),
             Change::OidcProviderPut(provider) => format!("oidc-provider:{}", provider.arn),
             Change::OidcProviderRemoved { arn } => format!("oidc-provider:{arn}"),
+            Change::SamlProviderPut(provider) => format!("saml-provider:{}", provider.arn),
+            Change::SamlProviderRemoved { arn } => format!("saml-provider:{arn}"),
             Change::ResourceTags { arn, .. } => format!("resource-tags:{arn}"),
         }
     }
@@ -191,6 +200,17 @@ pub struct OidcProviderRecord {
     pub url: String,
     /// The audiences its tokens may name.
     pub client_ids: Vec<String>,
+}
+
+/// What the data plane knows of a SAML provider: enough to verify its assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamlProviderRecord {
+    pub arn: String,
+    pub account_id: String,
+    /// The `entityID` of its metadata.
+    pub entity_id: String,
+    /// The RSA public keys (`RSAPublicKey` DER) its assertions may be signed with.
+    pub signing_keys: Vec<Vec<u8>>,
 }
 
 /// Temporary credentials: who they stand for, for how long, with which limits.
@@ -327,6 +347,8 @@ struct ViewData {
     expired_order: VecDeque<String>,
     /// ARN → OpenID Connect provider.
     oidc_providers: HashMap<String, Arc<OidcProviderRecord>>,
+    /// ARN → SAML provider.
+    saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
 }
 
 /// How many expired sessions' key ids are remembered: without a bound a server that mints
@@ -466,6 +488,12 @@ impl View {
                 }
                 Change::OidcProviderRemoved { arn } => {
                     data.oidc_providers.remove(&arn);
+                }
+                Change::SamlProviderPut(provider) => {
+                    data.saml_providers.insert(provider.arn.clone(), provider);
+                }
+                Change::SamlProviderRemoved { arn } => {
+                    data.saml_providers.remove(&arn);
                 }
                 Change::ResourceTags { arn, tags } if tags.is_empty() => {
                     data.resource_tags.remove(&arn);
@@ -725,6 +753,11 @@ impl View {
     /// A visible OpenID Connect provider, by ARN.
     pub fn oidc_provider(&self, arn: &str) -> Option<Arc<OidcProviderRecord>> {
         self.read().oidc_providers.get(arn).cloned()
+    }
+
+    /// A visible SAML provider, by ARN.
+    pub fn saml_provider(&self, arn: &str) -> Option<Arc<SamlProviderRecord>> {
+        self.read().saml_providers.get(arn).cloned()
     }
 
     pub fn role(&self, role_id: &str) -> Option<Arc<RoleRecord>> {

@@ -380,32 +380,6 @@ async fn session_tags_from_the_token_need_tag_session_in_the_trust_policy() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn assume_role_with_saml_says_it_is_not_supported() {
-    let server = TestServer::spawn().await;
-    let answer = server
-        .raw()
-        .send(&RawRequest::form(
-            "Action=AssumeRoleWithSAML&Version=2011-06-15\
-             &RoleArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Arole%2Fr\
-             &PrincipalArn=arn%3Aaws%3Aiam%3A%3A000000000000%3Asaml-provider%2Fp\
-             &SAMLAssertion=PHNhbWw%2B",
-        ))
-        .await;
-    assert_eq!(
-        (answer.status, answer.code()),
-        (501, Some("NotImplemented"))
-    );
-    assert!(
-        answer
-            .element("Message")
-            .unwrap()
-            .contains("AssumeRoleWithSAML"),
-        "{}",
-        answer.body
-    );
-}
-
 const GITHUB: &str = "https://token.actions.githubusercontent.com";
 
 /// An issuer that signs elsewhere, as GitHub Actions does: its RSA key (a test fixture) and
