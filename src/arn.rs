@@ -40,3 +40,8 @@ pub fn oidc_provider(account_id: &str, url: &str) -> String {
 pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:instance-profile{path}{name}")
 }
+
+/// A virtual MFA device's ARN, which is also its serial number.
+pub fn mfa(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:mfa{path}{name}")
+}

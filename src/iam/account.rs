@@ -230,7 +230,7 @@ impl ToXml for AccountSummaryOutput {
 }
 
 /// Every key of AWS's `SummaryMap`: the account's counts from the store, AWS's default
-/// quotas, and zero for what iamlocal does not host yet (MFA devices, certificates; SAML
+/// quotas, and zero for what iamlocal does not host yet (root MFA, certificates; SAML
 /// providers, which `Providers` would count too).
 pub async fn get_account_summary(
     cx: &Ctx<'_>,
@@ -270,8 +270,8 @@ pub async fn get_account_summary(
         ("ServerCertificates", 0),
         ("ServerCertificatesQuota", 20),
         ("Providers", counts.providers),
-        ("MFADevices", 0),
-        ("MFADevicesInUse", 0),
+        ("MFADevices", counts.mfa_devices),
+        ("MFADevicesInUse", counts.mfa_devices_in_use),
         ("AccountMFAEnabled", 0),
         // The root user has the configured access key.
         ("AccountAccessKeysPresent", 1),

@@ -32,6 +32,9 @@ pub struct AccountCounts {
     pub providers: i64,
     /// Managed policies (AWS's included) attached to the account's users, groups and roles.
     pub attached_policies: i64,
+    /// Virtual MFA devices, and those of them enabled for a user.
+    pub mfa_devices: i64,
+    pub mfa_devices_in_use: i64,
 }
 
 impl Store {
@@ -164,7 +167,10 @@ impl Store {
                      WHERE a.owner_id IN (SELECT user_id FROM users WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT role_id FROM roles WHERE account_id = ?1)
                         OR a.owner_id IN (SELECT group_id FROM groups WHERE account_id = ?1))
-                        AS attached_policies",
+                        AS attached_policies,
+                    (SELECT count(*) FROM mfa_devices WHERE account_id = ?1) AS mfa_devices,
+                    (SELECT count(*) FROM mfa_devices WHERE account_id = ?1 AND user_id IS NOT NULL)
+                        AS mfa_devices_in_use",
         )
         .bind(account_id)
         .fetch_one(&self.reader)

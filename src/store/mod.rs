@@ -12,6 +12,7 @@ mod groups;
 mod identity_policies;
 mod instance_profiles;
 mod login_profiles;
+mod mfa_devices;
 mod oidc_providers;
 mod policies;
 mod reset;
@@ -36,6 +37,7 @@ pub use groups::Group;
 pub use identity_policies::Owner;
 pub use instance_profiles::InstanceProfile;
 pub use login_profiles::LoginProfile;
+pub use mfa_devices::{Assignment, MfaDevice, VirtualMfaDevice};
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role};
@@ -135,6 +137,7 @@ impl Store {
         changes.extend(self.oidc_provider_changes().await?);
         changes.extend(self.policy_tag_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
+        changes.extend(self.mfa_device_tag_changes().await?);
         Ok(changes)
     }
 

@@ -20,6 +20,7 @@ pub(super) enum Tagged {
     Role,
     OidcProvider,
     InstanceProfile,
+    MfaDevice,
 }
 
 impl Tagged {
@@ -40,6 +41,9 @@ impl Tagged {
             Tagged::InstanceProfile => {
                 "SELECT tag_key, tag_value FROM instance_profile_tags
                  WHERE instance_profile_id = ? ORDER BY rowid"
+            }
+            Tagged::MfaDevice => {
+                "SELECT tag_key, tag_value FROM mfa_device_tags WHERE serial_number = ? ORDER BY rowid"
             }
         }
     }
@@ -72,6 +76,11 @@ impl Tagged {
                  ON CONFLICT (instance_profile_id, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::MfaDevice => {
+                "INSERT INTO mfa_device_tags (serial_number, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (serial_number, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -89,6 +98,9 @@ impl Tagged {
                 "SELECT instance_profile_id, tag_key, tag_value FROM instance_profile_tags
                  ORDER BY rowid"
             }
+            Tagged::MfaDevice => {
+                "SELECT serial_number, tag_key, tag_value FROM mfa_device_tags ORDER BY rowid"
+            }
         }
     }
 
@@ -102,6 +114,9 @@ impl Tagged {
             }
             Tagged::InstanceProfile => {
                 "DELETE FROM instance_profile_tags WHERE instance_profile_id = ? AND tag_key = ?"
+            }
+            Tagged::MfaDevice => {
+                "DELETE FROM mfa_device_tags WHERE serial_number = ? AND tag_key = ?"
             }
         }
     }

@@ -5,6 +5,7 @@ mod credentials;
 pub mod decode;
 pub mod federation;
 pub mod identity;
+pub mod mfa;
 pub mod role_session;
 pub mod saml;
 pub mod session_token;
