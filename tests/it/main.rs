@@ -18,6 +18,7 @@ mod limits;
 mod login_profiles;
 mod logs;
 mod metrics;
+mod mfa;
 mod oidc_providers;
 mod persistence;
 mod policies;
