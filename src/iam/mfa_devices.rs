@@ -8,7 +8,7 @@ pub mod totp;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::login_profiles::user_or_caller;
 use super::shapes::{EXISTING_USER_NAME, MARKER, PATH, USER_NAME, check_unique_keys, read_tags};
@@ -152,12 +152,19 @@ pub async fn create_virtual_mfa_device(
     })
 }
 
+/// What a key URI's label escapes: all but RFC 3986's unreserved characters.
+const LABEL: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `otpauth://totp/NAME@ACCOUNT?secret=SEED`, the key URI authenticator apps scan, in the
 /// form AWS documents for `QRCodePNG`.
 /// <https://github.com/google/google-authenticator/wiki/Key-Uri-Format>
 pub fn otpauth_uri(device_name: &str, account_name: &str, seed: &str) -> String {
-    let name = utf8_percent_encode(device_name, NON_ALPHANUMERIC);
-    let account = utf8_percent_encode(account_name, NON_ALPHANUMERIC);
+    let name = utf8_percent_encode(device_name, LABEL);
+    let account = utf8_percent_encode(account_name, LABEL);
     format!("otpauth://totp/{name}@{account}?secret={seed}")
 }
 
@@ -439,4 +446,17 @@ fn write_mfa_device(w: &mut XmlWriter, device: &MfaDevice) {
     w.field("UserName", &device.user_name);
     w.field("SerialNumber", &device.serial_number);
     w.field("EnableDate", &iso8601(device.enabled_at));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_uri_escapes_only_what_a_label_must() {
+        assert_eq!(
+            otpauth_uri("ann+phone", "my-alias", "MZXW6YTBOI"),
+            "otpauth://totp/ann%2Bphone@my-alias?secret=MZXW6YTBOI"
+        );
+    }
 }

@@ -4,7 +4,10 @@
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change, resource_tags_changes, tags_of};
+use super::tags::{
+    Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    resource_tags_changes, tags_of,
+};
 use super::users::{user_by_id, user_id};
 use super::{Page, Store, User, from_millis, is_unique_violation, to_millis};
 use crate::arn;
@@ -222,12 +225,16 @@ impl Store {
         let user_id = user_id(&mut w.tx, account_id, user_name).await?;
         let row = device_row(&mut w.tx, account_id, serial).await?;
         if row.user_id.is_some() {
-            return Err(aws_error!(EntityAlreadyExists, "MFA Device is already in use."));
+            return Err(aws_error!(
+                EntityAlreadyExists,
+                "MFA Device is already in use."
+            ));
         }
-        let (in_use,): (i64,) = sqlx::query_as("SELECT count(*) FROM mfa_devices WHERE user_id = ?")
-            .bind(&user_id)
-            .fetch_one(&mut *w.tx)
-            .await?;
+        let (in_use,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM mfa_devices WHERE user_id = ?")
+                .bind(&user_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
         if in_use >= DEVICES_PER_USER {
             return Err(aws_error!(
                 LimitExceeded,
@@ -262,12 +269,14 @@ impl Store {
         let user_id = user_id(&mut w.tx, account_id, user_name).await?;
         let row = users_device(&mut w.tx, account_id, &user_id, serial).await?;
         let (step, drift) = check_pair(&row, codes, now)?;
-        sqlx::query("UPDATE mfa_devices SET last_step = ?, drift_steps = ? WHERE serial_number = ?")
-            .bind(step)
-            .bind(drift)
-            .bind(serial)
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE mfa_devices SET last_step = ?, drift_steps = ? WHERE serial_number = ?",
+        )
+        .bind(step)
+        .bind(drift)
+        .bind(serial)
+        .execute(&mut *w.tx)
+        .await?;
         w.commit().await
     }
 
@@ -430,7 +439,11 @@ impl Store {
 
 /// Two consecutive codes, anywhere within the resynchronisation window: the step of the
 /// second (spent with it) and how far the device's clock is off.
-fn check_pair(row: &DeviceRow, codes: (&str, &str), now: OffsetDateTime) -> Result<(i64, i64), AwsError> {
+fn check_pair(
+    row: &DeviceRow,
+    codes: (&str, &str),
+    now: OffsetDateTime,
+) -> Result<(i64, i64), AwsError> {
     let now_step = totp::step_at(now);
     let key = row.key()?;
     let first = totp::matching_pair(&key, codes, now_step, row.last_step).ok_or_else(|| {
@@ -457,13 +470,13 @@ async fn find_device(
     account_id: &str,
     serial: &str,
 ) -> Result<Option<DeviceRow>, AwsError> {
-    Ok(
-        sqlx::query_as(select_devices!("WHERE account_id = ? AND serial_number = ?"))
-            .bind(account_id)
-            .bind(serial)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(select_devices!(
+        "WHERE account_id = ? AND serial_number = ?"
+    ))
+    .bind(account_id)
+    .bind(serial)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// A device enabled for the user; any other is, for the user's actions, no such entity.
@@ -480,7 +493,10 @@ async fn users_device(
 }
 
 fn no_such_device(serial: &str) -> AwsError {
-    aws_error!(NoSuchEntity, "MFA Device with serial number {serial} does not exist.")
+    aws_error!(
+        NoSuchEntity,
+        "MFA Device with serial number {serial} does not exist."
+    )
 }
 
 /// `DeleteUser`'s conflict when the user still has an MFA device enabled.

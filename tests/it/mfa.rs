@@ -132,7 +132,11 @@ async fn a_virtual_device_lives_through_create_enable_resync_deactivate_and_dele
         .unwrap();
     assert_eq!(unassigned.virtual_mfa_devices[0].serial_number, serial);
     assert!(unassigned.virtual_mfa_devices[0].user.is_none());
-    assert!(unassigned.virtual_mfa_devices[0].base32_string_seed.is_none());
+    assert!(
+        unassigned.virtual_mfa_devices[0]
+            .base32_string_seed
+            .is_none()
+    );
 
     // Enabling needs two consecutive codes.
     let step = fresh_step(&server).await;
@@ -195,7 +199,12 @@ async fn a_virtual_device_lives_through_create_enable_resync_deactivate_and_dele
         .await
         .unwrap();
     assert!(unassigned.virtual_mfa_devices.is_empty());
-    let devices = iam.list_mfa_devices().user_name("mia").send().await.unwrap();
+    let devices = iam
+        .list_mfa_devices()
+        .user_name("mia")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(devices.mfa_devices[0].serial_number, serial);
     let got = iam
         .get_mfa_device()
@@ -478,10 +487,17 @@ async fn a_trust_policy_requiring_mfa_lets_in_only_callers_who_used_it() {
         .unwrap();
 
     let sts = server.sts_as(&key, &secret);
-    let assume = || sts.assume_role().role_arn(&role_arn).role_session_name("bob");
+    let assume = || {
+        sts.assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("bob")
+    };
     let (code, message) = error_of(assume().send().await);
     assert_eq!(code, "AccessDenied");
-    assert!(message.contains("is not authorized to perform: sts:AssumeRole"), "{message}");
+    assert!(
+        message.contains("is not authorized to perform: sts:AssumeRole"),
+        "{message}"
+    );
     let step = fresh_step(&server).await;
     let (code, message) = error_of(
         assume()

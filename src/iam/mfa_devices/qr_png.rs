@@ -117,6 +117,41 @@ mod tests {
         assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
     }
 
+    /// The pixels of one of our PNGs, read back from its stored deflate blocks: whether
+    /// each is dark, row by row.
+    fn pixels(png: &[u8]) -> (usize, Vec<bool>) {
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap()) as usize;
+        let idat_len = u32::from_be_bytes(png[33..37].try_into().unwrap()) as usize;
+        assert_eq!(&png[37..41], b"IDAT");
+        let mut zlib = &png[41 + 2..41 + idat_len - 4];
+        let mut raw = Vec::new();
+        while !zlib.is_empty() {
+            let len = usize::from(u16::from_le_bytes([zlib[1], zlib[2]]));
+            raw.extend_from_slice(&zlib[5..5 + len]);
+            zlib = &zlib[5 + len..];
+        }
+        let row_bytes = width.div_ceil(8) + 1;
+        let dark = (0..width * width)
+            .map(|i| {
+                let (x, y) = (i % width, i / width);
+                raw[y * row_bytes + 1 + x / 8] & (0x80 >> (x % 8)) == 0
+            })
+            .collect();
+        (width, dark)
+    }
+
+    #[test]
+    fn the_qr_code_reads_back_as_the_text_it_was_made_of() {
+        let uri = "otpauth://totp/mia-phone@000000000000?secret=MZXW6YTBOI";
+        let (width, dark) = pixels(&qr_png(uri).unwrap());
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, width, |x, y| {
+            if dark[y * width + x] { 0 } else { 255 }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].decode().unwrap().1, uri);
+    }
+
     #[test]
     fn the_png_has_its_header_and_one_pixel_row_per_line() {
         let png = qr_png("otpauth://totp/x@000000000000?secret=ABC").unwrap();

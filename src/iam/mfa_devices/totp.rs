@@ -26,14 +26,24 @@ pub fn code(key: &[u8], step: i64) -> String {
     let mac = mac.as_ref();
     // Dynamic truncation (RFC 4226 §5.3).
     let offset = usize::from(mac[mac.len() - 1] & 0x0f);
-    let binary = u32::from_be_bytes([mac[offset], mac[offset + 1], mac[offset + 2], mac[offset + 3]])
-        & 0x7fff_ffff;
+    let binary = u32::from_be_bytes([
+        mac[offset],
+        mac[offset + 1],
+        mac[offset + 2],
+        mac[offset + 3],
+    ]) & 0x7fff_ffff;
     format!("{:06}", binary % 1_000_000)
 }
 
 /// The first step of `steps` whose code is `code`.
-pub fn matching_step(key: &[u8], code_given: &str, steps: impl IntoIterator<Item = i64>) -> Option<i64> {
-    steps.into_iter().find(|&step| code(key, step) == code_given)
+pub fn matching_step(
+    key: &[u8],
+    code_given: &str,
+    steps: impl IntoIterator<Item = i64>,
+) -> Option<i64> {
+    steps
+        .into_iter()
+        .find(|&step| code(key, step) == code_given)
 }
 
 /// How many steps either side of the expected one a code may be from: AWS, like RFC 6238
@@ -48,7 +58,12 @@ pub const SYNC_WINDOW: i64 = 10;
 
 /// The first step of two consecutive codes, within [`SYNC_WINDOW`] of `now_step` and after
 /// `last_step` (a code is good once).
-pub fn matching_pair(key: &[u8], codes: (&str, &str), now_step: i64, last_step: i64) -> Option<i64> {
+pub fn matching_pair(
+    key: &[u8],
+    codes: (&str, &str),
+    now_step: i64,
+    last_step: i64,
+) -> Option<i64> {
     (now_step - SYNC_WINDOW..=now_step + SYNC_WINDOW)
         .filter(|&step| step > last_step)
         .find(|&step| code(key, step) == codes.0 && code(key, step + 1) == codes.1)
@@ -128,7 +143,10 @@ mod tests {
     fn the_step_is_found_among_the_candidates() {
         let key = b"12345678901234567890";
         let step = step_at(OffsetDateTime::from_unix_timestamp(1_111_111_109).unwrap());
-        assert_eq!(matching_step(key, "081804", step - 1..=step + 1), Some(step));
+        assert_eq!(
+            matching_step(key, "081804", step - 1..=step + 1),
+            Some(step)
+        );
         assert_eq!(matching_step(key, "081804", step + 1..=step + 2), None);
     }
 
