@@ -27,7 +27,6 @@ pub struct VirtualMfaDevice {
     pub serial_number: String,
     /// The seed in base32.
     pub seed: String,
-    pub created_at: OffsetDateTime,
     /// The user it is enabled for, and since when.
     pub user: Option<User>,
     pub enabled_at: Option<OffsetDateTime>,
@@ -54,7 +53,6 @@ pub enum Assignment {
 struct DeviceRow {
     serial_number: String,
     seed: String,
-    created_at: i64,
     user_id: Option<String>,
     enabled_at: Option<i64>,
     last_step: i64,
@@ -79,7 +77,6 @@ impl DeviceRow {
         Ok(VirtualMfaDevice {
             serial_number: self.serial_number,
             seed: self.seed,
-            created_at: from_millis(self.created_at),
             user,
             enabled_at: self.enabled_at.map(from_millis),
             tags,
@@ -90,7 +87,7 @@ impl DeviceRow {
 macro_rules! select_devices {
     ($rest:literal) => {
         concat!(
-            "SELECT serial_number, seed, created_at, user_id, enabled_at, last_step, drift_steps
+            "SELECT serial_number, seed, user_id, enabled_at, last_step, drift_steps
              FROM mfa_devices ",
             $rest
         )
@@ -150,7 +147,6 @@ impl Store {
         Ok(VirtualMfaDevice {
             serial_number,
             seed,
-            created_at: now,
             user: None,
             enabled_at: None,
             tags: tags.to_vec(),
@@ -413,18 +409,6 @@ impl Store {
         let mut conn = self.reader.acquire().await?;
         device_row(&mut conn, account_id, serial).await?;
         tags_of(&mut conn, Tagged::MfaDevice, serial).await
-    }
-
-    /// The virtual device, with its seed, user and tags.
-    pub async fn virtual_mfa_device(
-        &self,
-        account_id: &str,
-        serial: &str,
-    ) -> Result<VirtualMfaDevice, AwsError> {
-        let mut conn = self.reader.acquire().await?;
-        let row = device_row(&mut conn, account_id, serial).await?;
-        let tags = tags_of(&mut conn, Tagged::MfaDevice, serial).await?;
-        row.into_device(&mut conn, tags).await
     }
 
     pub(super) async fn mfa_device_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
