@@ -607,3 +607,44 @@ async fn a_deny_unless_mfa_policy_tells_mfa_sessions_from_plain_keys() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn mfa_session_credentials_keep_their_mfa_across_a_restart() {
+    let dir = std::env::temp_dir().join(format!("iamlocal-mfa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let _ = std::fs::remove_file(&db);
+    let first = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let (key, secret) = user_with_key(&first, "kim").await;
+    first
+        .iam()
+        .put_user_policy()
+        .user_name("kim")
+        .policy_name("all")
+        .policy_document(ALLOW_ALL_IAM)
+        .send()
+        .await
+        .unwrap();
+    let (serial, seed) = enabled_device(&first, "kim").await;
+    let step = fresh_step(&first).await;
+    let session = first
+        .sts_as(&key, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let devices = second
+        .iam_temp(session.credentials().unwrap())
+        .list_mfa_devices()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(devices.mfa_devices[0].serial_number, serial);
+    second.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
