@@ -1,5 +1,9 @@
 //! Virtual MFA devices: their TOTP seeds, the user each is enabled for, and the one-time
 //! codes they accept (each once, within a step of the device's clock).
+//!
+//! AWS does not document the messages of these errors; those here are as observed from
+//! AWS where known (`Cannot delete entity, must delete MFA device first.`, `Authentication
+//! code for device is not valid.`), else iamlocal's wording.
 
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
