@@ -48,3 +48,7 @@ pub fn instance_profile(account_id: &str, path: &str, name: &str) -> String {
 pub fn server_certificate(account_id: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:server-certificate{path}{name}")
 }
+/// A virtual MFA device's ARN, which is also its serial number.
+pub fn mfa(account_id: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account_id}:mfa{path}{name}")
+}

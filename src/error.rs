@@ -90,6 +90,8 @@ error_codes! {
     InvalidPublicKey => 400, Sender;
     /// A service that has no service-specific credentials (`ServiceNotSupportedException`).
     NotSupportedService => 404, Sender;
+    /// A one-time code of an MFA device that does not check out.
+    InvalidAuthenticationCode => 403, Sender;
     // STS.
     ExpiredToken => 400, Sender;
     PackedPolicyTooLarge => 400, Sender;
@@ -191,6 +193,21 @@ impl AwsError {
 
     pub fn access_denied(message: impl Into<Cow<'static, str>>) -> Self {
         AwsError::new(ErrorCode::AccessDenied, message)
+    }
+
+    /// STS's answer to an MFA serial number that is no device of the caller's.
+    pub fn mfa_not_validated() -> Self {
+        AwsError::access_denied(
+            "MultiFactorAuthentication failed, unable to validate MFA code.  \
+             Please verify your MFA serial number is valid and associated with this user.",
+        )
+    }
+
+    /// STS's answer to a wrong (or spent, or stale) MFA code.
+    pub fn mfa_code_invalid() -> Self {
+        AwsError::access_denied(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )
     }
 
     /// The XML document AWS sends for an error, for the given request id.

@@ -159,7 +159,7 @@ impl Ctx<'_> {
                 "aws:TokenIssueTime",
                 crate::clock::iso8601(session.issued_at),
             );
-            request.insert("aws:MultiFactorAuthPresent", false);
+            add_mfa_keys(&mut request, session.mfa_authenticated_at, self.now());
             if let Some(source_identity) = &session.source_identity {
                 request.insert("aws:SourceIdentity", source_identity);
             }
@@ -192,6 +192,19 @@ impl Ctx<'_> {
             source_ip: self.source_ip,
             user_agent: self.user_agent,
         }
+    }
+}
+
+/// `aws:MultiFactorAuthPresent` of temporary credentials, and `aws:MultiFactorAuthAge` (in
+/// seconds) when they were made with MFA. Long-term credentials carry neither, as on AWS.
+pub fn add_mfa_keys(
+    request: &mut RequestContext,
+    mfa_authenticated_at: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) {
+    request.insert("aws:MultiFactorAuthPresent", mfa_authenticated_at.is_some());
+    if let Some(at) = mfa_authenticated_at {
+        request.insert("aws:MultiFactorAuthAge", (now - at).whole_seconds().max(0));
     }
 }
 

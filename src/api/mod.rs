@@ -9,12 +9,13 @@ mod catalog;
 mod coverage;
 mod ctx;
 
-pub use ctx::{CallerPolicies, Ctx, Origin, RequestKeys};
+pub use ctx::{CallerPolicies, Ctx, Origin, RequestKeys, add_mfa_keys};
 
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::identity_policies::{GroupKind, RoleKind, UserKind};
 use crate::iam::instance_profiles::InstanceProfileKind;
+use crate::iam::mfa_devices::MfaDeviceKind;
 use crate::iam::policies::ManagedPolicyKind;
 use crate::iam::saml_providers::SamlProviderKind;
 use crate::iam::server_certificates::ServerCertificateKind;
@@ -284,6 +285,17 @@ actions! {
     Iam ResetServiceSpecificCredential => iam::service_credentials::reset_service_specific_credential;
     Iam UpdateServiceSpecificCredential => iam::service_credentials::update_service_specific_credential;
     Iam DeleteServiceSpecificCredential => iam::service_credentials::delete_service_specific_credential;
+    Iam CreateVirtualMFADevice => iam::mfa_devices::create_virtual_mfa_device;
+    Iam DeleteVirtualMFADevice => iam::mfa_devices::delete_virtual_mfa_device;
+    Iam ListVirtualMFADevices => iam::mfa_devices::list_virtual_mfa_devices;
+    Iam EnableMFADevice => iam::mfa_devices::enable_mfa_device;
+    Iam ResyncMFADevice => iam::mfa_devices::resync_mfa_device;
+    Iam DeactivateMFADevice => iam::mfa_devices::deactivate_mfa_device;
+    Iam GetMFADevice => iam::mfa_devices::get_mfa_device;
+    Iam ListMFADevices => iam::mfa_devices::list_mfa_devices;
+    Iam TagMFADevice => iam::tagging::tag::<MfaDeviceKind>;
+    Iam UntagMFADevice => iam::tagging::untag::<MfaDeviceKind>;
+    Iam ListMFADeviceTags => iam::tagging::list_tags::<MfaDeviceKind>;
     Sts AssumeRole => sts::assume_role::assume_role;
     Sts AssumeRoleWithWebIdentity => sts::web_identity::assume_role_with_web_identity;
     Sts AssumeRoleWithSAML => sts::saml::assume_role_with_saml;
@@ -392,10 +404,13 @@ fn check_credential_kind(cx: &Ctx<'_>, action: Action) -> Result<(), AwsError> {
     };
     let allowed = match session.of {
         SessionOf::Role { .. } => return Ok(()),
-        SessionOf::Caller { .. } => matches!(
-            action,
-            Action::AssumeRole | Action::GetCallerIdentity | Action::GetSessionToken
-        ),
+        SessionOf::Caller { .. } => {
+            (session.mfa_authenticated_at.is_some() && cx.caller.service == Service::Iam)
+                || matches!(
+                    action,
+                    Action::AssumeRole | Action::GetCallerIdentity | Action::GetSessionToken
+                )
+        }
         SessionOf::Federated { .. } => action == Action::GetCallerIdentity,
     };
     match action {

@@ -230,8 +230,7 @@ impl ToXml for AccountSummaryOutput {
 }
 
 /// Every key of AWS's `SummaryMap`: the account's counts from the store, AWS's default
-/// quotas, and zero for what iamlocal does not host yet (MFA devices; SAML
-/// providers, which `Providers` would count too).
+/// quotas, and zero for what iamlocal does not host yet (root MFA).
 pub async fn get_account_summary(
     cx: &Ctx<'_>,
     _input: NoInput,
@@ -275,8 +274,8 @@ pub async fn get_account_summary(
         ("ServerCertificates", counts.server_certificates),
         ("ServerCertificatesQuota", 20),
         ("Providers", counts.providers),
-        ("MFADevices", 0),
-        ("MFADevicesInUse", 0),
+        ("MFADevices", counts.mfa_devices),
+        ("MFADevicesInUse", counts.mfa_devices_in_use),
         ("AccountMFAEnabled", 0),
         // The root user has the configured access key.
         ("AccountAccessKeysPresent", 1),

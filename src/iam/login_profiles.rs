@@ -29,7 +29,7 @@ const PASSWORD: Shape = Shape {
 };
 
 /// The user an action names, or, without a name, the calling user.
-pub(super) fn user_or_caller(cx: &Ctx<'_>, user_name: Option<String>) -> Result<String, AwsError> {
+pub(crate) fn user_or_caller(cx: &Ctx<'_>, user_name: Option<String>) -> Result<String, AwsError> {
     match (user_name, &cx.caller.principal) {
         (Some(name), _) => Ok(name),
         (None, Principal::User(me)) => Ok(me.user_name.clone()),

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod identity_policies;
 pub mod instance_profiles;
 pub mod login_profiles;
+pub mod mfa_devices;
 pub mod oidc_providers;
 pub(crate) mod openssh;
 pub mod outbound_federation;

@@ -54,6 +54,7 @@ pub struct Account {
     /// Signing certificates of the account's root user.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub root_signing_certificates: Vec<SigningCertificate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub saml_providers: Vec<SamlProvider>,
 }
 

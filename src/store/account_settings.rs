@@ -36,6 +36,9 @@ pub struct AccountCounts {
     pub server_certificates: i64,
     /// Signing certificates of the account's root user.
     pub root_signing_certificates: i64,
+    /// Virtual MFA devices, and those of them enabled for a user.
+    pub mfa_devices: i64,
+    pub mfa_devices_in_use: i64,
 }
 
 impl Store {
@@ -235,7 +238,10 @@ impl Store {
                     (SELECT count(*) FROM server_certificates WHERE account_id = ?1)
                         AS server_certificates,
                     (SELECT count(*) FROM signing_certificates
-                     WHERE account_id = ?1 AND user_id IS NULL) AS root_signing_certificates",
+                     WHERE account_id = ?1 AND user_id IS NULL) AS root_signing_certificates,
+                    (SELECT count(*) FROM mfa_devices WHERE account_id = ?1) AS mfa_devices,
+                    (SELECT count(*) FROM mfa_devices WHERE account_id = ?1 AND user_id IS NOT NULL)
+                        AS mfa_devices_in_use",
         )
         .bind(account_id)
         .fetch_one(&self.reader)

@@ -18,6 +18,7 @@ mod identity_policies;
 mod instance_profiles;
 mod lagging;
 mod login_profiles;
+mod mfa_devices;
 mod oidc_providers;
 mod policies;
 mod reset;
@@ -53,6 +54,7 @@ pub use groups::Group;
 pub use identity_policies::Owner;
 pub use instance_profiles::InstanceProfile;
 pub use login_profiles::LoginProfile;
+pub use mfa_devices::{Assignment, MfaDevice, VirtualMfaDevice};
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role, is_service_linked};
@@ -166,6 +168,7 @@ impl Store {
         changes.extend(self.policy_tag_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
         changes.extend(self.server_certificate_tag_changes().await?);
+        changes.extend(self.mfa_device_tag_changes().await?);
         Ok(changes)
     }
 

@@ -30,6 +30,8 @@ pub(super) const RESET: &[&str] = &[
     "DELETE FROM policies",
     "DELETE FROM group_members",
     "DELETE FROM groups",
+    "DELETE FROM mfa_device_tags",
+    "DELETE FROM mfa_devices",
     "DELETE FROM access_keys",
     "DELETE FROM password_history",
     "DELETE FROM login_profiles",

@@ -31,6 +31,9 @@ struct Details {
     tags: Vec<(String, String)>,
     transitive_tag_keys: Vec<String>,
     source_identity: Option<String>,
+    /// When MFA was used, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mfa_authenticated_at: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -89,6 +92,7 @@ impl Store {
             tags: record.tags.clone(),
             transitive_tag_keys: record.transitive_tag_keys.clone(),
             source_identity: record.source_identity.clone(),
+            mfa_authenticated_at: record.mfa_authenticated_at.map(to_millis),
         };
         let details = serde_json::to_string(&details).map_err(AwsError::internal)?;
         let region = new.region;
@@ -215,6 +219,7 @@ impl Store {
                 tags: details.tags,
                 transitive_tag_keys: details.transitive_tag_keys,
                 source_identity: details.source_identity,
+                mfa_authenticated_at: details.mfa_authenticated_at.map(from_millis),
                 issued_at: from_millis(issued_at),
                 expires_at: from_millis(expires_at),
             })));
@@ -241,6 +246,7 @@ mod tests {
                 tags: Vec::new(),
                 transitive_tag_keys: Vec::new(),
                 source_identity: None,
+                mfa_authenticated_at: None,
                 issued_at: now,
                 expires_at: now + time::Duration::hours(1),
             },

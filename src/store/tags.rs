@@ -22,6 +22,7 @@ pub(super) enum Tagged {
     InstanceProfile,
     ServerCertificate,
     SamlProvider,
+    MfaDevice,
 }
 
 impl Tagged {
@@ -49,6 +50,9 @@ impl Tagged {
             }
             Tagged::SamlProvider => {
                 "SELECT tag_key, tag_value FROM saml_provider_tags WHERE provider_arn = ? ORDER BY rowid"
+            }
+            Tagged::MfaDevice => {
+                "SELECT tag_key, tag_value FROM mfa_device_tags WHERE serial_number = ? ORDER BY rowid"
             }
         }
     }
@@ -92,6 +96,11 @@ impl Tagged {
                  ON CONFLICT (provider_arn, tag_key)
                  DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
             }
+            Tagged::MfaDevice => {
+                "INSERT INTO mfa_device_tags (serial_number, tag_key, tag_value) VALUES (?, ?, ?)
+                 ON CONFLICT (serial_number, tag_key)
+                 DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value"
+            }
         }
     }
 
@@ -116,6 +125,9 @@ impl Tagged {
             Tagged::SamlProvider => {
                 "SELECT provider_arn, tag_key, tag_value FROM saml_provider_tags ORDER BY rowid"
             }
+            Tagged::MfaDevice => {
+                "SELECT serial_number, tag_key, tag_value FROM mfa_device_tags ORDER BY rowid"
+            }
         }
     }
 
@@ -135,6 +147,9 @@ impl Tagged {
             }
             Tagged::SamlProvider => {
                 "DELETE FROM saml_provider_tags WHERE provider_arn = ? AND tag_key = ?"
+            }
+            Tagged::MfaDevice => {
+                "DELETE FROM mfa_device_tags WHERE serial_number = ? AND tag_key = ?"
             }
         }
     }

@@ -318,6 +318,11 @@ impl Store {
         {
             return Err(conflict);
         }
+        if let Some(conflict) =
+            super::mfa_devices::mfa_device_conflict(&mut w.tx, &row.user_id).await?
+        {
+            return Err(conflict);
+        }
         sqlx::query("DELETE FROM users WHERE user_id = ?")
             .bind(&row.user_id)
             .execute(&mut *w.tx)
@@ -453,6 +458,17 @@ pub(super) async fn account_users(
             row.into_user(tags)
         })
         .collect())
+}
+/// A user by unique id (without tags), for other families that hang off users.
+pub(super) async fn user_by_id(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+) -> Result<Option<User>, AwsError> {
+    let row: Option<UserRow> = sqlx::query_as(select_users!("WHERE user_id = ?"))
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.into_user(Vec::new())))
 }
 
 /// The id of a user, for other families that hang off users.

@@ -1,7 +1,7 @@
 //! `AssumeRole`: temporary credentials for a role, if its trust policy lets the caller in.
 //! <https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>
 
-use crate::api::{CallerPolicies, Ctx, FromQuery};
+use crate::api::{CallerPolicies, Ctx, FromQuery, add_mfa_keys};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::shapes::{MAX_TAGS, TAG_KEY, read_tags};
@@ -11,6 +11,7 @@ use crate::protocol::xml::{ToXml, XmlWriter};
 use crate::store::Tag;
 use crate::view::{Principal, SessionOf};
 
+use super::mfa::MfaInput;
 use super::role_session::{
     self, NewRoleSession, ROLE_ARN, RoleSession, SESSION_NAME, SessionPolicyInput,
 };
@@ -42,7 +43,7 @@ pub struct AssumeRoleInput {
     transitive_tag_keys: Vec<String>,
     external_id: Option<String>,
     source_identity: Option<String>,
-    mfa: bool,
+    mfa: MfaInput,
 }
 
 impl FromQuery for AssumeRoleInput {
@@ -56,7 +57,7 @@ impl FromQuery for AssumeRoleInput {
         let transitive_tag_keys = input.string_list("TransitiveTagKeys", MAX_TAGS, &TAG_KEY);
         let external_id = input.string("ExternalId", &EXTERNAL_ID);
         let source_identity = input.string("SourceIdentity", &SESSION_NAME);
-        let mfa = input.has_value("SerialNumber") || input.has_value("TokenCode");
+        let mfa = MfaInput::read(&mut input);
         input.finish()?;
         Ok(AssumeRoleInput {
             role_arn,
@@ -99,11 +100,6 @@ pub async fn assume_role(
     };
     // AWS does not tell a role that does not exist from one the caller may not assume.
     let role = role_session::find_role(&cx.app.view, &input.role_arn).ok_or_else(not_authorized)?;
-    if input.mfa {
-        return Err(AwsError::access_denied(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
-        ));
-    }
 
     let chained = caller
         .session
@@ -156,6 +152,12 @@ pub async fn assume_role(
     let (policies, packed) =
         role_session::session_policies(&cx.app.view, &input.session_policies, &input.tags)?;
 
+    // MFA used now, or earlier for the credentials the caller signs with (GetSessionToken's
+    // with MFA, or a role session that had it), goes on into the new session.
+    let fresh_mfa = input.mfa.check(cx).await?;
+    let mfa_authenticated_at =
+        fresh_mfa.or_else(|| caller.session.as_ref().and_then(|s| s.mfa_authenticated_at));
+
     // The trust policy must let the caller in for each thing it asks for.
     let mut asks = vec!["sts:AssumeRole"];
     if !input.tags.is_empty() {
@@ -167,6 +169,9 @@ pub async fn assume_role(
     for action in asks {
         let mut caller_policies = cx.caller_policies(action, &role.arn);
         add_assume_role_keys(&mut caller_policies, &input, &transitive);
+        if fresh_mfa.is_some() {
+            add_mfa_keys(&mut caller_policies.request, fresh_mfa, cx.now());
+        }
         let decision = policy::evaluate(
             &caller_policies.request,
             &EvaluationInput {
@@ -195,6 +200,7 @@ pub async fn assume_role(
             tags,
             transitive_tag_keys: transitive,
             source_identity,
+            mfa_authenticated_at,
             packed_policy_size: packed,
         },
     )

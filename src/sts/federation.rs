@@ -136,6 +136,7 @@ pub async fn get_federation_token(
                     .collect(),
                 transitive_tag_keys: Vec::new(),
                 source_identity: None,
+                mfa_authenticated_at: None,
                 issued_at: now,
                 expires_at: minted.expiration,
             },

@@ -5,6 +5,7 @@ mod credentials;
 pub mod decode;
 pub mod federation;
 pub mod identity;
+pub mod mfa;
 pub mod outbound_token;
 pub mod role_session;
 pub mod saml;

@@ -215,6 +215,7 @@ pub struct NewRoleSession<'a> {
     pub tags: Vec<(String, String)>,
     pub transitive_tag_keys: Vec<String>,
     pub source_identity: Option<String>,
+    pub mfa_authenticated_at: Option<time::OffsetDateTime>,
     pub packed_policy_size: Option<usize>,
 }
 
@@ -262,6 +263,7 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
         tags: new.tags,
         transitive_tag_keys: new.transitive_tag_keys,
         source_identity: new.source_identity.clone(),
+        mfa_authenticated_at: new.mfa_authenticated_at,
         issued_at: now,
         expires_at: minted.expiration,
     };

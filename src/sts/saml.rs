@@ -167,6 +167,7 @@ pub async fn unsigned(
                 .collect(),
             transitive_tag_keys: claims.transitive_tag_keys.clone(),
             source_identity: claims.source_identity.clone(),
+            mfa_authenticated_at: None,
             packed_policy_size: packed,
         },
     )

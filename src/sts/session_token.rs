@@ -2,6 +2,7 @@
 //! <https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html>
 
 use super::credentials::{Credentials, mint};
+use super::mfa::MfaInput;
 use crate::api::{Ctx, FromQuery};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -16,14 +17,14 @@ const ROOT_MAX_SECONDS: i64 = 3600;
 
 pub struct GetSessionTokenInput {
     duration_seconds: Option<i64>,
-    mfa: bool,
+    mfa: MfaInput,
 }
 
 impl FromQuery for GetSessionTokenInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let duration_seconds = input.integer("DurationSeconds", 900, 129_600);
-        let mfa = input.has_value("SerialNumber") || input.has_value("TokenCode");
+        let mfa = MfaInput::read(&mut input);
         input.finish()?;
         Ok(GetSessionTokenInput {
             duration_seconds,
@@ -52,11 +53,6 @@ pub async fn get_session_token(
             "Cannot call GetSessionToken with session credentials",
         ));
     }
-    if input.mfa {
-        return Err(AwsError::access_denied(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
-        ));
-    }
     // Needs no permission: AWS lets every user get session credentials for itself.
     let (user_id, default, max) = match &caller.principal {
         Principal::Root { .. } => (None, ROOT_MAX_SECONDS, ROOT_MAX_SECONDS),
@@ -72,6 +68,7 @@ pub async fn get_session_token(
             "The requested DurationSeconds exceeds the limit of {max} seconds for root credentials."
         ));
     }
+    let mfa_authenticated_at = input.mfa.check(cx).await?;
     let now = cx.now();
     let account = caller.account_id();
     let credentials = mint(account, now, duration);
@@ -89,6 +86,7 @@ pub async fn get_session_token(
                 tags: Vec::new(),
                 transitive_tag_keys: Vec::new(),
                 source_identity: None,
+                mfa_authenticated_at,
                 issued_at: now,
                 expires_at: credentials.expiration,
             },

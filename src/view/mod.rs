@@ -228,6 +228,9 @@ pub struct SessionRecord {
     pub tags: Vec<(String, String)>,
     pub transitive_tag_keys: Vec<String>,
     pub source_identity: Option<String>,
+    /// When an MFA code was checked for these credentials (or for those they were made
+    /// with): `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`.
+    pub mfa_authenticated_at: Option<time::OffsetDateTime>,
     pub issued_at: time::OffsetDateTime,
     pub expires_at: time::OffsetDateTime,
 }
@@ -914,6 +917,7 @@ mod tests {
             tags: vec![],
             transitive_tag_keys: vec![],
             source_identity: None,
+            mfa_authenticated_at: None,
             issued_at: time::OffsetDateTime::UNIX_EPOCH,
             expires_at,
         }))

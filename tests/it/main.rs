@@ -22,6 +22,7 @@ mod limits;
 mod login_profiles;
 mod logs;
 mod metrics;
+mod mfa;
 mod oidc_providers;
 mod organizations;
 mod outbound_federation;
