@@ -291,7 +291,9 @@ impl RequestContext {
         let mut ctx = RequestContext {
             action: action.to_owned(),
             resource: resource.to_owned(),
-            keys: KeyMap::default(),
+            // Room for the keys a request usually has (principal, global, tags), so the
+            // table is not grown and rehashed three times as it fills.
+            keys: KeyMap::with_capacity_and_hasher(32, Default::default()),
             principal,
         };
         let p = &ctx.principal;
@@ -376,7 +378,14 @@ impl Variables for RequestContext {
 
 /// Context keys are compared case-insensitively; both sides are lowercased this way.
 pub(crate) fn lowercase_key(key: &str) -> Cow<'_, str> {
-    if key.chars().any(char::is_uppercase) {
+    // Keys are ASCII but for the odd tag key: bytes first, Unicode's tables only if needed.
+    if key.is_ascii() {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(key)
+        }
+    } else if key.chars().any(char::is_uppercase) {
         Cow::Owned(key.to_lowercase())
     } else {
         Cow::Borrowed(key)

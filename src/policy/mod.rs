@@ -19,6 +19,7 @@ mod properties;
 mod variables;
 
 pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
+pub(crate) use context::KeyHasher;
 pub use document::{
     Effect, Policy, PolicyKind, Position, SizeExceeded, SizeQuota, Statement, Version, check_size,
     policy_size,
