@@ -270,7 +270,8 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<Box<str>, ContextValue, BuildHasherDefault<KeyHasher>>;
+/// Keys the server sets itself are static text, borrowed; keys made from tags are owned.
+type KeyMap = HashMap<Cow<'static, str>, ContextValue, BuildHasherDefault<KeyHasher>>;
 
 /// One request as the policy engine sees it.
 #[derive(Debug, Clone)]
@@ -316,7 +317,7 @@ impl RequestContext {
         let service = p.kind == PrincipalKind::Service;
         set.push(("aws:principalisawsservice", service.to_string()));
         for (key, value) in set {
-            ctx.keys.insert(key.into(), ContextValue::Single(value));
+            ctx.keys.insert(Cow::Borrowed(key), ContextValue::Single(value));
         }
         ctx
     }
@@ -336,8 +337,15 @@ impl RequestContext {
     /// Sets a condition key (any case), replacing any value it had.
     pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) -> &mut Self {
         self.keys
-            .insert(lowercase_key(key).into_owned().into(), value.into());
+            .insert(Cow::Owned(lowercase_key(key).into_owned()), value.into());
         self
+    }
+
+    /// [`insert`](Self::insert) for a key named by static text, already lowercase: the key is
+    /// not copied (the global keys of every request).
+    pub fn insert_static(&mut self, key: &'static str, value: impl Into<ContextValue>) {
+        debug_assert_eq!(lowercase_key(key), key, "a static key is given lowercase");
+        self.keys.insert(Cow::Borrowed(key), value.into());
     }
 
     /// [`insert`](Self::insert), for building a context in one expression.
