@@ -1027,8 +1027,12 @@ async fn soak(
     let sequence = Arc::new(AtomicU64::new(0));
     let workers: Vec<_> = (0..clients.max(1))
         .map(|index| {
-            let (plans, stats, target, sequence) =
-                (plans.clone(), stats.clone(), target.clone(), sequence.clone());
+            let (plans, stats, target, sequence) = (
+                plans.clone(),
+                stats.clone(),
+                target.clone(),
+                sequence.clone(),
+            );
             tokio::spawn(soak_worker(plans, stats, target, index, end, sequence))
         })
         .collect();
@@ -1061,7 +1065,9 @@ async fn soak(
             sample.p50_us,
             sample.p99_us,
             sample.errors,
-            sample.rss_mib.map_or("-".to_owned(), |r| format!("{r:.1} MiB")),
+            sample
+                .rss_mib
+                .map_or("-".to_owned(), |r| format!("{r:.1} MiB")),
         );
         samples.push(sample);
     }

@@ -633,7 +633,8 @@ struct Locked<'a> {
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
-        self.pending.store(self.state.queue.len(), Ordering::Release);
+        self.pending
+            .store(self.state.queue.len(), Ordering::Release);
     }
 }
 

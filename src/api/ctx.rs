@@ -323,7 +323,14 @@ mod tests {
 
     #[test]
     fn addresses_read_as_display_writes_them() {
-        for ip in ["0.0.0.0", "127.0.0.1", "10.20.99.100", "255.255.255.255", "::1", "fe80::1"] {
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.99.100",
+            "255.255.255.255",
+            "::1",
+            "fe80::1",
+        ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert_eq!(ip_text(ip), ip.to_string());
         }

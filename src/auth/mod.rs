@@ -256,7 +256,10 @@ mod tests {
             mac.finalize().into_bytes().to_vec()
         };
         let expected = |secret: &str, date: &str| {
-            signature(sigv4::SigningKey::new(&sigv4::signing_key(secret, &scope(date))))
+            signature(sigv4::SigningKey::new(&sigv4::signing_key(
+                secret,
+                &scope(date),
+            )))
         };
         let first = keys.get("AKIAEXAMPLE", "secret", &scope("20261127"));
         assert_eq!(signature(first), expected("secret", "20261127"));

@@ -317,7 +317,8 @@ impl RequestContext {
         let service = p.kind == PrincipalKind::Service;
         set.push(("aws:principalisawsservice", service.to_string()));
         for (key, value) in set {
-            ctx.keys.insert(Cow::Borrowed(key), ContextValue::Single(value));
+            ctx.keys
+                .insert(Cow::Borrowed(key), ContextValue::Single(value));
         }
         ctx
     }

@@ -18,8 +18,8 @@ mod matching;
 mod properties;
 mod variables;
 
-pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
 pub(crate) use context::KeyHasher;
+pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
 pub use document::{
     Effect, Policy, PolicyKind, Position, SizeExceeded, SizeQuota, Statement, Version, check_size,
     policy_size,

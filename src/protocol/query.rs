@@ -478,8 +478,21 @@ mod tests {
     #[test]
     fn decoding_reads_escapes_as_percent_decode_does() {
         for raw in [
-            "", "a", "%", "%2", "%2B", "%2b+", "%zz", "%+1", "a%", "%%41", "%41%", "+%2", "%e2%82%ac",
-            "100%+sure", "%4",
+            "",
+            "a",
+            "%",
+            "%2",
+            "%2B",
+            "%2b+",
+            "%zz",
+            "%+1",
+            "a%",
+            "%%41",
+            "%41%",
+            "+%2",
+            "%e2%82%ac",
+            "100%+sure",
+            "%4",
         ] {
             let plus_as_space = raw.replace('+', " ");
             let expected = percent_encoding::percent_decode_str(&plus_as_space)

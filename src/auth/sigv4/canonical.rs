@@ -67,10 +67,8 @@ impl<'a> CanonicalRequest<'a> {
                 }
                 (Some(value), None) if is_canonical_header_value(&value) => value,
                 (Some(first), second) => {
-                    let all: Vec<Cow<'_, str>> = std::iter::once(first)
-                        .chain(second)
-                        .chain(values)
-                        .collect();
+                    let all: Vec<Cow<'_, str>> =
+                        std::iter::once(first).chain(second).chain(values).collect();
                     Cow::Owned(canonical_header_value(&all))
                 }
             };

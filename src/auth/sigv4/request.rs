@@ -35,10 +35,7 @@ impl<'a> HttpRequest<'a> {
 
     /// Every value of a header, in the order received.
     pub(super) fn header_values(&self, name: &str) -> impl Iterator<Item = Cow<'a, str>> {
-        self.headers
-            .get_all(name)
-            .into_iter()
-            .map(header_text)
+        self.headers.get_all(name).into_iter().map(header_text)
     }
 
     /// The query parameters in wire order, percent-decoded, `+` read as a space. An invalid

@@ -24,7 +24,10 @@ fn non_ascii_key_names_are_lowercased_too() {
         ctx.get("aws:principaltag/équipe"),
         Some(&ContextValue::from("bleu"))
     );
-    assert_eq!(lowercase_key("aws:principaltag/équipe"), "aws:principaltag/équipe");
+    assert_eq!(
+        lowercase_key("aws:principaltag/équipe"),
+        "aws:principaltag/équipe"
+    );
     assert!(matches!(lowercase_key("aws:username"), Cow::Borrowed(_)));
 }
 
