@@ -106,6 +106,10 @@ enum Command {
         /// iamlocal's process id: its resident memory is sampled.
         #[arg(long)]
         server_pid: Option<u32>,
+        /// The scenarios sent in turn (default: all); e.g. the reads alone, to see whether
+        /// memory grows without writes.
+        #[arg(long, value_delimiter = ',')]
+        scenarios: Vec<Scenario>,
     },
     /// Create users (each with access keys) and roles through the API, as fast as it can.
     Populate {
@@ -193,7 +197,10 @@ fn main() -> ExitCode {
             minutes,
             interval,
             server_pid,
-        } => runtime.block_on(soak(&endpoint, clients, minutes, interval, server_pid)),
+            scenarios,
+        } => runtime.block_on(soak(
+            &endpoint, clients, minutes, interval, server_pid, scenarios,
+        )),
         Command::Populate {
             endpoint,
             clients,
@@ -999,7 +1006,7 @@ struct SoakSample {
     rss_mib: Option<f64>,
 }
 
-/// Every scenario interleaved over `clients` connections for `minutes`, sampled every
+/// The scenarios interleaved over `clients` connections for `minutes`, sampled every
 /// `interval` seconds.
 async fn soak(
     endpoint: &str,
@@ -1007,15 +1014,19 @@ async fn soak(
     minutes: f64,
     interval: f64,
     server_pid: Option<u32>,
+    mut scenarios: Vec<Scenario>,
 ) -> Result<ExitCode, Error> {
     let target = Target::parse(endpoint)?;
-    let scenarios = [
-        Scenario::GetCallerIdentity,
-        Scenario::GetUser,
-        Scenario::CreateUser,
-        Scenario::AssumeRole,
-        Scenario::ListUsers,
-    ];
+    if scenarios.is_empty() {
+        scenarios = vec![
+            Scenario::GetCallerIdentity,
+            Scenario::GetUser,
+            Scenario::CreateUser,
+            Scenario::AssumeRole,
+            Scenario::ListUsers,
+        ];
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
     let mut plans = Vec::new();
     for scenario in scenarios {
         // ListUsers lists what the other scenarios create.
@@ -1038,7 +1049,8 @@ async fn soak(
         .collect();
     let rss = || server_pid.and_then(rss_mib);
     println!(
-        "soak: {clients} clients, {minutes} min, every scenario interleaved; server RSS at start {}",
+        "soak: {clients} clients, {minutes} min, interleaved: {}; server RSS at start {}",
+        names.join(", "),
         rss().map_or("-".to_owned(), |r| format!("{r:.1} MiB"))
     );
     let started = Instant::now();
