@@ -5,6 +5,8 @@
 //!
 //! - `header_post`: an IAM `CreateUser` form POST with the headers the Rust SDK sends.
 //! - `presigned_get`: an STS `GetCallerIdentity` presigned URL (what EKS tokens are).
+//! - `header_post/parse+verify_with_kept_key`: the same with the signing key already derived,
+//!   as the server keeps it (per access key and day).
 //! - `header_post/parse`: the parse alone, to tell the two stages apart.
 //!
 //! Run with `cargo bench --bench sigv4`.
@@ -157,6 +159,18 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("presigned_get/parse+verify", |b| {
         b.iter(|| parse_and_verify(black_box(&get), black_box(now)))
+    });
+    // What the server does: the signing key is derived once per key and day, then kept.
+    let key = sigv4::SigningKey::derive(
+        SECRET,
+        &sigv4::parse(&post.request()).unwrap().unwrap().scope,
+    );
+    group.bench_function("header_post/parse+verify_with_kept_key", |b| {
+        b.iter(|| {
+            let req = black_box(&post).request();
+            let signature = sigv4::parse(&req).unwrap().unwrap();
+            sigv4::verify_with_key(&signature, &req, &key, black_box(now)).unwrap();
+        })
     });
     group.bench_function("header_post/parse", |b| {
         b.iter(|| sigv4::parse(black_box(&post.request())))

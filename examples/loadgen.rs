@@ -9,7 +9,12 @@
 //! cargo run --release --example loadgen -- ceiling --clients 16
 //! cargo run --release --example loadgen -- probe --since-ns "$(date +%s%N)"
 //! cargo run --release --example loadgen -- populate --users 100000 --keys-per-user 1 --roles 10000
+//! cargo run --release --example loadgen -- soak --minutes 3 --server-pid PID
 //! ```
+//!
+//! `soak` runs every scenario interleaved (reads, writes and AssumeRole) for some minutes and
+//! samples the latency, the errors and the server's memory every interval; it reports the
+//! error rate, the latency drift (first against last interval) and the memory growth.
 //!
 //! `ceiling` starts, in this process, a bare axum server that reads the body and answers a
 //! fixed one, and measures it with the same client and the same signed requests: issue 9's
@@ -84,6 +89,27 @@ enum Command {
         since_ns: u128,
         #[arg(long, default_value_t = 10_000)]
         timeout_ms: u64,
+    },
+    /// Mixed traffic (every scenario interleaved) for some minutes: latency, errors and the
+    /// server's memory sampled every interval; exits 1 on any error.
+    Soak {
+        #[arg(long, default_value = "http://127.0.0.1:4599")]
+        endpoint: String,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// How long to run.
+        #[arg(long, default_value_t = 3.0)]
+        minutes: f64,
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 10.0)]
+        interval: f64,
+        /// iamlocal's process id: its resident memory is sampled.
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// The scenarios sent in turn (default: all); e.g. the reads alone, to see whether
+        /// memory grows without writes.
+        #[arg(long, value_delimiter = ',')]
+        scenarios: Vec<Scenario>,
     },
     /// Create users (each with access keys) and roles through the API, as fast as it can.
     Populate {
@@ -165,6 +191,16 @@ fn main() -> ExitCode {
             since_ns,
             timeout_ms,
         } => runtime.block_on(probe(&endpoint, since_ns, timeout_ms)),
+        Command::Soak {
+            endpoint,
+            clients,
+            minutes,
+            interval,
+            server_pid,
+            scenarios,
+        } => runtime.block_on(soak(
+            &endpoint, clients, minutes, interval, server_pid, scenarios,
+        )),
         Command::Populate {
             endpoint,
             clients,
@@ -950,4 +986,212 @@ async fn probe(endpoint: &str, since_ns: u128, timeout_ms: u64) -> Result<ExitCo
         }
         tokio::time::sleep(Duration::from_micros(250)).await;
     }
+}
+
+/// What the soak workers share: the latencies of the current interval and the errors.
+#[derive(Default)]
+struct SoakStats {
+    latencies: std::sync::Mutex<Vec<u64>>,
+    requests: AtomicU64,
+    errors: AtomicU64,
+    first_errors: std::sync::Mutex<Vec<String>>,
+}
+
+/// One sample: an interval's figures.
+struct SoakSample {
+    requests: usize,
+    p50_us: f64,
+    p99_us: f64,
+    errors: u64,
+    rss_mib: Option<f64>,
+}
+
+/// The scenarios interleaved over `clients` connections for `minutes`, sampled every
+/// `interval` seconds.
+async fn soak(
+    endpoint: &str,
+    clients: usize,
+    minutes: f64,
+    interval: f64,
+    server_pid: Option<u32>,
+    mut scenarios: Vec<Scenario>,
+) -> Result<ExitCode, Error> {
+    let target = Target::parse(endpoint)?;
+    if scenarios.is_empty() {
+        scenarios = vec![
+            Scenario::GetCallerIdentity,
+            Scenario::GetUser,
+            Scenario::CreateUser,
+            Scenario::AssumeRole,
+            Scenario::ListUsers,
+        ];
+    }
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
+    let mut plans = Vec::new();
+    for scenario in scenarios {
+        // ListUsers lists what the other scenarios create.
+        plans.push(set_up(scenario, &target, clients, 0).await?);
+    }
+    let plans = Arc::new(plans);
+    let stats = Arc::new(SoakStats::default());
+    let end = Instant::now() + Duration::from_secs_f64(minutes * 60.0);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..clients.max(1))
+        .map(|index| {
+            let (plans, stats, target, sequence) = (
+                plans.clone(),
+                stats.clone(),
+                target.clone(),
+                sequence.clone(),
+            );
+            tokio::spawn(soak_worker(plans, stats, target, index, end, sequence))
+        })
+        .collect();
+    let rss = || server_pid.and_then(rss_mib);
+    println!(
+        "soak: {clients} clients, {minutes} min, interleaved: {}; server RSS at start {}",
+        names.join(", "),
+        rss().map_or("-".to_owned(), |r| format!("{r:.1} MiB"))
+    );
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    let mut errors_before = 0;
+    while Instant::now() < end {
+        let next = (Instant::now() + Duration::from_secs_f64(interval)).min(end);
+        tokio::time::sleep_until(next.into()).await;
+        let mut latencies = std::mem::take(&mut *stats.latencies.lock().expect("not poisoned"));
+        latencies.sort_unstable();
+        let errors = stats.errors.load(Ordering::Relaxed);
+        let sample = SoakSample {
+            requests: latencies.len(),
+            p50_us: percentile(&latencies, 0.50),
+            p99_us: percentile(&latencies, 0.99),
+            errors: errors - errors_before,
+            rss_mib: rss(),
+        };
+        errors_before = errors;
+        println!(
+            "{:>6.0} s  {:>7} requests  p50 {:>6.0} µs  p99 {:>6.0} µs  errors {}  RSS {}",
+            started.elapsed().as_secs_f64(),
+            sample.requests,
+            sample.p50_us,
+            sample.p99_us,
+            sample.errors,
+            sample
+                .rss_mib
+                .map_or("-".to_owned(), |r| format!("{r:.1} MiB")),
+        );
+        samples.push(sample);
+    }
+    for w in workers {
+        w.await?;
+    }
+    for e in stats.first_errors.lock().expect("not poisoned").iter() {
+        eprintln!("  error: {}", e.chars().take(400).collect::<String>());
+    }
+    let requests = stats.requests.load(Ordering::Relaxed);
+    let errors = stats.errors.load(Ordering::Relaxed);
+    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        return Err("the soak ended before its first sample".into());
+    };
+    let drift = |a: f64, b: f64| format!("{a:.0} → {b:.0} µs ({:+.0} %)", (b / a - 1.0) * 100.0);
+    println!(
+        "soak: {requests} requests, {errors} errors (error rate {:.4} %)",
+        errors as f64 * 100.0 / requests.max(1) as f64
+    );
+    println!(
+        "soak: latency drift, first → last interval: p50 {}, p99 {}",
+        drift(first.p50_us, last.p50_us),
+        drift(first.p99_us, last.p99_us)
+    );
+    if let (Some(a), Some(b)) = (first.rss_mib, last.rss_mib) {
+        println!(
+            "soak: server RSS, first → last sample: {a:.1} → {b:.1} MiB ({:+.1} MiB)",
+            b - a
+        );
+    }
+    if errors > 0 {
+        eprintln!("loadgen: {errors} requests failed");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One soak connection: each request is the next scenario's, in turn.
+async fn soak_worker(
+    plans: Arc<Vec<Plan>>,
+    stats: Arc<SoakStats>,
+    target: Target,
+    index: usize,
+    end: Instant,
+    sequence: Arc<AtomicU64>,
+) {
+    let signers: Vec<Signer> = plans
+        .iter()
+        .map(|plan| Signer::new(&plan.creds, plan.service, &target))
+        .collect();
+    let mut out = Vec::with_capacity(4096);
+    let mut conn = None;
+    let mut turn = index;
+    let note_error = |what: String| {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+        let mut first = stats.first_errors.lock().expect("not poisoned");
+        if first.len() < 5 {
+            first.push(what);
+        }
+    };
+    while Instant::now() < end {
+        let which = turn % plans.len();
+        turn += 1;
+        let n = sequence.fetch_add(1, Ordering::Relaxed);
+        let body = plans[which].body(index, n);
+        let sent = Instant::now();
+        signers[which].request(&body, &mut out);
+        let c = match &mut conn {
+            Some(c) => c,
+            None => match Conn::open(target.addr).await {
+                Ok(c) => conn.insert(c),
+                Err(e) => {
+                    note_error(format!("connect: {e}"));
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        stats.requests.fetch_add(1, Ordering::Relaxed);
+        match c.send(&out).await {
+            Ok(response) if response.status == 200 => {
+                let took = sent.elapsed().as_nanos() as u64;
+                stats.latencies.lock().expect("not poisoned").push(took);
+            }
+            Ok(response) => note_error(format!("{}: {}", response.status, response.text())),
+            Err(e) => {
+                note_error(format!("i/o: {e}"));
+                conn = None;
+            }
+        }
+    }
+}
+
+/// The `p` quantile of sorted nanoseconds, in microseconds.
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i] as f64 / 1000.0
+}
+
+/// A process's resident memory, from `/proc/PID/status`.
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }

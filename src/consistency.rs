@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -488,6 +489,9 @@ pub struct Propagation {
     view: Arc<View>,
     clock: Arc<Clock>,
     state: Mutex<State>,
+    /// The queue's length, written whenever the lock is released: read without the lock by
+    /// [`Propagation::exact_view`], on every read request's path.
+    pending: AtomicUsize,
     /// Wakes the propagation task when a change is queued.
     wake: Notify,
 }
@@ -502,6 +506,7 @@ impl Propagation {
                 model,
                 queue: Queue::new(),
             }),
+            pending: AtomicUsize::new(0),
             wake: Notify::new(),
         }
     }
@@ -563,7 +568,7 @@ impl Propagation {
 
     /// How many changes are waiting.
     pub fn pending(&self) -> usize {
-        self.lock().queue.len()
+        self.pending.load(Ordering::Acquire)
     }
 
     /// How long the oldest waiting change has waited, on the virtual clock; zero when none
@@ -668,8 +673,39 @@ impl Propagation {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> Locked<'_> {
+        Locked {
+            state: self.state.lock().unwrap_or_else(|e| e.into_inner()),
+            pending: &self.pending,
+        }
+    }
+}
+
+/// The locked state. Dropping it publishes the queue's length before the lock is released,
+/// so the count can never be read as zero while a change waits.
+struct Locked<'a> {
+    state: MutexGuard<'a, State>,
+    pending: &'a AtomicUsize,
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.pending
+            .store(self.state.queue.len(), Ordering::Release);
+    }
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
     }
 }
 

@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use crate::policy::EvalDecision;
+use crate::policy::KeyHasher;
+
+type FxBuildHasher = std::hash::BuildHasherDefault<KeyHasher>;
 
 /// Upper bounds of the request-duration histogram, in seconds.
 const BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
@@ -17,7 +20,9 @@ const BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
 pub struct Metrics {
     /// `(action, code)` → requests. Both are static names (the action table's, the error
     /// table's), so a caller cannot grow the map with made-up labels.
-    requests: RwLock<HashMap<(&'static str, &'static str), AtomicU64>>,
+    /// Hashed with the Fx hash: the keys are few, short and chosen by iamlocal, and this is
+    /// on every request's path.
+    requests: RwLock<HashMap<(&'static str, &'static str), AtomicU64, FxBuildHasher>>,
     /// Requests per bucket (not cumulative; summed when rendered), then past the last.
     duration_buckets: [AtomicU64; BUCKETS.len() + 1],
     duration_sum_micros: AtomicU64,

@@ -7,6 +7,7 @@ pub mod sigv4;
 pub use caller::Caller;
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -106,14 +107,19 @@ pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
 /// four HMACs; a client signs every request of a day with the same one.
 #[derive(Default)]
 pub struct SigningKeys {
-    keys: std::sync::Mutex<HashMap<KeyAndScope, DerivedKey>>,
+    /// By a hash of the key id and the scope, so a lookup allocates nothing; each entry
+    /// names what it was derived for, and a hash collision simply replaces the other entry.
+    keys: std::sync::Mutex<HashMap<u64, DerivedKey>>,
+    hasher: std::hash::RandomState,
 }
 
-/// An access key id and a credential scope (`date/region/service/aws4_request`).
-type KeyAndScope = (String, String);
-
-/// A derived signing key and the secret it was derived from.
-type DerivedKey = (String, Arc<[u8]>);
+/// A derived signing key and what it was derived from.
+struct DerivedKey {
+    key_id: String,
+    scope: sigv4::CredentialScope,
+    secret: String,
+    key: sigv4::SigningKey,
+}
 
 /// More keys than any test suite uses in a day: past it the cache starts over.
 const SIGNING_KEYS_KEPT: usize = 10_000;
@@ -122,19 +128,31 @@ impl SigningKeys {
     /// The key for this access key id, secret and scope. Entries remember the secret they
     /// were derived from, so a key id whose secret changed (a restart with another root
     /// secret) never gets a stale key.
-    fn get(&self, key_id: &str, secret: &str, scope: &sigv4::CredentialScope) -> Arc<[u8]> {
-        let id = (key_id.to_owned(), scope.to_string());
+    fn get(&self, key_id: &str, secret: &str, scope: &sigv4::CredentialScope) -> sigv4::SigningKey {
+        let hash = self
+            .hasher
+            .hash_one((key_id, &scope.date, &scope.region, &scope.service));
         let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((known, key)) = keys.get(&id)
-            && known == secret
+        if let Some(known) = keys.get(&hash)
+            && known.key_id == key_id
+            && known.scope == *scope
+            && known.secret == secret
         {
-            return key.clone();
+            return known.key.clone();
         }
         if keys.len() >= SIGNING_KEYS_KEPT {
             keys.clear();
         }
-        let key: Arc<[u8]> = sigv4::signing_key(secret, scope).into();
-        keys.insert(id, (secret.to_owned(), key.clone()));
+        let key = sigv4::SigningKey::derive(secret, scope);
+        keys.insert(
+            hash,
+            DerivedKey {
+                key_id: key_id.to_owned(),
+                scope: scope.clone(),
+                secret: secret.to_owned(),
+                key: key.clone(),
+            },
+        );
         key
     }
 }
@@ -231,18 +249,28 @@ mod tests {
     #[test]
     fn signing_keys_are_kept_per_scope_and_follow_the_secret() {
         let keys = SigningKeys::default();
+        let signature = |key: sigv4::SigningKey| {
+            use hmac::Mac;
+            let mut mac = key.mac();
+            mac.update(b"string to sign");
+            mac.finalize().into_bytes().to_vec()
+        };
+        let expected = |secret: &str, date: &str| {
+            signature(sigv4::SigningKey::new(&sigv4::signing_key(
+                secret,
+                &scope(date),
+            )))
+        };
         let first = keys.get("AKIAEXAMPLE", "secret", &scope("20261127"));
-        assert_eq!(&*first, &*sigv4::signing_key("secret", &scope("20261127")));
-        assert!(Arc::ptr_eq(
-            &first,
-            &keys.get("AKIAEXAMPLE", "secret", &scope("20261127"))
-        ));
+        assert_eq!(signature(first), expected("secret", "20261127"));
+        let again = keys.get("AKIAEXAMPLE", "secret", &scope("20261127"));
+        assert_eq!(signature(again), expected("secret", "20261127"));
+        assert_eq!(keys.keys.lock().unwrap().len(), 1);
         let next_day = keys.get("AKIAEXAMPLE", "secret", &scope("20261128"));
-        assert_ne!(&*first, &*next_day);
+        assert_eq!(signature(next_day), expected("secret", "20261128"));
         let other_secret = keys.get("AKIAEXAMPLE", "other", &scope("20261127"));
-        assert_eq!(
-            &*other_secret,
-            &*sigv4::signing_key("other", &scope("20261127"))
-        );
+        assert_eq!(signature(other_secret), expected("other", "20261127"));
+        let other_key = keys.get("AKIAOTHER", "secret", &scope("20261127"));
+        assert_eq!(signature(other_key), expected("secret", "20261127"));
     }
 }

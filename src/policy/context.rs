@@ -270,7 +270,8 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<Box<str>, ContextValue, BuildHasherDefault<KeyHasher>>;
+/// Keys the server sets itself are static text, borrowed; keys made from tags are owned.
+type KeyMap = HashMap<Cow<'static, str>, ContextValue, BuildHasherDefault<KeyHasher>>;
 
 /// One request as the policy engine sees it.
 #[derive(Debug, Clone)]
@@ -291,7 +292,9 @@ impl RequestContext {
         let mut ctx = RequestContext {
             action: action.to_owned(),
             resource: resource.to_owned(),
-            keys: KeyMap::default(),
+            // Room for the keys a request usually has (principal, global, tags), so the
+            // table is not grown and rehashed three times as it fills.
+            keys: KeyMap::with_capacity_and_hasher(32, Default::default()),
             principal,
         };
         let p = &ctx.principal;
@@ -314,7 +317,8 @@ impl RequestContext {
         let service = p.kind == PrincipalKind::Service;
         set.push(("aws:principalisawsservice", service.to_string()));
         for (key, value) in set {
-            ctx.keys.insert(key.into(), ContextValue::Single(value));
+            ctx.keys
+                .insert(Cow::Borrowed(key), ContextValue::Single(value));
         }
         ctx
     }
@@ -334,8 +338,15 @@ impl RequestContext {
     /// Sets a condition key (any case), replacing any value it had.
     pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) -> &mut Self {
         self.keys
-            .insert(lowercase_key(key).into_owned().into(), value.into());
+            .insert(Cow::Owned(lowercase_key(key).into_owned()), value.into());
         self
+    }
+
+    /// [`insert`](Self::insert) for a key named by static text, already lowercase: the key is
+    /// not copied (the global keys of every request).
+    pub fn insert_static(&mut self, key: &'static str, value: impl Into<ContextValue>) {
+        debug_assert_eq!(lowercase_key(key), key, "a static key is given lowercase");
+        self.keys.insert(Cow::Borrowed(key), value.into());
     }
 
     /// [`insert`](Self::insert), for building a context in one expression.
@@ -376,7 +387,14 @@ impl Variables for RequestContext {
 
 /// Context keys are compared case-insensitively; both sides are lowercased this way.
 pub(crate) fn lowercase_key(key: &str) -> Cow<'_, str> {
-    if key.chars().any(char::is_uppercase) {
+    // Keys are ASCII but for the odd tag key: bytes first, Unicode's tables only if needed.
+    if key.is_ascii() {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(key.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(key)
+        }
+    } else if key.chars().any(char::is_uppercase) {
         Cow::Owned(key.to_lowercase())
     } else {
         Cow::Borrowed(key)

@@ -18,6 +18,7 @@ mod matching;
 mod properties;
 mod variables;
 
+pub(crate) use context::KeyHasher;
 pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
 pub use document::{
     Effect, Policy, PolicyKind, Position, SizeExceeded, SizeQuota, Statement, Version, check_size,

@@ -72,11 +72,28 @@ impl Params {
 
 /// `+` is a space in forms; `%XX` is a byte; the bytes must be UTF-8.
 fn decode(raw: &[u8]) -> Result<String, AwsError> {
-    let plus_as_space: Vec<u8> = raw
-        .iter()
-        .map(|&b| if b == b'+' { b' ' } else { b })
-        .collect();
-    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+    // One pass, one allocation: `+` is a space, `%XX` a byte, a `%` without two hex digits
+    // after it stays as it is (as `percent_decode` reads it).
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let digit = |at: usize| raw.get(at).copied().and_then(hex);
+                match (digit(i + 1), digit(i + 2)) {
+                    (Some(high), Some(low)) => {
+                        bytes.push(high << 4 | low);
+                        i += 2;
+                    }
+                    _ => bytes.push(b'%'),
+                }
+            }
+            b => bytes.push(b),
+        }
+        i += 1;
+    }
     String::from_utf8(bytes).map_err(|_| {
         aws_error!(
             InvalidQueryParameter,
@@ -456,6 +473,34 @@ mod tests {
         assert_eq!(p.get("PathPrefix"), Some("/a b/"));
         assert_eq!(p.get("Empty"), Some(""));
         assert_eq!(p.get("Flag"), Some(""));
+    }
+
+    #[test]
+    fn decoding_reads_escapes_as_percent_decode_does() {
+        for raw in [
+            "",
+            "a",
+            "%",
+            "%2",
+            "%2B",
+            "%2b+",
+            "%zz",
+            "%+1",
+            "a%",
+            "%%41",
+            "%41%",
+            "+%2",
+            "%e2%82%ac",
+            "100%+sure",
+            "%4",
+        ] {
+            let plus_as_space = raw.replace('+', " ");
+            let expected = percent_encoding::percent_decode_str(&plus_as_space)
+                .decode_utf8()
+                .unwrap()
+                .into_owned();
+            assert_eq!(decode(raw.as_bytes()).unwrap(), expected, "{raw:?}");
+        }
     }
 
     #[test]

@@ -113,14 +113,17 @@ pub fn response(action: &str, namespace: &str, request_id: &str, result: &dyn To
     w.buf.push_str(namespace);
     w.buf.push_str("\">");
     let before = w.buf.len();
-    let result_tag = format!("{action}Result");
-    w.open(&result_tag);
+    w.buf.push('<');
+    w.buf.push_str(action);
+    w.buf.push_str("Result>");
     let opened = w.buf.len();
     result.write_xml(&mut w);
     if w.buf.len() == opened {
         w.buf.truncate(before);
     } else {
-        w.close(&result_tag);
+        w.buf.push_str("</");
+        w.buf.push_str(action);
+        w.buf.push_str("Result>");
     }
     w.open("ResponseMetadata");
     w.field("RequestId", request_id);

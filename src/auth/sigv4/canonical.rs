@@ -17,7 +17,7 @@ use super::presigned::X_AMZ_SIGNATURE;
 use super::request::HttpRequest;
 use super::scope::{AWS4_REQUEST, CredentialScope};
 use super::signature::{Signature, SignatureLocation};
-use super::timestamp::format_amz_date;
+use super::timestamp::AmzDate;
 
 /// The algorithm: the first line of the string to sign, and the only one iamlocal accepts.
 pub(super) const AWS4_HMAC_SHA256: &str = "AWS4-HMAC-SHA256";
@@ -32,55 +32,64 @@ const URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// `UriEncode` for a path: `/` separates segments and stays as it is.
 const URI_ENCODE_PATH: &AsciiSet = &URI_ENCODE.remove(b'/');
 
-/// The canonical request the server computed for a signature.
+/// The canonical request the server computed for a signature. Its parts borrow from the
+/// request and the signature wherever they are already canonical (the usual case), so
+/// verifying a request allocates little.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CanonicalRequest {
+pub struct CanonicalRequest<'a> {
     /// `<HTTPMethod>`
-    pub method: String,
+    pub method: &'a str,
     /// `<CanonicalURI>`
-    pub uri: String,
+    pub uri: Cow<'a, str>,
     /// `<CanonicalQueryString>`
-    pub query: String,
+    pub query: Cow<'a, str>,
     /// `<CanonicalHeaders>`: each signed header, name and canonical value.
-    pub headers: Vec<(String, String)>,
-    /// `<SignedHeaders>`
-    pub signed_headers: String,
+    pub headers: Vec<(&'a str, Cow<'a, str>)>,
+    /// `<SignedHeaders>`, joined with `;` when written.
+    pub signed_headers: &'a [String],
     /// `<HashedPayload>`
-    pub hashed_payload: String,
+    pub hashed_payload: Sha256Hex,
     /// Signed headers the request does not carry. They are written with an empty value, for
     /// the person reading the canonical request; such a request never verifies.
-    pub absent_headers: Vec<String>,
+    pub absent_headers: Vec<&'a str>,
 }
 
-impl CanonicalRequest {
-    pub fn new(req: &HttpRequest<'_>, sig: &Signature) -> Self {
+impl<'a> CanonicalRequest<'a> {
+    pub fn new(req: &HttpRequest<'a>, sig: &'a Signature) -> Self {
         let mut headers = Vec::with_capacity(sig.signed_headers.len());
         let mut absent_headers = Vec::new();
         for name in &sig.signed_headers {
-            let values: Vec<Cow<'_, str>> = req.header_values(name).collect();
-            if values.is_empty() {
-                absent_headers.push(name.clone());
-            }
-            headers.push((name.clone(), canonical_header_value(&values)));
+            let mut values = req.header_values(name);
+            let value = match (values.next(), values.next()) {
+                (None, _) => {
+                    absent_headers.push(name.as_str());
+                    Cow::Borrowed("")
+                }
+                (Some(value), None) if is_canonical_header_value(&value) => value,
+                (Some(first), second) => {
+                    let all: Vec<Cow<'_, str>> =
+                        std::iter::once(first).chain(second).chain(values).collect();
+                    Cow::Owned(canonical_header_value(&all))
+                }
+            };
+            headers.push((name.as_str(), value));
         }
         CanonicalRequest {
-            method: req.method.to_owned(),
+            method: req.method,
             uri: canonical_uri(req.path),
             query: canonical_query(req.query, sig.location),
             headers,
-            signed_headers: sig.signed_headers.join(";"),
+            signed_headers: &sig.signed_headers,
             hashed_payload: hashed_payload(req),
             absent_headers,
         }
     }
-}
 
-impl CanonicalRequest {
     /// The text, piece by piece: what `Display` shows and what the string to sign hashes,
     /// without building it.
     fn write(&self, put: &mut impl FnMut(&str) -> fmt::Result) -> fmt::Result {
         // <HTTPMethod>\n
-        put(&self.method)?;
+        put(self.method)?;
         put("\n")?;
         // <CanonicalURI>\n
         put(&self.uri)?;
@@ -98,24 +107,29 @@ impl CanonicalRequest {
         }
         put("\n")?;
         // <SignedHeaders>\n
-        put(&self.signed_headers)?;
+        for (i, name) in self.signed_headers.iter().enumerate() {
+            if i > 0 {
+                put(";")?;
+            }
+            put(name)?;
+        }
         put("\n")?;
         // <HashedPayload>
-        put(&self.hashed_payload)
+        put(self.hashed_payload.as_str())
     }
 
     /// `Lowercase(HexEncode(SHA256(CanonicalRequest)))`
-    fn hash(&self) -> String {
+    fn hash(&self) -> Sha256Hex {
         let mut hasher = Sha256::new();
         let _ = self.write(&mut |text| {
             hasher.update(text);
             Ok(())
         });
-        hex::encode(hasher.finalize())
+        Sha256Hex::of_digest(hasher)
     }
 }
 
-impl fmt::Display for CanonicalRequest {
+impl fmt::Display for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write(&mut |text| f.write_str(text))
     }
@@ -125,17 +139,17 @@ impl fmt::Display for CanonicalRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StringToSign<'a> {
     /// `<RequestDateTime>`, `yyyyMMdd'T'HHmmss'Z'`.
-    pub request_date_time: String,
+    pub request_date_time: AmzDate,
     /// `<CredentialScope>`
     pub scope: &'a CredentialScope,
     /// `<HashedCanonicalRequest>` = `Lowercase(HexEncode(SHA256(CanonicalRequest)))`
-    pub hashed_canonical_request: String,
+    pub hashed_canonical_request: Sha256Hex,
 }
 
 impl<'a> StringToSign<'a> {
-    pub fn new(sig: &'a Signature, canonical_request: &CanonicalRequest) -> Self {
+    pub fn new(sig: &'a Signature, canonical_request: &CanonicalRequest<'_>) -> Self {
         StringToSign {
-            request_date_time: format_amz_date(sig.timestamp),
+            request_date_time: AmzDate::new(sig.timestamp),
             scope: &sig.scope,
             hashed_canonical_request: canonical_request.hash(),
         }
@@ -147,7 +161,7 @@ impl<'a> StringToSign<'a> {
         put(AWS4_HMAC_SHA256)?;
         put("\n")?;
         // <RequestDateTime>\n
-        put(&self.request_date_time)?;
+        put(self.request_date_time.as_str())?;
         put("\n")?;
         // <CredentialScope>\n
         let scope = self.scope;
@@ -158,7 +172,7 @@ impl<'a> StringToSign<'a> {
         put(AWS4_REQUEST)?;
         put("\n")?;
         // <HashedCanonicalRequest>
-        put(&self.hashed_canonical_request)
+        put(self.hashed_canonical_request.as_str())
     }
 }
 
@@ -168,9 +182,30 @@ impl fmt::Display for StringToSign<'_> {
     }
 }
 
-/// `Lowercase(HexEncode(SHA256(data)))`
-pub(super) fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+/// `Lowercase(HexEncode(SHA256(data)))`, kept on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sha256Hex([u8; 64]);
+
+impl Sha256Hex {
+    pub(super) fn of(data: &[u8]) -> Sha256Hex {
+        Sha256Hex::of_digest(Sha256::new_with_prefix(data))
+    }
+
+    fn of_digest(hasher: Sha256) -> Sha256Hex {
+        let mut text = [0u8; 64];
+        hex::encode_to_slice(hasher.finalize(), &mut text).expect("32 bytes are 64 hex digits");
+        Sha256Hex(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits")
+    }
+}
+
+impl fmt::Debug for Sha256Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `<HashedPayload>`: the SHA-256 of the body, always computed here.
@@ -181,16 +216,22 @@ pub(super) fn sha256_hex(data: &[u8]) -> String {
 /// honoured, for either form: IAM and STS carry the action and its parameters in the body,
 /// and an unsigned body would let anyone rewrite the call under a valid signature. (A
 /// presigned URL of these services signs the hash of its empty body, as aws-sigv4 does.)
-fn hashed_payload(req: &HttpRequest<'_>) -> String {
-    sha256_hex(req.body)
+fn hashed_payload(req: &HttpRequest<'_>) -> Sha256Hex {
+    Sha256Hex::of(req.body)
 }
 
 /// `<CanonicalURI>`: the raw path as on the wire, dot segments and empty segments removed
 /// (RFC 3986 §5.2.4, as the official signer does for services other than S3), then
 /// `UriEncode`d again, `%` included: a segment sent as `a%20b` is signed as `a%2520b`.
 /// Encoded dots (`%2E`) are not dot segments.
-pub(super) fn canonical_uri(path: &str) -> String {
-    percent_encode(remove_dot_segments(path).as_bytes(), URI_ENCODE_PATH).to_string()
+pub(super) fn canonical_uri(path: &str) -> Cow<'_, str> {
+    match remove_dot_segments(path) {
+        // Borrowed again when there is nothing to encode, as for `/`.
+        Cow::Borrowed(path) => percent_encode(path.as_bytes(), URI_ENCODE_PATH).into(),
+        Cow::Owned(path) => percent_encode(path.as_bytes(), URI_ENCODE_PATH)
+            .to_string()
+            .into(),
+    }
 }
 
 fn remove_dot_segments(path: &str) -> Cow<'_, str> {
@@ -232,7 +273,10 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
 /// name then value; repeated names are all kept; a name without `=` gets an empty value. A
 /// presigned URL leaves out `X-Amz-Signature`: the signature cannot be computed from a string
 /// that contains itself.
-pub(super) fn canonical_query(query: &str, location: SignatureLocation) -> String {
+pub(super) fn canonical_query(query: &str, location: SignatureLocation) -> Cow<'_, str> {
+    if query.is_empty() {
+        return Cow::Borrowed("");
+    }
     let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .filter(|(name, _)| !(location == SignatureLocation::Query && name == X_AMZ_SIGNATURE))
         .map(|(name, value)| (uri_encode(&name), uri_encode(&value)))
@@ -249,7 +293,7 @@ pub(super) fn canonical_query(query: &str, location: SignatureLocation) -> Strin
         out.push('=');
         out.push_str(value);
     }
-    out
+    Cow::Owned(out)
 }
 
 fn uri_encode(text: &str) -> String {
@@ -260,7 +304,7 @@ fn uri_encode(text: &str) -> String {
 /// and inner runs of spaces made one, the values joined with `,` in the order received. Only
 /// spaces are touched, not other whitespace, as in aws-sigv4.
 pub(super) fn canonical_header_value(values: &[Cow<'_, str>]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(values.iter().map(|v| v.len() + 1).sum());
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -275,6 +319,11 @@ pub(super) fn canonical_header_value(values: &[Cow<'_, str>]) -> String {
         }
     }
     out
+}
+
+/// Whether a single header value is its own canonical value: no space to trim or squeeze.
+fn is_canonical_header_value(value: &str) -> bool {
+    !value.starts_with(' ') && !value.ends_with(' ') && !value.contains("  ")
 }
 
 #[cfg(test)]

@@ -28,4 +28,4 @@ pub use canonical::{CanonicalRequest, StringToSign};
 pub use request::HttpRequest;
 pub use scope::CredentialScope;
 pub use signature::{Signature, SignatureLocation, parse};
-pub use verify::{MAX_CLOCK_SKEW, check_time, signing_key, verify, verify_with_key};
+pub use verify::{MAX_CLOCK_SKEW, SigningKey, check_time, signing_key, verify, verify_with_key};

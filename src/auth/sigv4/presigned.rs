@@ -31,19 +31,27 @@ pub(super) fn is_presigned(req: &HttpRequest<'_>) -> bool {
 
 /// Parses the presigned signature of `req`. A repeated parameter counts by its first value.
 pub(super) fn parse(req: &HttpRequest<'_>) -> Result<Signature, AwsError> {
-    let algorithm = req.query_param(X_AMZ_ALGORITHM);
+    // Decoded once: a presigned URL is looked up for seven parameters.
+    let pairs: Vec<_> = req.query_pairs().collect();
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_ref())
+    };
+    let algorithm = param(X_AMZ_ALGORITHM);
     // AWS (observed): an `X-Amz-Algorithm` other than AWS4-HMAC-SHA256 is not read as a
     // signature at all, so the request is one without authentication.
-    if let Some(algorithm) = &algorithm
+    if let Some(algorithm) = algorithm
         && algorithm != AWS4_HMAC_SHA256
     {
         return Err(AwsError::missing_authentication_token());
     }
 
-    let credential = req.query_param(X_AMZ_CREDENTIAL);
-    let signature = req.query_param(X_AMZ_SIGNATURE);
-    let signed_headers = req.query_param(X_AMZ_SIGNED_HEADERS);
-    let date = req.query_param(X_AMZ_DATE);
+    let credential = param(X_AMZ_CREDENTIAL);
+    let signature = param(X_AMZ_SIGNATURE);
+    let signed_headers = param(X_AMZ_SIGNED_HEADERS);
+    let date = param(X_AMZ_DATE);
 
     let mut missing = String::new();
     for (name, present) in [
@@ -68,23 +76,18 @@ pub(super) fn parse(req: &HttpRequest<'_>) -> Result<Signature, AwsError> {
         ));
     };
 
-    let signed_headers = parse_signed_headers(&signed_headers)?;
-    let timestamp = parse_amz_date(&date).ok_or_else(|| malformed_date(&date))?;
-    let expires = req
-        .query_param(X_AMZ_EXPIRES)
-        .map(|value| parse_expires(&value))
-        .transpose()?;
-    let (access_key_id, scope) = parse_credential(&credential, timestamp)?;
+    let signed_headers = parse_signed_headers(signed_headers)?;
+    let timestamp = parse_amz_date(date).ok_or_else(|| malformed_date(date))?;
+    let expires = param(X_AMZ_EXPIRES).map(parse_expires).transpose()?;
+    let (access_key_id, scope) = parse_credential(credential, timestamp)?;
 
     Ok(Signature {
         access_key_id,
         scope,
         signed_headers,
-        signature: signature.into_owned(),
+        signature: signature.to_owned(),
         timestamp,
-        security_token: req
-            .query_param(X_AMZ_SECURITY_TOKEN)
-            .map(std::borrow::Cow::into_owned),
+        security_token: param(X_AMZ_SECURITY_TOKEN).map(str::to_owned),
         expires,
         location: SignatureLocation::Query,
     })

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 
 /// What the server received, borrowed from the HTTP request.
 #[derive(Debug, Clone, Copy)]
@@ -17,21 +17,25 @@ pub struct HttpRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// A header value as text, borrowed unless it holds bytes that are not UTF-8 (visible ASCII,
+/// the usual case, is checked first: it is quicker than a UTF-8 decode).
+fn header_text(value: &HeaderValue) -> Cow<'_, str> {
+    match value.to_str() {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
+}
+
 impl<'a> HttpRequest<'a> {
     /// The first value of a header as text. Bytes that are not UTF-8 become U+FFFD: such a
     /// value can then only fail to match, never panic.
     pub(super) fn header(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.headers
-            .get(name)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()))
+        self.headers.get(name).map(header_text)
     }
 
     /// Every value of a header, in the order received.
     pub(super) fn header_values(&self, name: &str) -> impl Iterator<Item = Cow<'a, str>> {
-        self.headers
-            .get_all(name)
-            .into_iter()
-            .map(|value| String::from_utf8_lossy(value.as_bytes()))
+        self.headers.get_all(name).into_iter().map(header_text)
     }
 
     /// The query parameters in wire order, percent-decoded, `+` read as a space. An invalid

@@ -6,7 +6,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::timestamp::{format_amz_date, format_date};
+use super::timestamp::AmzDate;
 use crate::aws_error;
 use crate::error::AwsError;
 
@@ -47,8 +47,11 @@ pub(super) fn parse_credential(
     credential: &str,
     timestamp: OffsetDateTime,
 ) -> Result<(String, CredentialScope), AwsError> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, date, region, service, terminator] = parts[..] else {
+    let mut parts = credential.split('/');
+    let mut part = || parts.next();
+    let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) =
+        (part(), part(), part(), part(), part(), part())
+    else {
         return Err(aws_error!(
             IncompleteSignature,
             "Credential must have exactly 5 slash-delimited elements, \
@@ -75,12 +78,13 @@ pub(super) fn parse_credential(
     }
     // The scope date must be the timestamp's own date: a key derived for another day would
     // outlive the 15-minute window. AWS answers SignatureDoesNotMatch in these words.
-    let expected_date = format_date(timestamp);
+    let amz_date = AmzDate::new(timestamp);
+    let expected_date = amz_date.date();
     if date != expected_date {
         reasons.push_str(&format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date \
              from HTTP: '{date}' != '{expected_date}', from '{}'. ",
-            format_amz_date(timestamp)
+            amz_date.as_str()
         ));
     }
     if !reasons.is_empty() {

@@ -54,20 +54,55 @@ pub(super) fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
 
 /// `yyyyMMdd'T'HHmmss'Z'`: the `<RequestDateTime>` line of the string to sign.
 pub(super) fn format_amz_date(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{}T{:02}{:02}{:02}Z",
-        format_date(t),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    AmzDate::new(t).as_str().to_owned()
 }
 
 /// `yyyyMMdd`: the date of the credential scope.
+#[cfg(test)]
 pub(super) fn format_date(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day())
+    AmzDate::new(t).date().to_owned()
+}
+
+/// A timestamp as `yyyyMMdd'T'HHmmss'Z'`, written on the stack: every request needs it (and
+/// its date) once or twice, so it is not worth an allocation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AmzDate([u8; 16]);
+
+impl AmzDate {
+    /// In UTC. Years are written with four digits: timestamps come from `X-Amz-Date` (four
+    /// digits) or the `Date` header (RFC 2822, four digits), or from a clock near them.
+    pub(super) fn new(t: OffsetDateTime) -> AmzDate {
+        let t = t.to_offset(UtcOffset::UTC);
+        let mut text = *b"00000000T000000Z";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                text[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, t.year().clamp(0, 9999) as u32);
+        put(4, 2, u32::from(u8::from(t.month())));
+        put(6, 2, u32::from(t.day()));
+        put(9, 2, u32::from(t.hour()));
+        put(11, 2, u32::from(t.minute()));
+        put(13, 2, u32::from(t.second()));
+        AmzDate(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII digits")
+    }
+
+    /// `yyyyMMdd`
+    pub(super) fn date(&self) -> &str {
+        &self.as_str()[..8]
+    }
+}
+
+impl std::fmt::Debug for AmzDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +148,13 @@ mod tests {
         );
         assert_eq!(parse_http_date("20150830T123600Z"), Some(expected));
         assert_eq!(parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn every_field_is_zero_padded() {
+        let t = datetime!(0999-01-02 03:04:05 UTC);
+        assert_eq!(format_amz_date(t), "09990102T030405Z");
+        assert_eq!(format_date(t), "09990102");
     }
 
     #[test]

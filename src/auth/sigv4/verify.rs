@@ -14,7 +14,7 @@ use super::timestamp::format_amz_date;
 use crate::aws_error;
 use crate::error::AwsError;
 
-type HmacSha256 = Hmac<Sha256>;
+pub type HmacSha256 = Hmac<Sha256>;
 
 /// How far a request timestamp may be from the server's clock, either way.
 pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
@@ -27,15 +27,15 @@ pub fn verify(
     secret: &str,
     now: OffsetDateTime,
 ) -> Result<(), AwsError> {
-    verify_with_key(sig, req, &signing_key(secret, &sig.scope), now)
+    verify_with_key(sig, req, &SigningKey::derive(secret, &sig.scope), now)
 }
 
-/// [`verify`] with the signing key already derived (see [`signing_key`]): the key depends
+/// [`verify`] with the signing key already derived (see [`SigningKey`]): the key depends
 /// only on the secret and the credential scope, so a server can keep it for the day.
 pub fn verify_with_key(
     sig: &Signature,
     req: &HttpRequest<'_>,
-    key: &[u8],
+    key: &SigningKey,
     now: OffsetDateTime,
 ) -> Result<(), AwsError> {
     check_time(sig, now)?;
@@ -128,24 +128,46 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     mac(key, data).finalize().into_bytes().to_vec()
 }
 
+/// `kSigning`, ready to sign with: the HMAC's key schedule (two SHA-256 blocks) is done once,
+/// and each signature starts from a copy of it.
+#[derive(Clone)]
+pub struct SigningKey(HmacSha256);
+
+impl SigningKey {
+    pub fn new(k_signing: &[u8]) -> SigningKey {
+        SigningKey(mac(k_signing, b""))
+    }
+
+    /// An HMAC keyed with `kSigning`, ready for the string to sign.
+    pub fn mac(&self) -> HmacSha256 {
+        self.0.clone()
+    }
+
+    /// Derives the key for `secret` and `scope` ([`signing_key`]).
+    pub fn derive(secret: &str, scope: &CredentialScope) -> SigningKey {
+        SigningKey::new(&signing_key(secret, scope))
+    }
+}
+
 /// `signature = HexEncode(HMAC(kSigning, StringToSign))`, compared in constant time.
 /// Anything but 64 lowercase hex digits is simply a mismatch: AWS compares the lowercase text.
-fn signature_matches(key: &[u8], string_to_sign: &StringToSign<'_>, provided: &str) -> bool {
+fn signature_matches(key: &SigningKey, string_to_sign: &StringToSign<'_>, provided: &str) -> bool {
     if !provided
         .bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
         return false;
     }
-    let Ok(provided) = hex::decode(provided) else {
+    let mut provided_bytes = [0u8; 32];
+    if hex::decode_to_slice(provided, &mut provided_bytes).is_err() {
         return false;
-    };
-    let mut mac = mac(key, b"");
+    }
+    let mut mac = key.mac();
     let _ = string_to_sign.write(&mut |text| {
         mac.update(text.as_bytes());
         Ok(())
     });
-    mac.verify_slice(&provided).is_ok()
+    mac.verify_slice(&provided_bytes).is_ok()
 }
 
 #[cfg(test)]
@@ -183,7 +205,11 @@ mod tests {
             ),
             AWS_EXAMPLE_SIGNATURE
         );
-        assert!(signature_matches(&key, &sts, AWS_EXAMPLE_SIGNATURE));
+        assert!(signature_matches(
+            &SigningKey::new(&key),
+            &sts,
+            AWS_EXAMPLE_SIGNATURE
+        ));
     }
 
     #[test]

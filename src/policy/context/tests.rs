@@ -17,6 +17,21 @@ fn key_names_are_case_insensitive() {
 }
 
 #[test]
+fn non_ascii_key_names_are_lowercased_too() {
+    let mut ctx = RequestContext::new("iam:GetUser", "", Principal::anonymous());
+    ctx.insert("aws:PrincipalTag/ÉQUIPE", "bleu");
+    assert_eq!(
+        ctx.get("aws:principaltag/équipe"),
+        Some(&ContextValue::from("bleu"))
+    );
+    assert_eq!(
+        lowercase_key("aws:principaltag/équipe"),
+        "aws:principaltag/équipe"
+    );
+    assert!(matches!(lowercase_key("aws:username"), Cow::Borrowed(_)));
+}
+
+#[test]
 fn a_user_context_carries_the_principal_keys_of_aws_table() {
     // "Principal key values" (reference_policies_variables#principaltable): IAM user.
     let ctx = RequestContext::new(
