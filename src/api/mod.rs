@@ -347,15 +347,22 @@ pub async fn dispatch(cx: &Ctx<'_>, params: &Params, request_id: &str) -> Result
             check_credential_kind(cx, action)?;
             run(action, cx, params, request_id).await
         }
-        None if service.operations().contains(&name) => Err(aws_error!(
-            NotImplemented,
-            "iamlocal does not implement {name} yet."
-        )),
-        None => Err(aws_error!(
+        None => Err(unanswered(service, name)),
+    }
+}
+
+/// The error for an action iamlocal has no handler for: `NotImplemented` for an operation of
+/// the service's model (every one is answered today; a newer model may add more), else AWS's
+/// `InvalidAction`.
+fn unanswered(service: Service, name: &str) -> AwsError {
+    if service.operations().contains(&name) {
+        aws_error!(NotImplemented, "iamlocal does not implement {name} yet.")
+    } else {
+        aws_error!(
             InvalidAction,
             "Could not find operation {name} for version {}",
             service.version()
-        )),
+        )
     }
 }
 
@@ -440,6 +447,15 @@ mod tests {
             Some(Action::GetCallerIdentity)
         );
         assert_eq!(Action::find(Service::Iam, "createuser"), None);
+    }
+
+    #[test]
+    fn an_operation_of_the_model_without_a_handler_is_not_implemented() {
+        let error = unanswered(Service::Iam, "CreateUser");
+        assert_eq!(error.code.as_str(), "NotImplemented");
+        assert_eq!(error.message, "iamlocal does not implement CreateUser yet.");
+        let error = unanswered(Service::Iam, "CreateBucket");
+        assert_eq!(error.code.as_str(), "InvalidAction");
     }
 
     #[test]

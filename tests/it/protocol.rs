@@ -55,21 +55,6 @@ async fn invalid_utf8_is_refused_cleanly() {
 }
 
 #[tokio::test]
-async fn an_operation_iamlocal_does_not_answer_yet_says_so() {
-    let server = TestServer::spawn().await;
-    let response = server
-        .raw()
-        .signed(
-            &RawRequest::form("Action=CreateSAMLProvider&Version=2010-05-08"),
-            &Signing::iam(),
-        )
-        .await;
-    assert_eq!(response.status, 501);
-    assert_eq!(response.code(), Some("NotImplemented"));
-    assert_eq!(response.element("Type"), Some("Receiver"));
-}
-
-#[tokio::test]
 async fn iam_actions_are_not_found_under_sts() {
     let server = TestServer::spawn().await;
     let response = server
