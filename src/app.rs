@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::consistency::{DelayModel, Propagation};
 use crate::decisions::DecisionLog;
 use crate::error::AwsError;
+use crate::loading::Loading;
 use crate::metrics::Metrics;
 use crate::oidc::Issuers;
 use crate::state::bootstrap;
@@ -32,6 +33,8 @@ pub struct App {
     bootstrap: ValidState,
     /// The OpenID Connect issuers whose tokens verify: the built-in one and configured ones.
     pub oidc: Issuers,
+    /// Whether the view is built yet (it is built after the port opens with `--db`).
+    pub loading: Loading,
 }
 
 impl App {
@@ -73,11 +76,17 @@ impl App {
             signing_keys: SigningKeys::default(),
             bootstrap,
             oidc,
+            loading: Loading::default(),
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;
+        // A database file may hold a large state: its view is built after the port opens
+        // (see `loading`), from the accounts alone until then.
+        let in_background = !seed && app.config.db.is_some();
         if seed {
             app.store.replace_state(&app.bootstrap).await?;
+        } else if in_background {
+            app.view.apply(app.store.account_changes().await?);
         } else {
             let snapshot = app.store.snapshot().await?;
             app.view.apply(snapshot);
@@ -90,7 +99,12 @@ impl App {
             .await?;
         // What the store held is visible at once, whatever the delay model says.
         app.propagation.propagate();
-        Ok(Arc::new(app))
+        let app = Arc::new(app);
+        if in_background {
+            app.loading.begin();
+            tokio::spawn(crate::loading::load(app.clone()));
+        }
+        Ok(app)
     }
 
     /// Back to the state of a first start: every entity deleted, the view emptied, waiting
