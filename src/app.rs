@@ -99,12 +99,11 @@ impl App {
             .await?;
         // What the store held is visible at once, whatever the delay model says.
         app.propagation.propagate();
-        let app = Arc::new(app);
         if in_background {
+            // `Server::run_until_stopped` builds it while it serves.
             app.loading.begin();
-            tokio::spawn(crate::loading::load(app.clone()));
         }
-        Ok(app)
+        Ok(Arc::new(app))
     }
 
     /// Back to the state of a first start: every entity deleted, the view emptied, waiting

@@ -74,7 +74,8 @@ impl Server {
         let app = self.app;
         let housekeeping = tokio::spawn(housekeeping(app.clone()));
         let propagator = tokio::spawn(app.propagation.clone().run());
-        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown).await;
+        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown);
+        let connections = crate::loading::while_loading(&app, connections).await;
         let grace = Duration::from_secs(app.config.shutdown_timeout_secs);
         if tokio::time::timeout(grace, connections.shutdown())
             .await

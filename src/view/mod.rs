@@ -663,7 +663,7 @@ impl View {
             .get(owner_id)
             .into_iter()
             .flatten()
-            .filter(|group_id| data.groups.contains_key(*group_id));
+            .filter(|group_id| data.groups.contains_key(group_id));
         let owners = std::iter::once(owner_id).chain(groups.map(String::as_str));
         let mut policies = Vec::new();
         for owner in owners {
