@@ -2,12 +2,12 @@
 //!
 //! Reading 100,000 users, their keys and 10,000 roles out of SQLite takes far longer than a
 //! client should wait for the port. So with `--db` the server starts with the accounts
-//! only, opens the port, and builds the rest of the view while it serves ([`while_loading`]). Until
-//! it is built, every request waits for it (never an answer from a half-built view, never a
-//! valid key refused because it is not loaded yet), with one exception that needs no stored
-//! data at all: `GetCallerIdentity` signed with the configured root credentials
-//! ([`answerable_while_loading`]). `GET /_iamlocal/health` answers at once and says which
-//! state the view is in.
+//! only, opens the port, and builds the rest of the view while it serves
+//! ([`while_loading`]). Until it is built, every request waits for it (never an answer from
+//! a half-built view, never a valid key refused because it is not loaded yet), with one
+//! exception that needs no stored data at all: `GetCallerIdentity` signed with the
+//! configured root credentials ([`answerable_while_loading`]). `GET /_iamlocal/health`
+//! answers at once and says which state the view is in.
 //!
 //! Nothing writes while the view loads (writes are requests, and they wait), so the view
 //! built from the snapshot replaces the partial one whole, in one step.
