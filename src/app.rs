@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::consistency::{DelayModel, Propagation};
 use crate::decisions::DecisionLog;
 use crate::error::AwsError;
+use crate::loading::Loading;
 use crate::metrics::Metrics;
 use crate::oidc::Issuers;
 use crate::state::bootstrap;
@@ -37,6 +38,8 @@ pub struct App {
     pub access_log: AccessLog<crate::iam::access_advisor::Report>,
     /// The built-in test SAML IdP (a well-known key: for tests only).
     pub saml_idp: crate::saml::TestIdp,
+    /// Whether the view is built yet (it is built after the port opens with `--db`).
+    pub loading: Loading,
 }
 
 impl App {
@@ -80,11 +83,17 @@ impl App {
             oidc,
             access_log: AccessLog::new(),
             saml_idp: crate::saml::TestIdp::new()?,
+            loading: Loading::default(),
         };
         // A database that already holds state (`--db`) keeps it: the file seeds new ones.
         let seed = app.config.bootstrap.is_some() && !app.store.has_accounts().await?;
+        // A database file may hold a large state: its view is built after the port opens
+        // (see `loading`), from the accounts alone until then.
+        let in_background = !seed && app.config.db.is_some();
         if seed {
             app.store.replace_state(&app.bootstrap).await?;
+        } else if in_background {
+            app.view.apply(app.store.account_changes().await?);
         } else {
             let snapshot = app.store.snapshot().await?;
             app.view.apply(snapshot);
@@ -97,6 +106,10 @@ impl App {
             .await?;
         // What the store held is visible at once, whatever the delay model says.
         app.propagation.propagate();
+        if in_background {
+            // `Server::run_until_stopped` builds it while it serves.
+            app.loading.begin();
+        }
         Ok(Arc::new(app))
     }
 

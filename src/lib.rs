@@ -20,6 +20,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod iam;
 pub mod ids;
+pub mod loading;
 pub mod metrics;
 pub mod oidc;
 pub mod policy;

@@ -25,6 +25,7 @@ use crate::aws_error;
 use crate::config::Config;
 use crate::error::AwsError;
 use crate::ids;
+use crate::loading::LoadState;
 use crate::protocol::query::Params;
 
 /// How often recorded key uses are written to the store.
@@ -73,7 +74,8 @@ impl Server {
         let app = self.app;
         let housekeeping = tokio::spawn(housekeeping(app.clone()));
         let propagator = tokio::spawn(app.propagation.clone().run());
-        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown).await;
+        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown);
+        let connections = crate::loading::while_loading(&app, connections).await;
         let grace = Duration::from_secs(app.config.shutdown_timeout_secs);
         if tokio::time::timeout(grace, connections.shutdown())
             .await
@@ -136,10 +138,15 @@ async fn serve(
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/_iamlocal/health", get(health))
         .merge(crate::oidc::routes::routes())
         .merge(crate::admin::routes(app.clone()))
         .merge(crate::ui::routes(app.clone()))
+        // While the view loads, these wait for it (API requests wait in `serve_api`).
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            wait_until_loaded,
+        ))
+        .route("/_iamlocal/health", get(health))
         .fallback(handle_api)
         .with_state(app)
 }
@@ -155,6 +162,8 @@ fn own_base_url(mut addr: SocketAddr) -> String {
 
 /// Writes key uses to the store and forgets expired sessions, each on its own interval.
 async fn housekeeping(app: Arc<App>) {
+    // Pruning sessions edits the view: not while it is being built.
+    let _ = app.loading.wait().await;
     let mut tick = tokio::time::interval(KEY_USE_FLUSH_INTERVAL);
     let mut prune = tokio::time::interval(SESSION_PRUNE_INTERVAL);
     loop {
@@ -173,12 +182,33 @@ async fn housekeeping(app: Arc<App>) {
     }
 }
 
+/// Holds a request until the view is built (see `loading`).
+async fn wait_until_loaded(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Err(e) = app.loading.wait().await {
+        let request_id = ids::request_id();
+        return (e.code.status(), e.to_xml(&request_id)).into_response();
+    }
+    next.run(request).await
+}
+
+/// Up: `view` says whether the stored state is loaded yet (`loading`, `ready`); a state that
+/// could not be loaded (`failed`) makes the server unhealthy.
 async fn health(State(app): State<Arc<App>>) -> Response {
+    let view = app.loading.state();
+    let (status, text) = match view {
+        LoadState::Failed => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        LoadState::Loading | LoadState::Ready => (StatusCode::OK, "ok"),
+    };
     let body = format!(
-        "{{\"status\":\"ok\",\"account_id\":\"{}\"}}",
-        app.config.account_id
+        "{{\"status\":\"{text}\",\"account_id\":\"{}\",\"view\":\"{}\"}}",
+        app.config.account_id,
+        view.name()
     );
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Every request that is not an admin route is an IAM or STS call.
@@ -274,6 +304,9 @@ async fn serve_api(
         headers: &parts.headers,
         body: &body,
     };
+    if !app.loading.is_ready() && !crate::loading::answerable_while_loading(app, &http) {
+        app.loading.wait().await?;
+    }
     let caller = auth::authenticate(app, &http).await?;
     let result = call(app, caller.as_ref(), &parts, &body, request_id, log).await;
     log.caller = caller;

@@ -57,7 +57,7 @@ impl KeyRow {
         Change::AccessKeyPut(Arc::new(AccessKeyRecord {
             active: self.status == "Active",
             access_key_id: self.access_key_id,
-            account_id: self.account_id,
+            account_id: crate::view::account_id(&self.account_id),
             user_id: self.user_id,
             secret_access_key: self.secret_access_key,
             created_at: from_millis(self.created_at),

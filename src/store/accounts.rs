@@ -81,7 +81,7 @@ impl Store {
         Ok(any)
     }
 
-    pub(super) async fn account_changes(&self) -> Result<Vec<Change>, AwsError> {
+    pub(crate) async fn account_changes(&self) -> Result<Vec<Change>, AwsError> {
         let ids: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM accounts")
             .fetch_all(&self.reader)
             .await?;

@@ -50,7 +50,7 @@ pub(super) fn roles_page(
 fn listed_role(role: &RoleRecord) -> Role {
     Role {
         role_id: role.role_id.clone(),
-        account_id: role.account_id.clone(),
+        account_id: role.account_id.to_string(),
         role_name: role.role_name.clone(),
         path: role.path.clone(),
         arn: role.arn.clone(),

@@ -90,7 +90,7 @@ impl Role {
     fn record(&self, trust: Arc<Policy>) -> Change {
         Change::RolePut(Arc::new(RoleRecord {
             role_id: self.role_id.clone(),
-            account_id: self.account_id.clone(),
+            account_id: crate::view::account_id(&self.account_id),
             role_name: self.role_name.clone(),
             path: self.path.clone(),
             arn: self.arn.clone(),

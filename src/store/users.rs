@@ -68,7 +68,7 @@ impl User {
     fn into_record(self) -> Change {
         Change::UserPut(Arc::new(UserRecord {
             user_id: self.user_id,
-            account_id: self.account_id,
+            account_id: crate::view::account_id(&self.account_id),
             user_name: self.user_name,
             path: self.path,
             arn: self.arn,
@@ -83,7 +83,7 @@ impl From<&UserRecord> for User {
     fn from(user: &UserRecord) -> User {
         User {
             user_id: user.user_id.clone(),
-            account_id: user.account_id.clone(),
+            account_id: user.account_id.to_string(),
             user_name: user.user_name.clone(),
             path: user.path.clone(),
             arn: user.arn.clone(),
@@ -416,7 +416,7 @@ impl Store {
 fn listed(user: &UserRecord) -> User {
     User {
         user_id: user.user_id.clone(),
-        account_id: user.account_id.clone(),
+        account_id: user.account_id.to_string(),
         user_name: user.user_name.clone(),
         path: user.path.clone(),
         arn: user.arn.clone(),

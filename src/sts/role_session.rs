@@ -252,7 +252,7 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
         access_key_id: minted.access_key_id.clone(),
         secret_access_key: minted.secret_access_key.clone(),
         session_token: minted.session_token.clone(),
-        account_id: role.account_id.clone(),
+        account_id: role.account_id.to_string(),
         of: SessionOf::Role {
             role_id: role.role_id.clone(),
             role_name: role.role_name.clone(),

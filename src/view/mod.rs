@@ -8,8 +8,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 
+mod by_id;
+
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
+use by_id::ById;
 
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.
@@ -146,11 +149,26 @@ impl Change {
     }
 }
 
+/// The account id as records hold it: one allocation per account, however many users and
+/// keys it has (there are few accounts and they are never forgotten).
+pub fn account_id(id: &str) -> Arc<str> {
+    static ACCOUNTS: std::sync::Mutex<Option<HashSet<Arc<str>>>> = std::sync::Mutex::new(None);
+    let mut accounts = ACCOUNTS.lock().unwrap_or_else(|e| e.into_inner());
+    let accounts = accounts.get_or_insert_with(HashSet::new);
+    if let Some(known) = accounts.get(id) {
+        return known.clone();
+    }
+    let new: Arc<str> = Arc::from(id);
+    accounts.insert(new.clone());
+    new
+}
+
 /// What the data plane knows of an IAM user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
     pub user_id: String,
-    pub account_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
     pub user_name: String,
     pub path: String,
     pub arn: String,
@@ -175,7 +193,8 @@ pub struct GroupRecord {
 #[derive(Debug, Clone)]
 pub struct RoleRecord {
     pub role_id: String,
-    pub account_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
     pub role_name: String,
     pub path: String,
     pub arn: String,
@@ -286,7 +305,8 @@ impl SessionRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessKeyRecord {
     pub access_key_id: String,
-    pub account_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
     /// `None` for the keys of an account's root user.
     pub user_id: Option<String>,
     pub secret_access_key: String,
@@ -322,17 +342,17 @@ impl Principal {
 #[derive(Debug, Default)]
 struct ViewData {
     accounts: HashSet<String>,
-    users: HashMap<String, Arc<UserRecord>>,
+    users: ById<UserRecord>,
     /// `account_id/lowercase name` → user: IAM names compare without case. Ordered, as
     /// `ListUsers` lists them.
     users_by_name: BTreeMap<String, Arc<UserRecord>>,
-    access_keys: HashMap<String, Arc<AccessKeyRecord>>,
-    groups: HashMap<String, Arc<GroupRecord>>,
+    access_keys: ById<AccessKeyRecord>,
+    groups: ById<GroupRecord>,
     /// `account_id/lowercase name` → group. Ordered, as `ListGroups` lists them.
     groups_by_name: BTreeMap<String, Arc<GroupRecord>>,
     /// User id → the ids of the groups it belongs to, in the order it joined them.
     memberships: HashMap<String, Vec<String>>,
-    roles: HashMap<String, Arc<RoleRecord>>,
+    roles: ById<RoleRecord>,
     /// `account_id/lowercase name` → role.
     roles_by_name: BTreeMap<String, Arc<RoleRecord>>,
     /// Owner (user or role) unique id → inline policies.
@@ -342,16 +362,150 @@ struct ViewData {
     managed_policies: HashMap<String, NamedPolicy>,
     /// ARN → tags of the tagged resources that are no principal.
     resource_tags: HashMap<String, Vec<(String, String)>>,
-    sessions: HashMap<String, Arc<SessionRecord>>,
+    sessions: ById<SessionRecord>,
     /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
     /// price of an id instead of a whole session; the newest [`EXPIRED_SESSIONS_KEPT`] only.
     expired_sessions: HashSet<String>,
     /// The same ids, oldest first, to forget the oldest past the bound.
     expired_order: VecDeque<String>,
     /// ARN → OpenID Connect provider.
-    oidc_providers: HashMap<String, Arc<OidcProviderRecord>>,
+    oidc_providers: ById<OidcProviderRecord>,
     /// ARN → SAML provider.
     saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
+}
+
+impl ViewData {
+    fn apply(&mut self, change: Change) {
+        let data = self;
+        match change {
+            Change::AccountCreated { account_id } => {
+                data.accounts.insert(account_id);
+            }
+            Change::UserPut(user) => {
+                if let Some(old) = data.users.insert(user.clone()) {
+                    let key = name_key(&old.account_id, &old.user_name);
+                    forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
+                }
+                data.users_by_name
+                    .insert(name_key(&user.account_id, &user.user_name), user);
+            }
+            Change::UserRemoved { user_id } => {
+                if let Some(old) = data.users.remove(&user_id) {
+                    let key = name_key(&old.account_id, &old.user_name);
+                    forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
+                }
+                data.inline_policies.remove(&user_id);
+                data.attached_policies.remove(&user_id);
+                data.memberships.remove(&user_id);
+            }
+            Change::GroupPut(group) => {
+                if let Some(old) = data.groups.insert(group.clone()) {
+                    data.groups_by_name
+                        .remove(&name_key(&old.account_id, &old.group_name));
+                }
+                data.groups_by_name
+                    .insert(name_key(&group.account_id, &group.group_name), group);
+            }
+            Change::GroupRemoved { group_id } => {
+                if let Some(old) = data.groups.remove(&group_id) {
+                    data.groups_by_name
+                        .remove(&name_key(&old.account_id, &old.group_name));
+                }
+                data.inline_policies.remove(&group_id);
+                data.attached_policies.remove(&group_id);
+            }
+            Change::GroupMembership {
+                group_id,
+                user_id,
+                member,
+            } => {
+                let groups = data.memberships.entry(user_id).or_default();
+                groups.retain(|g| *g != group_id);
+                if member {
+                    groups.push(group_id);
+                }
+            }
+            Change::RolePut(role) => {
+                if let Some(old) = data.roles.insert(role.clone()) {
+                    let key = name_key(&old.account_id, &old.role_name);
+                    forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
+                }
+                data.roles_by_name
+                    .insert(name_key(&role.account_id, &role.role_name), role);
+            }
+            Change::RoleRemoved { role_id } => {
+                if let Some(old) = data.roles.remove(&role_id) {
+                    let key = name_key(&old.account_id, &old.role_name);
+                    forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
+                }
+                data.inline_policies.remove(&role_id);
+                data.attached_policies.remove(&role_id);
+            }
+            Change::AccessKeyPut(key) => {
+                data.access_keys.insert(key);
+            }
+            Change::AccessKeyRemoved { access_key_id } => {
+                data.access_keys.remove(&access_key_id);
+            }
+            Change::InlinePolicyPut { owner_id, policy } => {
+                let policies = data.inline_policies.entry(owner_id).or_default();
+                policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy.id));
+                policies.push(policy);
+            }
+            Change::InlinePolicyRemoved {
+                owner_id,
+                policy_name,
+            } => {
+                if let Some(policies) = data.inline_policies.get_mut(&owner_id) {
+                    policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy_name));
+                }
+            }
+            Change::PolicyAttached {
+                owner_id,
+                policy_arn,
+            } => {
+                let arns = data.attached_policies.entry(owner_id).or_default();
+                if !arns.contains(&policy_arn) {
+                    arns.push(policy_arn);
+                }
+            }
+            Change::PolicyDetached {
+                owner_id,
+                policy_arn,
+            } => {
+                if let Some(arns) = data.attached_policies.get_mut(&owner_id) {
+                    arns.retain(|arn| *arn != policy_arn);
+                }
+            }
+            Change::SessionPut(session) => {
+                data.sessions.insert(session);
+            }
+            Change::ManagedPolicyPut(policy) => {
+                data.managed_policies.insert(policy.id.to_string(), policy);
+            }
+            Change::ManagedPolicyRemoved { policy_arn } => {
+                data.managed_policies.remove(&policy_arn);
+            }
+            Change::OidcProviderPut(provider) => {
+                data.oidc_providers.insert(provider);
+            }
+            Change::OidcProviderRemoved { arn } => {
+                data.oidc_providers.remove(&arn);
+            }
+            Change::SamlProviderPut(provider) => {
+                data.saml_providers.insert(provider.arn.clone(), provider);
+            }
+            Change::SamlProviderRemoved { arn } => {
+                data.saml_providers.remove(&arn);
+            }
+            Change::ResourceTags { arn, tags } if tags.is_empty() => {
+                data.resource_tags.remove(&arn);
+            }
+            Change::ResourceTags { arn, tags } => {
+                data.resource_tags.insert(arn, tags);
+            }
+        }
+    }
 }
 
 /// How many expired sessions' key ids are remembered: without a bound a server that mints
@@ -377,135 +531,33 @@ impl View {
     pub fn apply(&self, changes: impl IntoIterator<Item = Change>) {
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         for change in changes {
-            match change {
-                Change::AccountCreated { account_id } => {
-                    data.accounts.insert(account_id);
-                }
-                Change::UserPut(user) => {
-                    if let Some(old) = data.users.insert(user.user_id.clone(), user.clone()) {
-                        let key = name_key(&old.account_id, &old.user_name);
-                        forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
-                    }
-                    data.users_by_name
-                        .insert(name_key(&user.account_id, &user.user_name), user);
-                }
-                Change::UserRemoved { user_id } => {
-                    if let Some(old) = data.users.remove(&user_id) {
-                        let key = name_key(&old.account_id, &old.user_name);
-                        forget_name(&mut data.users_by_name, key, |u| u.user_id == old.user_id);
-                    }
-                    data.inline_policies.remove(&user_id);
-                    data.attached_policies.remove(&user_id);
-                    data.memberships.remove(&user_id);
-                }
-                Change::GroupPut(group) => {
-                    if let Some(old) = data.groups.insert(group.group_id.clone(), group.clone()) {
-                        data.groups_by_name
-                            .remove(&name_key(&old.account_id, &old.group_name));
-                    }
-                    data.groups_by_name
-                        .insert(name_key(&group.account_id, &group.group_name), group);
-                }
-                Change::GroupRemoved { group_id } => {
-                    if let Some(old) = data.groups.remove(&group_id) {
-                        data.groups_by_name
-                            .remove(&name_key(&old.account_id, &old.group_name));
-                    }
-                    data.inline_policies.remove(&group_id);
-                    data.attached_policies.remove(&group_id);
-                }
-                Change::GroupMembership {
-                    group_id,
-                    user_id,
-                    member,
-                } => {
-                    let groups = data.memberships.entry(user_id).or_default();
-                    groups.retain(|g| *g != group_id);
-                    if member {
-                        groups.push(group_id);
-                    }
-                }
-                Change::RolePut(role) => {
-                    if let Some(old) = data.roles.insert(role.role_id.clone(), role.clone()) {
-                        let key = name_key(&old.account_id, &old.role_name);
-                        forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
-                    }
-                    data.roles_by_name
-                        .insert(name_key(&role.account_id, &role.role_name), role);
-                }
-                Change::RoleRemoved { role_id } => {
-                    if let Some(old) = data.roles.remove(&role_id) {
-                        let key = name_key(&old.account_id, &old.role_name);
-                        forget_name(&mut data.roles_by_name, key, |r| r.role_id == old.role_id);
-                    }
-                    data.inline_policies.remove(&role_id);
-                    data.attached_policies.remove(&role_id);
-                }
-                Change::AccessKeyPut(key) => {
-                    data.access_keys.insert(key.access_key_id.clone(), key);
-                }
-                Change::AccessKeyRemoved { access_key_id } => {
-                    data.access_keys.remove(&access_key_id);
-                }
-                Change::InlinePolicyPut { owner_id, policy } => {
-                    let policies = data.inline_policies.entry(owner_id).or_default();
-                    policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy.id));
-                    policies.push(policy);
-                }
-                Change::InlinePolicyRemoved {
-                    owner_id,
-                    policy_name,
-                } => {
-                    if let Some(policies) = data.inline_policies.get_mut(&owner_id) {
-                        policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy_name));
-                    }
-                }
-                Change::PolicyAttached {
-                    owner_id,
-                    policy_arn,
-                } => {
-                    let arns = data.attached_policies.entry(owner_id).or_default();
-                    if !arns.contains(&policy_arn) {
-                        arns.push(policy_arn);
-                    }
-                }
-                Change::PolicyDetached {
-                    owner_id,
-                    policy_arn,
-                } => {
-                    if let Some(arns) = data.attached_policies.get_mut(&owner_id) {
-                        arns.retain(|arn| *arn != policy_arn);
-                    }
-                }
-                Change::SessionPut(session) => {
-                    data.sessions.insert(session.access_key_id.clone(), session);
-                }
-                Change::ManagedPolicyPut(policy) => {
-                    data.managed_policies.insert(policy.id.to_string(), policy);
-                }
-                Change::ManagedPolicyRemoved { policy_arn } => {
-                    data.managed_policies.remove(&policy_arn);
-                }
-                Change::OidcProviderPut(provider) => {
-                    data.oidc_providers.insert(provider.arn.clone(), provider);
-                }
-                Change::OidcProviderRemoved { arn } => {
-                    data.oidc_providers.remove(&arn);
-                }
-                Change::SamlProviderPut(provider) => {
-                    data.saml_providers.insert(provider.arn.clone(), provider);
-                }
-                Change::SamlProviderRemoved { arn } => {
-                    data.saml_providers.remove(&arn);
-                }
-                Change::ResourceTags { arn, tags } if tags.is_empty() => {
-                    data.resource_tags.remove(&arn);
-                }
-                Change::ResourceTags { arn, tags } => {
-                    data.resource_tags.insert(arn, tags);
-                }
-            }
+            data.apply(change);
         }
+    }
+
+    /// Replaces everything with what `changes` build (a whole snapshot of the store). The
+    /// new maps are built before the lock is taken, so readers wait only for the swap.
+    pub fn replace(&self, changes: Vec<Change>) {
+        let mut fresh = ViewData::default();
+        // Sized once rather than grown (and rehashed) a dozen times.
+        let count = |is: fn(&Change) -> bool| changes.iter().filter(|c| is(c)).count();
+        fresh
+            .users
+            .reserve(count(|c| matches!(c, Change::UserPut(_))));
+        fresh
+            .access_keys
+            .reserve(count(|c| matches!(c, Change::AccessKeyPut(_))));
+        fresh
+            .roles
+            .reserve(count(|c| matches!(c, Change::RolePut(_))));
+        for change in changes {
+            fresh.apply(change);
+        }
+        let old = std::mem::replace(
+            &mut *self.data.write().unwrap_or_else(|e| e.into_inner()),
+            fresh,
+        );
+        drop(old);
     }
 
     pub fn has_account(&self, account_id: &str) -> bool {
@@ -623,7 +675,7 @@ impl View {
         let mut keys: Vec<_> = data
             .access_keys
             .values()
-            .filter(|k| k.account_id == account_id && k.user_id.as_deref() == user_id)
+            .filter(|k| &*k.account_id == account_id && k.user_id.as_deref() == user_id)
             .cloned()
             .collect();
         keys.sort_by(|a, b| {
@@ -714,9 +766,9 @@ impl View {
         let mut data = self.data.write().unwrap_or_else(|e| e.into_inner());
         let expired: Vec<String> = data
             .sessions
-            .iter()
-            .filter(|(_, s)| s.expires_at <= now)
-            .map(|(id, _)| id.clone())
+            .values()
+            .filter(|s| s.expires_at <= now)
+            .map(|s| s.access_key_id.clone())
             .collect();
         for id in &expired {
             data.sessions.remove(id);
@@ -778,7 +830,7 @@ impl View {
             .get(owner_id)
             .into_iter()
             .flatten()
-            .filter(|group_id| data.groups.contains_key(*group_id));
+            .filter(|group_id| data.groups.contains_key(group_id));
         let owners = std::iter::once(owner_id).chain(groups.map(String::as_str));
         let mut policies = Vec::new();
         for owner in owners {
@@ -806,7 +858,7 @@ impl View {
         let key = data.access_keys.get(access_key_id)?.clone();
         let principal = match &key.user_id {
             None => Principal::Root {
-                account_id: key.account_id.clone(),
+                account_id: key.account_id.to_string(),
             },
             Some(user_id) => Principal::User(data.users.get(user_id)?.clone()),
         };

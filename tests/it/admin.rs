@@ -170,6 +170,7 @@ async fn the_admin_token_guards_every_route_but_health() {
     let (status, health) = server.admin().call("GET", "health", None).await;
     assert_eq!(status, 200);
     assert_eq!(health["status"], "ok");
+    assert_eq!(health["view"], "ready");
 }
 
 #[tokio::test]
