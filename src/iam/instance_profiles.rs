@@ -4,7 +4,7 @@
 use super::PathListing;
 use super::identity_policies::role_arn;
 use super::roles::write_role;
-use super::shapes::{INSTANCE_PROFILE_NAME, MARKER, PATH, ROLE_NAME, check_unique_keys, read_tags};
+use super::shapes::{INSTANCE_PROFILE_NAME, MARKER, PATH, ROLE_NAME, check_tag_keys, read_tags};
 use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
@@ -72,7 +72,7 @@ impl FromQuery for CreateInstanceProfileInput {
         let path = input.string("Path", &PATH);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateInstanceProfileInput {
             name,
             path: path.unwrap_or_else(|| "/".into()),

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::login_profiles::user_or_caller;
-use super::shapes::{EXISTING_USER_NAME, MARKER, PATH, USER_NAME, check_unique_keys, read_tags};
+use super::shapes::{EXISTING_USER_NAME, MARKER, PATH, USER_NAME, check_tag_keys, read_tags};
 use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_tags, write_truncation, write_user};
 use crate::api::{Ctx, FromQuery, RequestKeys};
@@ -100,7 +100,7 @@ impl FromQuery for CreateVirtualMfaDeviceInput {
         let name = input.required("VirtualMFADeviceName", &DEVICE_NAME);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateVirtualMfaDeviceInput { name, path, tags })
     }
 }

@@ -6,7 +6,7 @@
 //! whose keys it knows (its built-in issuer, `http://127.0.0.1:PORT`, and any given with
 //! `--oidc-jwks`), since those are the only issuers whose tokens it can verify offline.
 
-use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_unique_keys, read_tags};
+use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_tag_keys, read_tags};
 use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
@@ -121,7 +121,7 @@ impl FromQuery for CreateInput {
         let thumbprints = input.string_list("ThumbprintList", usize::MAX, &THUMBPRINT);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateInput {
             url,
             client_ids: unique(client_ids),
@@ -334,7 +334,7 @@ impl FromQuery for TagInput {
         input.require_present("Tags");
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(TagInput { arn, tags })
     }
 }

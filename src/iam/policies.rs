@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::shapes::{
     ARN, MARKER, PATH, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH,
-    POLICY_VERSION_ID, check_unique_keys, read_tags,
+    POLICY_VERSION_ID, check_tag_keys, read_tags,
 };
 use super::tagging::{Named, Taggable};
 use super::users::{DEFAULT_MAX_ITEMS, write_tags, write_truncation};
@@ -38,7 +38,7 @@ impl FromQuery for CreatePolicyInput {
         let description = input.string("Description", &POLICY_DESCRIPTION);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreatePolicyInput {
             policy_name,
             path: path.unwrap_or_else(|| "/".into()),

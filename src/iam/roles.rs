@@ -7,8 +7,8 @@ use super::PathListing;
 use super::identity_policies::role_arn;
 use super::policies::encode_document;
 use super::shapes::{
-    ARN, MAX_SESSION_DURATION, PATH, POLICY_DOCUMENT, ROLE_DESCRIPTION, ROLE_NAME,
-    check_unique_keys, read_tags,
+    ARN, MAX_SESSION_DURATION, PATH, POLICY_DOCUMENT, ROLE_DESCRIPTION, ROLE_NAME, check_tag_keys,
+    read_tags,
 };
 use super::users::{write_boundary, write_tags, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
@@ -97,7 +97,7 @@ impl FromQuery for CreateRoleInput {
         let permissions_boundary = input.string("PermissionsBoundary", &ARN);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateRoleInput {
             role_name,
             path: path.unwrap_or_else(|| "/".into()),

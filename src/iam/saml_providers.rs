@@ -7,7 +7,7 @@
 //! default, which takes plain assertions) is kept and returned.
 
 use super::shapes::ARN;
-use super::shapes::{check_unique_keys, read_tags};
+use super::shapes::{check_tag_keys, read_tags};
 use super::tagging::{Named, Taggable};
 use super::users::write_tags;
 use crate::api::{Ctx, FromQuery, RequestKeys};
@@ -109,7 +109,7 @@ impl FromQuery for CreateInput {
         let encryption_mode = input.enumeration("AssertionEncryptionMode", ENCRYPTION_MODES);
         let add_private_key = input.secret("AddPrivateKey", &PRIVATE_KEY).is_some();
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateInput {
             metadata,
             name,

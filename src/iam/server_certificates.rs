@@ -5,7 +5,7 @@
 use super::PathListing;
 use super::shapes::{
     CERTIFICATE_BODY, CERTIFICATE_CHAIN, PATH, PRIVATE_KEY, SERVER_CERTIFICATE_NAME,
-    check_unique_keys, read_tags,
+    check_tag_keys, read_tags,
 };
 use super::tagging::{Named, Taggable};
 use super::users::{write_tags, write_truncation};
@@ -81,7 +81,7 @@ impl FromQuery for UploadServerCertificateInput {
         let certificate_chain = input.string("CertificateChain", &CERTIFICATE_CHAIN);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(UploadServerCertificateInput {
             name,
             path: path.unwrap_or_else(|| "/".into()),

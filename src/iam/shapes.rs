@@ -323,9 +323,17 @@ pub fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
     })
 }
 
-/// IAM refuses two tags whose keys differ only in case.
-pub fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
+/// IAM refuses two tags whose keys differ only in case, and keys in the `aws:` namespace,
+/// which AWS reserves for its own tags in any case (the message is iamlocal's wording).
+pub fn check_tag_keys(tags: &[Tag]) -> Result<(), AwsError> {
     for (i, tag) in tags.iter().enumerate() {
+        if is_reserved_tag_key(&tag.key) {
+            return Err(aws_error!(
+                InvalidInput,
+                "Tag keys starting with 'aws:' are reserved for AWS use: {}",
+                tag.key
+            ));
+        }
         if tags[..i]
             .iter()
             .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
@@ -337,6 +345,11 @@ pub fn check_unique_keys(tags: &[Tag]) -> Result<(), AwsError> {
         }
     }
     Ok(())
+}
+
+/// Whether a tag key is in the namespace AWS keeps for itself.
+pub fn is_reserved_tag_key(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
 /// Access key statuses; `Expired` exists in the model but cannot be set by a caller.

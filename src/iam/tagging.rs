@@ -7,7 +7,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use super::identity_policies::{OwnerKind, RoleKind, UserKind};
-use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_unique_keys, read_tags};
+use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_tag_keys, read_tags};
 use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_truncation};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::error::AwsError;
@@ -166,7 +166,7 @@ impl<K: Named> FromQuery for TagInput<K> {
         input.require_present("Tags");
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(TagInput {
             name,
             tags,

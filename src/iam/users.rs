@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::PathListing;
-use super::shapes::{EXISTING_USER_NAME, PATH, USER_NAME, check_unique_keys, read_tags};
+use super::shapes::{EXISTING_USER_NAME, PATH, USER_NAME, check_tag_keys, read_tags};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
@@ -33,7 +33,7 @@ impl FromQuery for CreateUserInput {
         let permissions_boundary = input.string("PermissionsBoundary", &super::shapes::ARN);
         let tags = read_tags(&mut input);
         input.finish()?;
-        check_unique_keys(&tags)?;
+        check_tag_keys(&tags)?;
         Ok(CreateUserInput {
             user_name,
             path,

@@ -829,6 +829,11 @@ fn tags(site: &Site, tags: &[Tag]) -> Result<(), StateError> {
         let at = site.index(i);
         at.field("key").shape(&tag.key, &TAG_KEY)?;
         at.field("value").shape(&tag.value, &TAG_VALUE)?;
+        if crate::iam::shapes::is_reserved_tag_key(&tag.key) {
+            return Err(at
+                .field("key")
+                .error("tag keys starting with 'aws:' are reserved for AWS use"));
+        }
         if keys.insert(tag.key.to_lowercase(), ()).is_some() {
             return Err(at.error(
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive.",

@@ -3,7 +3,7 @@
 
 use aws_sdk_iam::types::{EntityType, Tag};
 
-use crate::common::{ACCOUNT, RawRequest, Signing, TestServer, error_of};
+use crate::common::{ACCOUNT, RawRequest, Signing, TestServer, decode, error_of};
 
 const ALLOW_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -11,13 +11,6 @@ const ALLOW_S3: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 const TRUST_EC2: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
-
-fn decode(document: &str) -> String {
-    percent_encoding::percent_decode_str(document)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
-}
 
 fn tag(key: &str, value: &str) -> Tag {
     Tag::builder().key(key).value(value).build().unwrap()

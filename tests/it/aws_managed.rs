@@ -4,7 +4,7 @@
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::PolicyScopeType;
 
-use crate::common::{ACCOUNT, TestServer, error_of};
+use crate::common::{ACCOUNT, TestServer, decode, error_of};
 use crate::roles::trust;
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -24,13 +24,6 @@ async fn user_with_client(server: &TestServer, name: &str) -> Client {
         .access_key
         .unwrap();
     server.iam_as(&key.access_key_id, &key.secret_access_key)
-}
-
-fn decode(document: &str) -> String {
-    percent_encoding::percent_decode_str(document)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
 }
 
 #[tokio::test]

@@ -365,6 +365,14 @@ fn init_tracing() {
     });
 }
 
+/// A policy document as IAM returns it (URL-encoded), decoded.
+pub fn decode(document: &str) -> String {
+    percent_encoding::percent_decode_str(document)
+        .decode_utf8()
+        .unwrap()
+        .into_owned()
+}
+
 /// The AWS error code and message of a failed SDK call.
 pub fn error_of<E, R>(
     result: Result<impl std::fmt::Debug, aws_sdk_iam::error::SdkError<E, R>>,

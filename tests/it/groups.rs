@@ -1,6 +1,6 @@
 //! Groups, and the permissions they lend their members.
 
-use crate::common::{ACCOUNT, TestServer, error_of};
+use crate::common::{ACCOUNT, TestServer, decode, error_of};
 
 const READ_USERS: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam:ListUsers", "iam:GetUser"], "Resource": "*"}}"#;
 
@@ -193,4 +193,90 @@ async fn members_get_their_groups_policies_and_lose_them_on_leaving() {
             "Cannot delete entity, must delete policies first."
         )
     );
+}
+
+#[tokio::test]
+async fn a_group_s_policies_are_read_listed_detached_and_deleted() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_group().group_name("ops").send().await.unwrap();
+    iam.put_group_policy()
+        .group_name("ops")
+        .policy_name("read")
+        .policy_document(READ_USERS)
+        .send()
+        .await
+        .unwrap();
+    let got = iam
+        .get_group_policy()
+        .group_name("ops")
+        .policy_name("read")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.group_name(), "ops");
+    let document = decode(got.policy_document());
+    assert!(document.contains("iam:ListUsers"), "{document}");
+    let (code, _) = error_of(
+        iam.get_group_policy()
+            .group_name("ops")
+            .policy_name("missing")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity");
+    let names = iam
+        .list_group_policies()
+        .group_name("ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names.policy_names(), ["read"]);
+    let (code, _) = error_of(iam.list_group_policies().group_name("nobody").send().await);
+    assert_eq!(code, "NoSuchEntity");
+
+    let arn = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    let (code, _) = error_of(
+        iam.detach_group_policy()
+            .group_name("ops")
+            .policy_arn(arn)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity", "detaching what is not attached");
+    iam.attach_group_policy()
+        .group_name("ops")
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    iam.detach_group_policy()
+        .group_name("ops")
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let attached = iam
+        .list_attached_group_policies()
+        .group_name("ops")
+        .send()
+        .await
+        .unwrap();
+    assert!(attached.attached_policies().is_empty());
+
+    iam.delete_group_policy()
+        .group_name("ops")
+        .policy_name("read")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = error_of(
+        iam.delete_group_policy()
+            .group_name("ops")
+            .policy_name("read")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity");
+    iam.delete_group().group_name("ops").send().await.unwrap();
 }

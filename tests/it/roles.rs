@@ -1,6 +1,6 @@
 use aws_sdk_iam::types::Tag;
 
-use crate::common::{ACCOUNT, TestServer, error_of};
+use crate::common::{ACCOUNT, TestServer, decode, error_of};
 
 pub fn trust(principal: &str) -> String {
     format!(
@@ -251,4 +251,98 @@ async fn a_trust_policy_naming_a_missing_user_or_role_of_a_known_account_is_malf
         .send()
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_role_s_tags_and_policies_are_read_back() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_role()
+        .role_name("reader")
+        .assume_role_policy_document(trust(&format!("arn:aws:iam::{ACCOUNT}:root")))
+        .send()
+        .await
+        .unwrap();
+
+    iam.tag_role()
+        .role_name("reader")
+        .tags(Tag::builder().key("env").value("test").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let tags = iam
+        .list_role_tags()
+        .role_name("reader")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tags().len(), 1);
+    assert_eq!(
+        (tags.tags()[0].key(), tags.tags()[0].value()),
+        ("env", "test")
+    );
+    let (code, _) = error_of(
+        iam.tag_role()
+            .role_name("reader")
+            .tags(Tag::builder().key("aws:owner").value("x").build().unwrap())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidInput", "the aws: prefix is AWS's");
+    let (code, _) = error_of(
+        iam.tag_role()
+            .role_name("nobody")
+            .tags(Tag::builder().key("env").value("x").build().unwrap())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity");
+
+    iam.put_role_policy()
+        .role_name("reader")
+        .policy_name("read")
+        .policy_document(r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}}"#)
+        .send()
+        .await
+        .unwrap();
+    let got = iam
+        .get_role_policy()
+        .role_name("reader")
+        .policy_name("read")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.role_name(), "reader");
+    assert!(decode(got.policy_document()).contains("iam:Get*"));
+    let (code, _) = error_of(
+        iam.get_role_policy()
+            .role_name("reader")
+            .policy_name("write")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity");
+
+    let arn = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    iam.attach_role_policy()
+        .role_name("reader")
+        .policy_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name("reader")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.attached_policies().len(), 1);
+    assert_eq!(attached.attached_policies()[0].policy_arn(), Some(arn));
+    let (code, _) = error_of(
+        iam.list_attached_role_policies()
+            .role_name("nobody")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "NoSuchEntity");
 }

@@ -1,19 +1,12 @@
 //! Service-linked roles: named, placed and trusted as the service defines, protected from
 //! changes, deleted through a deletion task.
 
-use crate::common::{ACCOUNT, TestServer, error_of};
+use crate::common::{ACCOUNT, TestServer, decode, error_of};
 
 const BEANSTALK: &str = "elasticbeanstalk.amazonaws.com";
 const BEANSTALK_ROLE: &str = "AWSServiceRoleForElasticBeanstalk";
 const ALLOW_S3: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
-
-fn decode(document: &str) -> String {
-    percent_encoding::percent_decode_str(document)
-        .decode_utf8()
-        .unwrap()
-        .into_owned()
-}
 
 async fn create_beanstalk_role(iam: &aws_sdk_iam::Client) -> aws_sdk_iam::types::Role {
     iam.create_service_linked_role()
