@@ -198,16 +198,17 @@ fn row_fields(row: &CredentialRow, max_password_age: Option<i64>) -> Vec<String>
 }
 
 /// `mfa_active`: whether an MFA device is enabled for the user (or root).
-// TODO(mfa): iamlocal has no MFA devices yet; wire this to them when they land.
-fn mfa_active(_row: &CredentialRow) -> bool {
-    false
+fn mfa_active(row: &CredentialRow) -> bool {
+    row.mfa_active
 }
 
 /// `cert_N_active` and `cert_N_last_rotated` of the user's `n`th (0-based) signing
 /// certificate.
-// TODO(signing certificates): iamlocal has none yet; wire this to them when they land.
-fn certificate_fields(_row: &CredentialRow, _n: usize) -> [String; 2] {
-    [flag(false), NOT_APPLICABLE.to_owned()]
+fn certificate_fields(row: &CredentialRow, n: usize) -> [String; 2] {
+    match row.certificates.get(n) {
+        Some((active, uploaded_at)) => [flag(*active), report_time(*uploaded_at)],
+        None => [flag(false), NOT_APPLICABLE.to_owned()],
+    }
 }
 
 /// The five columns of one access key: active, last rotated, and where it was last used.
@@ -283,6 +284,8 @@ mod tests {
             created_at: datetime!(2020-01-02 03:04:05 UTC),
             password_last_changed: None,
             keys: Vec::new(),
+            mfa_active: false,
+            certificates: Vec::new(),
         }];
         let csv = report_csv(&rows, None);
         let lines: Vec<&str> = csv.lines().collect();
@@ -294,6 +297,27 @@ mod tests {
              false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
         );
         assert_eq!(lines[1].split(',').count(), COLUMNS.len());
+    }
+
+    #[test]
+    fn a_user_row_shows_its_mfa_device_and_signing_certificates() {
+        let uploaded = datetime!(2021-05-06 07:08:09 UTC);
+        let row = CredentialRow {
+            user_name: Some("ann".into()),
+            arn: "arn:aws:iam::000000000000:user/ann".into(),
+            created_at: datetime!(2020-01-02 03:04:05 UTC),
+            password_last_changed: None,
+            keys: Vec::new(),
+            mfa_active: true,
+            certificates: vec![(false, uploaded)],
+        };
+        let fields = row_fields(&row, None);
+        let column = |name: &str| &fields[COLUMNS.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(column("mfa_active"), "true");
+        assert_eq!(column("cert_1_active"), "false");
+        assert_eq!(column("cert_1_last_rotated"), "2021-05-06T07:08:09+00:00");
+        assert_eq!(column("cert_2_active"), "false");
+        assert_eq!(column("cert_2_last_rotated"), "N/A");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! Only dates and states are read here, never a secret: no key secret, no password hash.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 
@@ -36,6 +36,10 @@ pub struct CredentialRow {
     pub password_last_changed: Option<OffsetDateTime>,
     /// The access keys, oldest first (`access_key_1` is the oldest).
     pub keys: Vec<KeyColumns>,
+    /// Whether an MFA device is enabled for the user.
+    pub mfa_active: bool,
+    /// The signing certificates, oldest first: whether active, and when uploaded.
+    pub certificates: Vec<(bool, OffsetDateTime)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -100,19 +104,52 @@ impl Store {
                 }),
             });
         }
+        let with_mfa: HashSet<String> = sqlx::query_scalar(
+            "SELECT DISTINCT user_id FROM mfa_devices
+             WHERE account_id = ? AND user_id IS NOT NULL AND enabled_at IS NOT NULL",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+        let certificates: Vec<(Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT user_id, status, uploaded_at FROM signing_certificates
+             WHERE account_id = ? ORDER BY uploaded_at, certificate_id",
+        )
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut certificates_of: HashMap<Option<String>, Vec<(bool, OffsetDateTime)>> =
+            HashMap::new();
+        for (user_id, status, uploaded_at) in certificates {
+            certificates_of
+                .entry(user_id)
+                .or_default()
+                .push((status == "Active", from_millis(uploaded_at)));
+        }
         let mut rows = vec![CredentialRow {
             user_name: None,
             arn: arn::root(account_id),
             created_at: from_millis(account_created),
             password_last_changed: None,
             keys: keys_of.remove(&None).unwrap_or_default(),
+            // iamlocal has no root MFA devices.
+            mfa_active: false,
+            certificates: certificates_of.remove(&None).unwrap_or_default(),
         }];
-        rows.extend(users.into_iter().map(|user| CredentialRow {
-            arn: arn::user(account_id, &user.path, &user.user_name),
-            keys: keys_of.remove(&Some(user.user_id)).unwrap_or_default(),
-            user_name: Some(user.user_name),
-            created_at: from_millis(user.created_at),
-            password_last_changed: user.password_set_at.map(from_millis),
+        rows.extend(users.into_iter().map(|user| {
+            CredentialRow {
+                arn: arn::user(account_id, &user.path, &user.user_name),
+                mfa_active: with_mfa.contains(&user.user_id),
+                certificates: certificates_of
+                    .remove(&Some(user.user_id.clone()))
+                    .unwrap_or_default(),
+                keys: keys_of.remove(&Some(user.user_id)).unwrap_or_default(),
+                user_name: Some(user.user_name),
+                created_at: from_millis(user.created_at),
+                password_last_changed: user.password_set_at.map(from_millis),
+            }
         }));
         Ok(rows)
     }

@@ -171,3 +171,27 @@ async fn a_caller_without_permission_cannot_generate_or_read_the_report() {
     let (code, _) = error_of(eve.get_credential_report().send().await);
     assert_eq!(code, "AccessDenied");
 }
+
+#[tokio::test]
+async fn a_signing_certificate_shows_in_the_report() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user().user_name("carol").send().await.unwrap();
+    iam.create_user().user_name("dave").send().await.unwrap();
+    iam.upload_signing_certificate()
+        .user_name("carol")
+        .certificate_body(include_str!("fixtures/server_cert.pem"))
+        .send()
+        .await
+        .unwrap();
+    iam.generate_credential_report().send().await.unwrap();
+    let (_, rows) = report(&iam).await;
+    let carol = row_of(&rows, "carol");
+    assert_eq!(field(carol, "cert_1_active"), "true");
+    assert_ne!(field(carol, "cert_1_last_rotated"), "N/A");
+    assert_eq!(field(carol, "cert_2_active"), "false");
+    assert_eq!(field(carol, "mfa_active"), "false");
+    let dave = row_of(&rows, "dave");
+    assert_eq!(field(dave, "cert_1_active"), "false");
+    assert_eq!(field(dave, "cert_1_last_rotated"), "N/A");
+}

@@ -648,3 +648,26 @@ async fn mfa_session_credentials_keep_their_mfa_across_a_restart() {
     second.stop().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn the_credential_report_shows_who_has_mfa() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.create_user().user_name("erin").send().await.unwrap();
+    iam.create_user().user_name("frank").send().await.unwrap();
+    enabled_device(&server, "erin").await;
+    iam.generate_credential_report().send().await.unwrap();
+    let report = iam.get_credential_report().send().await.unwrap();
+    let csv = String::from_utf8(report.content().unwrap().as_ref().to_vec()).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = header.iter().position(|c| *c == "mfa_active").unwrap();
+    let mfa_of = |user: &str| {
+        csv.lines()
+            .find(|line| line.starts_with(&format!("{user},")))
+            .map(|line| line.split(',').nth(column).unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(mfa_of("erin"), "true");
+    assert_eq!(mfa_of("frank"), "false");
+}
