@@ -10,6 +10,14 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
         for key in access_keys(&mut document) {
             key.secret = None;
         }
+        let users = document
+            .accounts
+            .iter_mut()
+            .flat_map(|a| a.users.iter_mut());
+        for profile in users.filter_map(|u| u.login_profile.as_mut()) {
+            profile.salt = None;
+            profile.password_hash = None;
+        }
     }
     Ok(document)
 }

@@ -11,17 +11,22 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::model::{
-    AccessKey, Account, Group, InlinePolicies, ManagedPolicy, OidcProvider, PolicyVersion, Role,
-    SamlProvider, ServerCertificate, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
+    AccessKey, Account, Group, InlinePolicies, InstanceProfile, LoginProfile, ManagedPolicy,
+    OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
+    SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
+use crate::iam::account::ACCOUNT_ALIAS;
+use crate::iam::login_profiles::PASSWORD;
 use crate::iam::oidc_providers::{
     CLIENT_ID, THUMBPRINT, URL, check_client_ids, check_thumbprints, provider_url, unique,
 };
+use crate::iam::passwords::{self, PasswordHash};
 use crate::iam::saml_providers::{
     METADATA_DOCUMENT, PROVIDER_NAME, check_encryption, parse_metadata,
 };
+use crate::iam::shapes::INSTANCE_PROFILE_NAME;
 use crate::iam::shapes::{
     ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
     POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID, ROLE_DESCRIPTION, ROLE_NAME,
@@ -94,6 +99,7 @@ pub fn validate(
 ) -> Result<ValidState, StateError> {
     let mut ids = Ids::default();
     let mut accounts = HashSet::new();
+    let mut aliases = HashSet::new();
     let root = Site::default();
     for (i, account) in document.accounts.iter_mut().enumerate() {
         if account.account_id.is_empty() {
@@ -107,6 +113,15 @@ pub fn validate(
             return Err(site.error("the account is listed twice"));
         }
         date(&site.field("created"), &mut account.created, defaults.now)?;
+        if let Some(alias) = &account.alias {
+            let at = site.field("alias");
+            at.shape(alias, &ACCOUNT_ALIAS)?;
+            // Unique across accounts, as on AWS (`EntityAlreadyExists`).
+            if !aliases.insert(alias.clone()) {
+                return Err(at.error(format!("The account alias {alias} already exists.")));
+            }
+        }
+        settings(account, &site)?;
         validate_account(account, &site, defaults, &mut ids)?;
     }
     Ok(ValidState(document))
@@ -270,6 +285,10 @@ fn validate_account(
             now,
             ids,
         )?;
+        if let Some(profile) = &mut user.login_profile {
+            let policy = account.password_policy.as_ref().map(store_policy);
+            login_profile(profile, &at.field("login_profile"), policy.as_ref(), now)?;
+        }
     }
     signing_certificates(
         &mut account.root_signing_certificates,
@@ -298,6 +317,20 @@ fn validate_account(
         let at = site.item("roles", i, format!("role {}", role.name));
         names.unique(&at, "role", &role.name)?;
         validate_role(role, &at, &account_id, now, ids, &attachable)?;
+    }
+    let roles: HashSet<String> = account
+        .roles
+        .iter()
+        .map(|r| r.name.to_ascii_lowercase())
+        .collect();
+    for (i, profile) in account.instance_profiles.iter_mut().enumerate() {
+        let at = site.item(
+            "instance_profiles",
+            i,
+            format!("instance profile {}", profile.name),
+        );
+        names.unique(&at, "instance profile", &profile.name)?;
+        validate_instance_profile(profile, &at, &account_id, now, ids, &roles)?;
     }
     let mut urls = HashSet::new();
     for (i, provider) in account.oidc_providers.iter_mut().enumerate() {
@@ -504,6 +537,137 @@ fn validate_role(
     tags(&site.field("tags"), &role.tags)?;
     inline_policies(site, &mut role.policies, SizeQuota::RoleInlinePolicies)?;
     attached(site, &role.attached_policies, attachable)
+}
+
+/// The checks of `CreateInstanceProfile` and `AddRoleToInstanceProfile`.
+fn validate_instance_profile(
+    profile: &mut InstanceProfile,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    roles: &HashSet<String>,
+) -> Result<(), StateError> {
+    site.field("name")
+        .shape(&profile.name, &INSTANCE_PROFILE_NAME)?;
+    site.field("path").shape(&profile.path, &PATH)?;
+    ids.claim(site, &mut profile.id, IdKind::InstanceProfile, account_id)?;
+    date(&site.field("created"), &mut profile.created, now)?;
+    tags(&site.field("tags"), &profile.tags)?;
+    if let Some(role) = &profile.role {
+        let at = site.field("role");
+        at.shape(role, &ROLE_NAME)?;
+        if !roles.contains(&role.to_ascii_lowercase()) {
+            return Err(at.error(format!(
+                "The role with name {role} cannot be found (it is not in this account's roles)."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A clear password is checked as `CreateLoginProfile` checks it, then replaced by its
+/// hash: only hashes reach the store. A given hash is checked for its form only.
+fn login_profile(
+    profile: &mut LoginProfile,
+    site: &Site,
+    policy: Option<&crate::store::PasswordPolicy>,
+    now: OffsetDateTime,
+) -> Result<(), StateError> {
+    date(&site.field("created"), &mut profile.created, now)?;
+    let hex = |text: &Option<String>, len: usize| {
+        text.as_ref().is_some_and(|t| {
+            t.len() == len
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+    };
+    match (
+        profile.password.take(),
+        &profile.salt,
+        &profile.password_hash,
+    ) {
+        (Some(password), None, None) => {
+            let at = site.field("password");
+            if PASSWORD.violations(&password).first().is_some() {
+                return Err(at.error(
+                    "a password is 1 to 128 characters of \\t, \\n, \\r or U+0020 to U+00FF",
+                ));
+            }
+            passwords::check(policy, &password).map_err(|e| at.error(e.message.to_string()))?;
+            let hash = PasswordHash::new(&password);
+            profile.salt = Some(hash.salt);
+            profile.password_hash = Some(hash.hash);
+            Ok(())
+        }
+        (None, Some(_), Some(_)) if hex(&profile.salt, 32) && hex(&profile.password_hash, 64) => {
+            Ok(())
+        }
+        (None, Some(_), Some(_)) => Err(site
+            .error("salt is 32 and password_hash 64 lowercase hex digits, as exports write them")),
+        _ => Err(site.error(
+            "a login profile needs either a password or its salt and password_hash \
+             (export with ?secrets=true), not both",
+        )),
+    }
+}
+
+fn store_policy(policy: &PasswordPolicy) -> crate::store::PasswordPolicy {
+    crate::store::PasswordPolicy {
+        minimum_password_length: policy.minimum_password_length,
+        require_symbols: policy.require_symbols,
+        require_numbers: policy.require_numbers,
+        require_uppercase_characters: policy.require_uppercase_characters,
+        require_lowercase_characters: policy.require_lowercase_characters,
+        allow_users_to_change_password: policy.allow_users_to_change_password,
+        max_password_age: policy.max_password_age,
+        password_reuse_prevention: policy.password_reuse_prevention,
+        hard_expiry: policy.hard_expiry,
+    }
+}
+
+/// The account settings, with the ranges of `UpdateAccountPasswordPolicy` and
+/// `SetSecurityTokenServicePreferences`.
+fn settings(account: &Account, site: &Site) -> Result<(), StateError> {
+    let version = &account.global_endpoint_token_version;
+    if version != "v1Token" && version != "v2Token" {
+        return Err(site.field("global_endpoint_token_version").error(format!(
+            "Value '{version}' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]"
+        )));
+    }
+    let Some(policy) = &account.password_policy else {
+        return Ok(());
+    };
+    let at = site.field("password_policy");
+    let PasswordPolicy {
+        minimum_password_length,
+        max_password_age,
+        password_reuse_prevention,
+        ..
+    } = policy;
+    let ranges = [
+        (
+            "minimum_password_length",
+            Some(*minimum_password_length),
+            6,
+            128,
+        ),
+        ("max_password_age", *max_password_age, 1, 1095),
+        (
+            "password_reuse_prevention",
+            *password_reuse_prevention,
+            1,
+            24,
+        ),
+    ];
+    for (field, value, min, max) in ranges {
+        if let Some(value) = value.filter(|v| !(min..=max).contains(v)) {
+            return Err(at.field(field).error(format!(
+                "Value '{value}' failed to satisfy constraint: Member must have value between {min} and {max}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The checks of `CreateOpenIDConnectProvider`; the URL is kept as the store keeps it.
@@ -881,6 +1045,7 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("oidc_providers").or_default() += account.oidc_providers.len();
         *counts.entry("server_certificates").or_default() += account.server_certificates.len();
         *counts.entry("saml_providers").or_default() += account.saml_providers.len();
+        *counts.entry("instance_profiles").or_default() += account.instance_profiles.len();
     }
     counts
 }
@@ -1003,5 +1168,74 @@ mod tests {
                 {"url": "https://example.com"}, {"url": "example.com"}]}]})),
             "accounts[0].oidc_providers[1]"
         );
+    }
+
+    #[test]
+    fn instance_profiles_and_settings_are_checked_as_iam_checks_them() {
+        let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        let state = check(json!({"accounts": [{
+            "roles": [{"name": "Web", "trust_policy": trust}],
+            "instance_profiles": [{"name": "p", "role": "web"}],
+        }]}))
+        .unwrap();
+        let account = &state.document().accounts[0];
+        assert!(account.instance_profiles[0].id.starts_with("AIPA"));
+        assert_eq!(account.global_endpoint_token_version, "v1Token");
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"instance_profiles": [{"name": "p", "role": "nobody"}]}]})
+            ),
+            "accounts[0].instance_profiles[0].role"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"instance_profiles": [{"name": "p"}, {"name": "P"}]}]})
+            ),
+            "accounts[0].instance_profiles[1]"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"alias": "Not_An-Alias"}]})),
+            "accounts[0].alias"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"alias": "shop"},
+                {"account_id": "210987654321", "alias": "shop"}]})),
+            "accounts[1].alias"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"password_policy": {"minimum_password_length": 5}}]})),
+            "accounts[0].password_policy.minimum_password_length"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"global_endpoint_token_version": "v3Token"}]})),
+            "accounts[0].global_endpoint_token_version"
+        );
+    }
+
+    #[test]
+    fn a_login_profile_has_a_password_or_its_hash() {
+        let state = check(json!({"accounts": [{"users": [
+            {"name": "a", "login_profile": {"password": "Long-enough-1"}}]}]}))
+        .unwrap();
+        let profile = state.document().accounts[0].users[0].login_profile.as_ref();
+        let profile = profile.unwrap();
+        assert_eq!(profile.password, None);
+        let hash = PasswordHash {
+            salt: profile.salt.clone().unwrap(),
+            hash: profile.password_hash.clone().unwrap(),
+        };
+        assert!(hash.matches("Long-enough-1"));
+        for login in [
+            json!({}),
+            json!({"password": "weak"}),
+            json!({"salt": "00", "password_hash": "11"}),
+            json!({"password": "Long-enough-1", "salt": hash.salt, "password_hash": hash.hash}),
+        ] {
+            let at = refused_at(
+                json!({"accounts": [{"users": [{"name": "a", "login_profile": login}]}]}),
+            );
+            assert!(at.starts_with("accounts[0].users[0].login_profile"), "{at}");
+        }
     }
 }

@@ -25,7 +25,7 @@ pub struct StateDocument {
     pub accounts: Vec<Account>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Empty: the configured account (`--account-id`).
@@ -56,6 +56,103 @@ pub struct Account {
     pub root_signing_certificates: Vec<SigningCertificate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub saml_providers: Vec<SamlProvider>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_profiles: Vec<InstanceProfile>,
+    /// The account alias (`CreateAccountAlias`), unique across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// As `UpdateAccountPasswordPolicy` sets it; members left out take its defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+    /// `EnableOutboundWebIdentityFederation`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub outbound_web_identity_federation: bool,
+    /// `SetSecurityTokenServicePreferences`: `v1Token` (the default) or `v2Token`.
+    #[serde(default = "v1_token", skip_serializing_if = "is_v1_token")]
+    pub global_endpoint_token_version: String,
+}
+
+/// An instance profile and the role it passes to EC2 (one at most, as in IAM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProfile {
+    pub name: String,
+    /// Empty: a new `AIPA…` id.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub created: String,
+    /// The name of the role in it, a role of the same account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// The account's password policy; the names and ranges of `UpdateAccountPasswordPolicy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    #[serde(default = "six")]
+    pub minimum_password_length: i64,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default)]
+    pub allow_users_to_change_password: bool,
+    /// Days; none: passwords do not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i64>,
+    #[serde(default)]
+    pub hard_expiry: bool,
+}
+
+impl Default for Account {
+    fn default() -> Account {
+        Account {
+            account_id: String::new(),
+            created: String::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            roles: Vec::new(),
+            policies: Vec::new(),
+            root_access_keys: Vec::new(),
+            oidc_providers: Vec::new(),
+            server_certificates: Vec::new(),
+            root_signing_certificates: Vec::new(),
+            saml_providers: Vec::new(),
+            instance_profiles: Vec::new(),
+            alias: None,
+            password_policy: None,
+            outbound_web_identity_federation: false,
+            global_endpoint_token_version: v1_token(),
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+fn v1_token() -> String {
+    "v1Token".into()
+}
+
+fn is_v1_token(version: &str) -> bool {
+    version == "v1Token"
+}
+
+fn six() -> i64 {
+    6
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +184,29 @@ pub struct User {
     pub signing_certificates: Vec<SigningCertificate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_public_keys: Vec<SshPublicKey>,
+    /// The user's console password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_profile: Option<LoginProfile>,
+}
+
+/// A console password. iamlocal keeps only a salted hash: exports show it when asked
+/// (`?secrets=true`), never the password. An import needs either the hash (`salt` and
+/// `password_hash`, from such an export) or a clear `password`, checked against the
+/// account's password policy and hashed on import.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginProfile {
+    /// Import only: never written.
+    #[serde(default, skip_serializing)]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub password_reset_required: bool,
+    #[serde(default)]
+    pub created: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
