@@ -18,6 +18,13 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
             profile.salt = None;
             profile.password_hash = None;
         }
+        let devices = document
+            .accounts
+            .iter_mut()
+            .flat_map(|a| &mut a.mfa_devices);
+        for device in devices {
+            device.seed = None;
+        }
     }
     Ok(document)
 }

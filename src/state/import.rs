@@ -12,13 +12,14 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     AccessKey, Account, Group, InlinePolicies, InstanceProfile, LoginProfile, ManagedPolicy,
-    OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
+    MfaDevice, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
     SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
 use crate::iam::account::ACCOUNT_ALIAS;
 use crate::iam::login_profiles::PASSWORD;
+use crate::iam::mfa_devices::{DEVICE_NAME, totp};
 use crate::iam::oidc_providers::{
     CLIENT_ID, THUMBPRINT, URL, check_client_ids, check_thumbprints, provider_url, unique,
 };
@@ -42,7 +43,7 @@ use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{
-    ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS,
+    ATTACHED_PER_OWNER, DEVICES_PER_USER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS,
     SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
 };
 use crate::{arn, aws_managed};
@@ -331,6 +332,26 @@ fn validate_account(
         );
         names.unique(&at, "instance profile", &profile.name)?;
         validate_instance_profile(profile, &at, &account_id, now, ids, &roles)?;
+    }
+    let users: HashSet<String> = account
+        .users
+        .iter()
+        .map(|u| u.name.to_ascii_lowercase())
+        .collect();
+    let mut devices_of: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, device) in account.mfa_devices.iter_mut().enumerate() {
+        let at = site.item("mfa_devices", i, format!("MFA device {}", device.name));
+        names.unique(&at, "MFA device", &device.name)?;
+        validate_mfa_device(device, &at, now, &users)?;
+        if let Some(user) = &device.user {
+            let count = devices_of.entry(user.to_ascii_lowercase()).or_default();
+            *count += 1;
+            if *count > DEVICES_PER_USER {
+                return Err(at.field("user").error(format!(
+                    "Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}"
+                )));
+            }
+        }
     }
     let mut urls = HashSet::new();
     for (i, provider) in account.oidc_providers.iter_mut().enumerate() {
@@ -624,6 +645,55 @@ fn store_policy(policy: &PasswordPolicy) -> crate::store::PasswordPolicy {
         password_reuse_prevention: policy.password_reuse_prevention,
         hard_expiry: policy.hard_expiry,
     }
+}
+
+/// The checks of `CreateVirtualMFADevice` and `EnableMFADevice`.
+fn validate_mfa_device(
+    device: &mut MfaDevice,
+    site: &Site,
+    now: OffsetDateTime,
+    users: &HashSet<String>,
+) -> Result<(), StateError> {
+    site.field("name").shape(&device.name, &DEVICE_NAME)?;
+    site.field("path").shape(&device.path, &PATH)?;
+    date(&site.field("created"), &mut device.created, now)?;
+    tags(&site.field("tags"), &device.tags)?;
+    match &device.seed {
+        Some(seed) => {
+            if seed.is_empty() || totp::base32_decode(seed).is_none() {
+                return Err(site
+                    .field("seed")
+                    .error("a seed is base32 (A to Z, 2 to 7), as Base32StringSeed shows it"));
+            }
+        }
+        None if device.user.is_some() => {
+            return Err(site.field("seed").error(
+                "an assigned device needs its seed (export with ?secrets=true), \
+                 else its user could give no code",
+            ));
+        }
+        None => device.seed = Some(totp::new_seed()),
+    }
+    match &device.user {
+        Some(user) => {
+            let at = site.field("user");
+            at.shape(user, &USER_NAME)?;
+            if !users.contains(&user.to_ascii_lowercase()) {
+                return Err(at.error(format!(
+                    "The user with name {user} cannot be found (it is not in this account's users)."
+                )));
+            }
+            let enabled = device.enabled.get_or_insert_with(|| device.created.clone());
+            date(&site.field("enabled"), enabled, now)?;
+        }
+        None if device.enabled.is_some() => {
+            return Err(site
+                .field("enabled")
+                .error("only a device enabled for a user has an enable date"));
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 /// The account settings, with the ranges of `UpdateAccountPasswordPolicy` and
@@ -1046,6 +1116,7 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("server_certificates").or_default() += account.server_certificates.len();
         *counts.entry("saml_providers").or_default() += account.saml_providers.len();
         *counts.entry("instance_profiles").or_default() += account.instance_profiles.len();
+        *counts.entry("mfa_devices").or_default() += account.mfa_devices.len();
     }
     counts
 }
@@ -1211,6 +1282,29 @@ mod tests {
             refused_at(json!({"accounts": [{"global_endpoint_token_version": "v3Token"}]})),
             "accounts[0].global_endpoint_token_version"
         );
+    }
+
+    #[test]
+    fn an_mfa_device_names_a_user_of_the_account_and_has_a_base32_seed() {
+        let state = check(json!({"accounts": [{"mfa_devices": [{"name": "spare"}]}]})).unwrap();
+        let device = &state.document().accounts[0].mfa_devices[0];
+        assert_eq!(device.seed.as_ref().map(String::len), Some(64));
+        for (device, at) in [
+            (
+                json!({"name": "d", "seed": "AAAA", "user": "nobody"}),
+                "user",
+            ),
+            (json!({"name": "d", "seed": "not base32!"}), "seed"),
+            (
+                json!({"name": "d", "enabled": "2026-01-01T00:00:00Z"}),
+                "enabled",
+            ),
+        ] {
+            assert_eq!(
+                refused_at(json!({"accounts": [{"mfa_devices": [device]}]})),
+                format!("accounts[0].mfa_devices[0].{at}")
+            );
+        }
     }
 
     #[test]

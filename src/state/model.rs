@@ -58,6 +58,8 @@ pub struct Account {
     pub saml_providers: Vec<SamlProvider>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub instance_profiles: Vec<InstanceProfile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mfa_devices: Vec<MfaDevice>,
     /// The account alias (`CreateAccountAlias`), unique across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -87,6 +89,30 @@ pub struct InstanceProfile {
     /// The name of the role in it, a role of the same account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// A virtual MFA device; its serial number is its ARN (`arn:aws:iam::ACCOUNT:mfa/PATHNAME`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaDevice {
+    pub name: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// The TOTP seed in base32, as `Base32StringSeed` shows it: exported only when asked
+    /// (`?secrets=true`). Left out on import, a device gets a new one, and may then not be
+    /// assigned (its user could give no code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    #[serde(default)]
+    pub created: String,
+    /// The name of the user it is enabled for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// When it was enabled; only with `user` (the creation date if left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
@@ -131,6 +157,7 @@ impl Default for Account {
             root_signing_certificates: Vec::new(),
             saml_providers: Vec::new(),
             instance_profiles: Vec::new(),
+            mfa_devices: Vec::new(),
             alias: None,
             password_policy: None,
             outbound_web_identity_federation: false,

@@ -186,6 +186,29 @@ async fn insert_account(
         )
         .await?;
     }
+    for device in &account.mfa_devices {
+        // Validated: every device has a seed, and its user is in the account.
+        let serial_number = arn::mfa(account_id, &device.path, &device.name);
+        sqlx::query(
+            "INSERT INTO mfa_devices
+                 (serial_number, account_id, device_name, path, seed, created_at, user_id,
+                  enabled_at)
+             VALUES (?, ?, ?, ?, ?, ?,
+                     (SELECT user_id FROM users WHERE account_id = ? AND user_name = ?), ?)",
+        )
+        .bind(&serial_number)
+        .bind(account_id)
+        .bind(&device.name)
+        .bind(&device.path)
+        .bind(device.seed.as_deref().unwrap_or_default())
+        .bind(millis(&device.created))
+        .bind(account_id)
+        .bind(&device.user)
+        .bind(device.enabled.as_deref().map(millis))
+        .execute(&mut *conn)
+        .await?;
+        put_tags(conn, Tagged::MfaDevice, &serial_number, &tags(&device.tags)).await?;
+    }
     for provider in &account.oidc_providers {
         let lists = OidcProviderLists {
             client_ids: provider.client_ids.clone(),
@@ -529,6 +552,7 @@ impl Reader {
             Tagged::ServerCertificate,
             Tagged::SamlProvider,
             Tagged::InstanceProfile,
+            Tagged::MfaDevice,
         ] {
             tags.insert(of, all_tags(conn, of).await?);
         }
@@ -798,6 +822,34 @@ impl Reader {
                 path,
                 created: date(created),
                 role,
+            });
+        }
+        let devices: Vec<(
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+            Option<i64>,
+        )> = sqlx::query_as(
+            "SELECT d.serial_number, d.device_name, d.path, d.seed, d.created_at, u.user_name,
+                        d.enabled_at
+                 FROM mfa_devices d LEFT JOIN users u USING (user_id)
+                 WHERE d.account_id = ? ORDER BY d.device_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (serial_number, name, path, seed, created, user, enabled) in devices {
+            account.mfa_devices.push(doc::MfaDevice {
+                tags: self.tags(Tagged::MfaDevice, &serial_number),
+                name,
+                path,
+                seed: Some(seed),
+                created: date(created),
+                user,
+                enabled: enabled.map(date),
             });
         }
         account.account_id = account_id;
