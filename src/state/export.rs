@@ -14,9 +14,15 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
             .accounts
             .iter_mut()
             .flat_map(|a| a.users.iter_mut());
-        for profile in users.filter_map(|u| u.login_profile.as_mut()) {
-            profile.salt = None;
-            profile.password_hash = None;
+        for user in users {
+            if let Some(profile) = &mut user.login_profile {
+                profile.salt = None;
+                profile.password_hash = None;
+            }
+            for credential in &mut user.service_specific_credentials {
+                credential.salt = None;
+                credential.secret_hash = None;
+            }
         }
         let devices = document
             .accounts

@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use super::model::{
     AccessKey, Account, Group, InlinePolicies, InstanceProfile, LoginProfile, ManagedPolicy,
     MfaDevice, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
-    SigningCertificate, SshPublicKey, StateDocument, Tag, User,
+    ServiceCredential, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
@@ -27,6 +27,7 @@ use crate::iam::passwords::{self, PasswordHash};
 use crate::iam::saml_providers::{
     METADATA_DOCUMENT, PROVIDER_NAME, check_encryption, parse_metadata,
 };
+use crate::iam::service_credentials;
 use crate::iam::shapes::INSTANCE_PROFILE_NAME;
 use crate::iam::shapes::{
     ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
@@ -34,7 +35,7 @@ use crate::iam::shapes::{
     TAG_KEY, TAG_VALUE, USER_NAME,
 };
 use crate::iam::shapes::{
-    CERTIFICATE_BODY, CERTIFICATE_CHAIN, CERTIFICATE_ID, SERVER_CERTIFICATE_NAME,
+    CERTIFICATE_BODY, CERTIFICATE_CHAIN, CERTIFICATE_ID, CREDENTIAL_ID, SERVER_CERTIFICATE_NAME,
     SSH_PUBLIC_KEY_BODY,
 };
 use crate::iam::{openssh, x509};
@@ -43,8 +44,9 @@ use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{
-    ATTACHED_PER_OWNER, DEVICES_PER_USER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS,
-    SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
+    ATTACHED_PER_OWNER, CREDENTIALS_PER_USER_PER_SERVICE, DEVICES_PER_USER, GROUPS_PER_USER,
+    KEYS_PER_USER, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER,
+    SSH_KEYS_PER_USER,
 };
 use crate::{arn, aws_managed};
 
@@ -282,6 +284,14 @@ fn validate_account(
         ssh_public_keys(
             &mut user.ssh_public_keys,
             &at.field("ssh_public_keys"),
+            &account_id,
+            now,
+            ids,
+        )?;
+        service_credentials(
+            &mut user.service_specific_credentials,
+            &at.field("service_specific_credentials"),
+            &user.name,
             &account_id,
             now,
             ids,
@@ -588,7 +598,7 @@ fn validate_instance_profile(
 }
 
 /// A clear password is checked as `CreateLoginProfile` checks it, then replaced by its
-/// hash: only hashes reach the store. A given hash is checked for its form only.
+/// hash: only hashes reach the store.
 fn login_profile(
     profile: &mut LoginProfile,
     site: &Site,
@@ -596,41 +606,143 @@ fn login_profile(
     now: OffsetDateTime,
 ) -> Result<(), StateError> {
     date(&site.field("created"), &mut profile.created, now)?;
-    let hex = |text: &Option<String>, len: usize| {
-        text.as_ref().is_some_and(|t| {
-            t.len() == len
-                && t.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        })
+    let hashed = Hashed {
+        clear: profile.password.take(),
+        clear_field: "password",
+        salt: &mut profile.salt,
+        hash: &mut profile.password_hash,
+        hash_field: "password_hash",
     };
-    match (
-        profile.password.take(),
-        &profile.salt,
-        &profile.password_hash,
-    ) {
-        (Some(password), None, None) => {
-            let at = site.field("password");
-            if PASSWORD.violations(&password).first().is_some() {
-                return Err(at.error(
-                    "a password is 1 to 128 characters of \\t, \\n, \\r or U+0020 to U+00FF",
-                ));
+    hashed.check(site, |password| {
+        if PASSWORD.violations(password).first().is_some() {
+            return Err(
+                "a password is 1 to 128 characters of \\t, \\n, \\r or U+0020 to U+00FF".into(),
+            );
+        }
+        passwords::check(policy, password).map_err(|e| e.message.to_string())
+    })
+}
+
+/// A secret iamlocal keeps only as a salted hash: given in clear (checked, then hashed,
+/// so only hashes reach the store) or as the salt and hash an export with secrets wrote.
+struct Hashed<'a> {
+    clear: Option<String>,
+    clear_field: &'static str,
+    salt: &'a mut Option<String>,
+    hash: &'a mut Option<String>,
+    hash_field: &'static str,
+}
+
+impl Hashed<'_> {
+    fn check(
+        self,
+        site: &Site,
+        check_clear: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<(), StateError> {
+        let hex = |text: &str, len: usize| {
+            text.len() == len
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let (clear, hash) = (self.clear_field, self.hash_field);
+        match (self.clear, self.salt.as_deref(), self.hash.as_deref()) {
+            (Some(secret), None, None) => {
+                check_clear(&secret).map_err(|e| site.field(clear).error(e))?;
+                let hashed = PasswordHash::new(&secret);
+                *self.salt = Some(hashed.salt);
+                *self.hash = Some(hashed.hash);
+                Ok(())
             }
-            passwords::check(policy, &password).map_err(|e| at.error(e.message.to_string()))?;
-            let hash = PasswordHash::new(&password);
-            profile.salt = Some(hash.salt);
-            profile.password_hash = Some(hash.hash);
-            Ok(())
+            (None, Some(salt), Some(digest)) if hex(salt, 32) && hex(digest, 64) => Ok(()),
+            (None, Some(_), Some(_)) => Err(site.error(format!(
+                "salt is 32 and {hash} 64 lowercase hex digits, as exports write them"
+            ))),
+            _ => Err(site.error(format!(
+                "give either {clear} or salt and {hash} (export with ?secrets=true), not both"
+            ))),
         }
-        (None, Some(_), Some(_)) if hex(&profile.salt, 32) && hex(&profile.password_hash, 64) => {
-            Ok(())
-        }
-        (None, Some(_), Some(_)) => Err(site
-            .error("salt is 32 and password_hash 64 lowercase hex digits, as exports write them")),
-        _ => Err(site.error(
-            "a login profile needs either a password or its salt and password_hash \
-             (export with ?secrets=true), not both",
-        )),
     }
+}
+
+/// The checks of `CreateServiceSpecificCredential`: a service that takes them, two per
+/// user and service. The user name or alias left out is made as that action makes it.
+fn service_credentials(
+    credentials: &mut [ServiceCredential],
+    site: &Site,
+    user_name: &str,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    let mut per_service: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, credential) in credentials.iter_mut().enumerate() {
+        let at = site.index(i).named(format!(
+            "{} credential of {}",
+            credential.service_name, site.entity
+        ));
+        let kind = service_credentials::kind_of(&credential.service_name)
+            .map_err(|e| at.field("service_name").error(e.message.to_string()))?;
+        let count = per_service
+            .entry(credential.service_name.clone())
+            .or_default();
+        *count += 1;
+        if *count > CREDENTIALS_PER_USER_PER_SERVICE {
+            return Err(at.error(format!(
+                "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {CREDENTIALS_PER_USER_PER_SERVICE}"
+            )));
+        }
+        ids.claim(
+            &at,
+            &mut credential.id,
+            IdKind::ServiceSpecificCredential,
+            account_id,
+        )?;
+        at.field("id").shape(&credential.id, &CREDENTIAL_ID)?;
+        date(&at.field("created"), &mut credential.created, now)?;
+        match kind {
+            service_credentials::Kind::Password => {
+                if credential.service_credential_alias.is_some() || credential.expires.is_some() {
+                    return Err(at.error(
+                        "a password credential has a service_user_name, no alias and no expiry",
+                    ));
+                }
+                credential
+                    .service_user_name
+                    .get_or_insert_with(|| format!("{user_name}-at-{account_id}"));
+            }
+            service_credentials::Kind::ApiKey { alias_prefix } => {
+                if credential.service_user_name.is_some() {
+                    return Err(at
+                        .field("service_user_name")
+                        .error("an API key has an alias, no service_user_name"));
+                }
+                credential.service_credential_alias.get_or_insert_with(|| {
+                    service_credentials::new_alias(alias_prefix, user_name, account_id)
+                });
+                if let Some(expires) = &mut credential.expires {
+                    date(&at.field("expires"), expires, now)?;
+                }
+            }
+        }
+        let hashed = Hashed {
+            clear: credential.secret.take(),
+            clear_field: "secret",
+            salt: &mut credential.salt,
+            hash: &mut credential.secret_hash,
+            hash_field: "secret_hash",
+        };
+        hashed.check(&at, |secret| {
+            if secret.is_empty()
+                || secret.len() > 128
+                || !secret.bytes().all(|b| b.is_ascii_graphic())
+            {
+                return Err("a secret is 1 to 128 printable ASCII characters, no spaces".into());
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 fn store_policy(policy: &PasswordPolicy) -> crate::store::PasswordPolicy {
@@ -1303,6 +1415,58 @@ mod tests {
             assert_eq!(
                 refused_at(json!({"accounts": [{"mfa_devices": [device]}]})),
                 format!("accounts[0].mfa_devices[0].{at}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_service_credential_is_for_a_service_that_takes_them_and_keeps_a_hash() {
+        let state = check(json!({"accounts": [{"users": [{"name": "a",
+            "service_specific_credentials": [
+                {"service_name": "codecommit.amazonaws.com", "secret": "s3cret"},
+                {"service_name": "bedrock.amazonaws.com", "secret": "k3y"}]}]}]}))
+        .unwrap();
+        let user = &state.document().accounts[0].users[0];
+        let [password, key] = &user.service_specific_credentials[..] else {
+            panic!("two credentials")
+        };
+        assert!(password.id.starts_with("ACCA"), "{}", password.id);
+        assert_eq!(
+            password.service_user_name.as_deref(),
+            Some("a-at-123456789012")
+        );
+        assert!(
+            key.service_credential_alias
+                .as_ref()
+                .unwrap()
+                .starts_with("BedrockAPIKey-a-")
+        );
+        let hash = PasswordHash {
+            salt: key.salt.clone().unwrap(),
+            hash: key.secret_hash.clone().unwrap(),
+        };
+        assert!(hash.matches("k3y") && key.secret.is_none());
+        let credential = |c: Value| {
+            json!({"accounts": [{"users": [{"name": "a",
+            "service_specific_credentials": c}]}]})
+        };
+        let s = "s3cret";
+        let code = "codecommit.amazonaws.com";
+        for (list, at) in [
+            (
+                json!([{"service_name": "s3.amazonaws.com", "secret": s}]),
+                "[0].service_name",
+            ),
+            (json!([{"service_name": code}]), "[0]"),
+            (
+                json!([{"service_name": code, "secret": s}, {"service_name": code, "secret": s},
+                {"service_name": code, "secret": s}]),
+                "[2]",
+            ),
+        ] {
+            assert_eq!(
+                refused_at(credential(list)),
+                format!("accounts[0].users[0].service_specific_credentials{at}")
             );
         }
     }

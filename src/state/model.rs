@@ -214,6 +214,40 @@ pub struct User {
     /// The user's console password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_profile: Option<LoginProfile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_specific_credentials: Vec<ServiceCredential>,
+}
+
+/// A service-specific credential (CodeCommit or Keyspaces password, Bedrock or CloudWatch
+/// Logs API key). Like a console password its secret is kept hashed: an import gives
+/// either the clear `secret` or the `salt` and `secret_hash` of an export with secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCredential {
+    /// Empty: a new `ACCA…` id.
+    #[serde(default)]
+    pub id: String,
+    pub service_name: String,
+    /// Passwords: `USER-at-ACCOUNT` if left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_user_name: Option<String>,
+    /// API keys: a new alias if left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_credential_alias: Option<String>,
+    /// Import only: never written.
+    #[serde(default, skip_serializing)]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<String>,
+    #[serde(default)]
+    pub status: KeyStatus,
+    #[serde(default)]
+    pub created: String,
+    /// API keys made with `CredentialAgeDays`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 /// A console password. iamlocal keeps only a salted hash: exports show it when asked

@@ -125,6 +125,27 @@ async fn insert_account(
         insert_signing_certificates(conn, account_id, Some(&user.id), &user.signing_certificates)
             .await?;
         insert_ssh_public_keys(conn, &user.id, &user.ssh_public_keys).await?;
+        for credential in &user.service_specific_credentials {
+            // Validated: a clear secret was hashed.
+            sqlx::query(
+                "INSERT INTO service_specific_credentials
+                     (credential_id, user_id, service_name, service_user_name,
+                      service_credential_alias, salt, secret_hash, status, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&credential.id)
+            .bind(&user.id)
+            .bind(&credential.service_name)
+            .bind(&credential.service_user_name)
+            .bind(&credential.service_credential_alias)
+            .bind(credential.salt.as_deref().unwrap_or_default())
+            .bind(credential.secret_hash.as_deref().unwrap_or_default())
+            .bind(status(credential.status))
+            .bind(millis(&credential.created))
+            .bind(credential.expires.as_deref().map(millis))
+            .execute(&mut *conn)
+            .await?;
+        }
         if let Some(profile) = &user.login_profile {
             // Validated: a clear password was hashed.
             sqlx::query(
@@ -680,6 +701,7 @@ impl Reader {
         let mut signing_certificates = signing_certificates_of(conn, &account_id).await?;
         let mut ssh_public_keys = ssh_public_keys_of(conn, &account_id).await?;
         let mut login_profiles = login_profiles_of(conn, &account_id).await?;
+        let mut service_credentials = service_credentials_of(conn, &account_id).await?;
         let mut account = doc::Account {
             root_signing_certificates: signing_certificates.remove(&None).unwrap_or_default(),
             created: date(row.created_at),
@@ -740,6 +762,9 @@ impl Reader {
                     .unwrap_or_default(),
                 ssh_public_keys: ssh_public_keys.remove(&row.id).unwrap_or_default(),
                 login_profile: login_profiles.remove(&row.id),
+                service_specific_credentials: service_credentials
+                    .remove(&row.id)
+                    .unwrap_or_default(),
                 name: row.name,
                 id: row.id,
                 path: row.path,
@@ -882,6 +907,55 @@ async fn login_profiles_of(
             (user_id, profile)
         });
     Ok(profiles.collect())
+}
+
+/// The service-specific credentials of the account's users, by user, oldest first: hashes
+/// only.
+async fn service_credentials_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<String, Vec<doc::ServiceCredential>>, AwsError> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.user_id, c.credential_id, c.service_name, c.service_user_name,
+                c.service_credential_alias, c.salt, c.secret_hash, c.status, c.created_at,
+                c.expires_at
+         FROM service_specific_credentials c JOIN users u USING (user_id)
+         WHERE u.account_id = ? ORDER BY c.created_at, c.credential_id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_user: HashMap<_, Vec<_>> = HashMap::new();
+    for (user_id, id, service_name, user_name, alias, salt, hash, state, created, expires) in rows {
+        by_user
+            .entry(user_id)
+            .or_default()
+            .push(doc::ServiceCredential {
+                id,
+                service_name,
+                service_user_name: user_name,
+                service_credential_alias: alias,
+                secret: None,
+                salt: Some(salt),
+                secret_hash: Some(hash),
+                status: key_status(&state),
+                created: date(created),
+                expires: expires.map(date),
+            });
+    }
+    Ok(by_user)
 }
 
 async fn alias_of(

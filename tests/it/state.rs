@@ -369,7 +369,8 @@ async fn an_import_is_visible_at_once_whatever_the_delay() {
     );
 }
 
-/// Instance profiles, console passwords and the account settings travel with the rest.
+/// Instance profiles, console passwords, service-specific credentials and the account
+/// settings travel with the rest.
 #[tokio::test]
 async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
     let server = TestServer::spawn().await;
@@ -407,6 +408,22 @@ async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
         .password_reset_required(true)
         .send()
         .await
+        .unwrap();
+    iam.create_service_specific_credential()
+        .user_name("bob")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let api_key = iam
+        .create_service_specific_credential()
+        .user_name("bob")
+        .service_name("bedrock.amazonaws.com")
+        .credential_age_days(30)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential
         .unwrap();
     iam.create_account_alias()
         .account_alias("my-shop")
@@ -446,12 +463,25 @@ async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
     assert_eq!(login["password_reset_required"], true);
     assert_eq!(login["password_hash"].as_str().unwrap().len(), 64);
     assert!(!first.to_string().contains("Bob-Secret-1"));
+    let credentials = &exported["users"][0]["service_specific_credentials"];
+    assert_eq!(
+        credentials[0]["service_user_name"],
+        format!("bob-at-{ACCOUNT}")
+    );
+    assert_eq!(credentials[1]["service_name"], "bedrock.amazonaws.com");
+    assert!(credentials[1]["expires"].is_string(), "{credentials}");
+    assert_eq!(credentials[1]["secret_hash"].as_str().unwrap().len(), 64);
+    let api_secret = api_key.service_credential_secret.unwrap();
+    assert!(!first.to_string().contains(&api_secret));
 
     // Without ?secrets=true: the profile is there, its hash is not.
     let plain = admin.get("state").await;
     let login = &account(&plain)["users"][0]["login_profile"];
     assert_eq!(login["password_reset_required"], true);
     assert!(login.get("password_hash").is_none() && login.get("salt").is_none());
+    let credential = &account(&plain)["users"][0]["service_specific_credentials"][1];
+    assert!(credential.get("secret_hash").is_none() && credential.get("salt").is_none());
+    assert_eq!(credential["status"], "Active");
     let hash = account(&first)["users"][0]["login_profile"]["password_hash"]
         .as_str()
         .unwrap()
@@ -471,6 +501,13 @@ async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
         .instance_profile
         .unwrap();
     assert_eq!(got.roles[0].role_name, "web");
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.service_specific_credentials.unwrap().len(), 2);
     let aliases = iam.list_account_aliases().send().await.unwrap();
     assert_eq!(aliases.account_aliases, ["my-shop"]);
     let summary = iam.get_account_summary().send().await.unwrap();
@@ -480,10 +517,10 @@ async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
         2
     );
 
-    // A plain export lacks the hash, so it does not import: nobody could log in.
+    // A plain export lacks the hashes, so it does not import: nobody could log in.
     let (status, body) = admin.call("PUT", "state", Some(&plain.to_string())).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body.to_string().contains("login_profile"), "{body}");
+    assert!(body.to_string().contains("?secrets=true"), "{body}");
 }
 
 /// A clear password may be imported: checked against the document's policy, kept hashed.
