@@ -614,7 +614,7 @@ fn login_profile(
         hash_field: "password_hash",
     };
     hashed.check(site, |password| {
-        if PASSWORD.violations(password).first().is_some() {
+        if !PASSWORD.violations(password).is_empty() {
             return Err(
                 "a password is 1 to 128 characters of \\t, \\n, \\r or U+0020 to U+00FF".into(),
             );

@@ -531,6 +531,17 @@ struct AccountRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct DeviceRow {
+    serial_number: String,
+    device_name: String,
+    path: String,
+    seed: String,
+    created_at: i64,
+    user_name: Option<String>,
+    enabled_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
 struct EntityRow {
     id: String,
     name: String,
@@ -849,32 +860,24 @@ impl Reader {
                 role,
             });
         }
-        let devices: Vec<(
-            String,
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-            Option<i64>,
-        )> = sqlx::query_as(
+        let devices: Vec<DeviceRow> = sqlx::query_as(
             "SELECT d.serial_number, d.device_name, d.path, d.seed, d.created_at, u.user_name,
-                        d.enabled_at
-                 FROM mfa_devices d LEFT JOIN users u USING (user_id)
-                 WHERE d.account_id = ? ORDER BY d.device_name",
+                    d.enabled_at
+             FROM mfa_devices d LEFT JOIN users u USING (user_id)
+             WHERE d.account_id = ? ORDER BY d.device_name",
         )
         .bind(&account_id)
         .fetch_all(&mut *conn)
         .await?;
-        for (serial_number, name, path, seed, created, user, enabled) in devices {
+        for row in devices {
             account.mfa_devices.push(doc::MfaDevice {
-                tags: self.tags(Tagged::MfaDevice, &serial_number),
-                name,
-                path,
-                seed: Some(seed),
-                created: date(created),
-                user,
-                enabled: enabled.map(date),
+                tags: self.tags(Tagged::MfaDevice, &row.serial_number),
+                name: row.device_name,
+                path: row.path,
+                seed: Some(row.seed),
+                created: date(row.created_at),
+                user: row.user_name,
+                enabled: row.enabled_at.map(date),
             });
         }
         account.account_id = account_id;
