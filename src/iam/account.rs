@@ -21,7 +21,7 @@ fn is_account_alias(s: &str) -> bool {
         && !s.contains("--")
 }
 
-const ACCOUNT_ALIAS: Shape = Shape {
+pub(crate) const ACCOUNT_ALIAS: Shape = Shape {
     min: 3,
     max: 63,
     pattern: Some(Pattern {

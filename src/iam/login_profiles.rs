@@ -19,7 +19,7 @@ fn is_password_text(s: &str) -> bool {
         .all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}'))
 }
 
-const PASSWORD: Shape = Shape {
+pub(crate) const PASSWORD: Shape = Shape {
     min: 1,
     max: 128,
     pattern: Some(Pattern {

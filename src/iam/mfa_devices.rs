@@ -40,7 +40,7 @@ pub const SERIAL_NUMBER: Shape = Shape {
 
 /// The model sets no maximum; 226 keeps `arn:aws:iam::ACCOUNT:mfa/NAME` within the 256
 /// characters every other action accepts as its serial number.
-const DEVICE_NAME: Shape = Shape {
+pub(crate) const DEVICE_NAME: Shape = Shape {
     max: 226,
     ..USER_NAME
 };

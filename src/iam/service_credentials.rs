@@ -30,7 +30,7 @@ const SERVICE_NAME: Shape = Shape {
 
 /// What a service's credentials are made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// `ServiceUserName` (`USER-at-ACCOUNT`) and `ServicePassword`.
     Password,
     /// `ServiceCredentialAlias` and `ServiceCredentialSecret`, which may expire.
@@ -38,7 +38,7 @@ enum Kind {
 }
 
 /// The services AWS documents as taking service-specific credentials.
-fn kind_of(service_name: &str) -> Result<Kind, AwsError> {
+pub(crate) fn kind_of(service_name: &str) -> Result<Kind, AwsError> {
     match service_name {
         "codecommit.amazonaws.com" | "cassandra.amazonaws.com" => Ok(Kind::Password),
         "bedrock.amazonaws.com" => Ok(Kind::ApiKey {
@@ -63,7 +63,7 @@ fn new_secret() -> String {
 /// `BedrockAPIKey-xxxx-at-ACCOUNT`: the user-visible half of an API key. AWS says only that
 /// it holds the user name and a suffix of version and creation information; iamlocal's
 /// suffix is random.
-fn new_alias(prefix: &str, user_name: &str, account_id: &str) -> String {
+pub(crate) fn new_alias(prefix: &str, user_name: &str, account_id: &str) -> String {
     let mut rng = rand::rng();
     let suffix: String = (0..4)
         .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))

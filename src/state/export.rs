@@ -10,6 +10,27 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
         for key in access_keys(&mut document) {
             key.secret = None;
         }
+        let users = document
+            .accounts
+            .iter_mut()
+            .flat_map(|a| a.users.iter_mut());
+        for user in users {
+            if let Some(profile) = &mut user.login_profile {
+                profile.salt = None;
+                profile.password_hash = None;
+            }
+            for credential in &mut user.service_specific_credentials {
+                credential.salt = None;
+                credential.secret_hash = None;
+            }
+        }
+        let devices = document
+            .accounts
+            .iter_mut()
+            .flat_map(|a| &mut a.mfa_devices);
+        for device in devices {
+            device.seed = None;
+        }
     }
     Ok(document)
 }

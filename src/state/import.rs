@@ -11,24 +11,31 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::model::{
-    AccessKey, Account, Group, InlinePolicies, ManagedPolicy, OidcProvider, PolicyVersion, Role,
-    SamlProvider, ServerCertificate, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
+    AccessKey, Account, Group, InlinePolicies, InstanceProfile, LoginProfile, ManagedPolicy,
+    MfaDevice, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
+    ServiceCredential, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
+use crate::iam::account::ACCOUNT_ALIAS;
+use crate::iam::login_profiles::PASSWORD;
+use crate::iam::mfa_devices::{DEVICE_NAME, totp};
 use crate::iam::oidc_providers::{
     CLIENT_ID, THUMBPRINT, URL, check_client_ids, check_thumbprints, provider_url, unique,
 };
+use crate::iam::passwords::{self, PasswordHash};
 use crate::iam::saml_providers::{
     METADATA_DOCUMENT, PROVIDER_NAME, check_encryption, parse_metadata,
 };
+use crate::iam::service_credentials;
+use crate::iam::shapes::INSTANCE_PROFILE_NAME;
 use crate::iam::shapes::{
     ACCESS_KEY_ID, ARN, GROUP_NAME, MAX_SESSION_DURATION, MAX_TAGS, PATH, POLICY_DESCRIPTION,
     POLICY_DOCUMENT, POLICY_NAME, POLICY_PATH, POLICY_VERSION_ID, ROLE_DESCRIPTION, ROLE_NAME,
     TAG_KEY, TAG_VALUE, USER_NAME,
 };
 use crate::iam::shapes::{
-    CERTIFICATE_BODY, CERTIFICATE_CHAIN, CERTIFICATE_ID, SERVER_CERTIFICATE_NAME,
+    CERTIFICATE_BODY, CERTIFICATE_CHAIN, CERTIFICATE_ID, CREDENTIAL_ID, SERVER_CERTIFICATE_NAME,
     SSH_PUBLIC_KEY_BODY,
 };
 use crate::iam::{openssh, x509};
@@ -37,8 +44,9 @@ use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{
-    ATTACHED_PER_OWNER, GROUPS_PER_USER, KEYS_PER_USER, MAX_VERSIONS,
-    SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
+    ATTACHED_PER_OWNER, CREDENTIALS_PER_USER_PER_SERVICE, DEVICES_PER_USER, GROUPS_PER_USER,
+    KEYS_PER_USER, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER,
+    SSH_KEYS_PER_USER,
 };
 use crate::{arn, aws_managed};
 
@@ -94,6 +102,7 @@ pub fn validate(
 ) -> Result<ValidState, StateError> {
     let mut ids = Ids::default();
     let mut accounts = HashSet::new();
+    let mut aliases = HashSet::new();
     let root = Site::default();
     for (i, account) in document.accounts.iter_mut().enumerate() {
         if account.account_id.is_empty() {
@@ -107,6 +116,15 @@ pub fn validate(
             return Err(site.error("the account is listed twice"));
         }
         date(&site.field("created"), &mut account.created, defaults.now)?;
+        if let Some(alias) = &account.alias {
+            let at = site.field("alias");
+            at.shape(alias, &ACCOUNT_ALIAS)?;
+            // Unique across accounts, as on AWS (`EntityAlreadyExists`).
+            if !aliases.insert(alias.clone()) {
+                return Err(at.error(format!("The account alias {alias} already exists.")));
+            }
+        }
+        settings(account, &site)?;
         validate_account(account, &site, defaults, &mut ids)?;
     }
     Ok(ValidState(document))
@@ -270,6 +288,18 @@ fn validate_account(
             now,
             ids,
         )?;
+        service_credentials(
+            &mut user.service_specific_credentials,
+            &at.field("service_specific_credentials"),
+            &user.name,
+            &account_id,
+            now,
+            ids,
+        )?;
+        if let Some(profile) = &mut user.login_profile {
+            let policy = account.password_policy.as_ref().map(store_policy);
+            login_profile(profile, &at.field("login_profile"), policy.as_ref(), now)?;
+        }
     }
     signing_certificates(
         &mut account.root_signing_certificates,
@@ -298,6 +328,40 @@ fn validate_account(
         let at = site.item("roles", i, format!("role {}", role.name));
         names.unique(&at, "role", &role.name)?;
         validate_role(role, &at, &account_id, now, ids, &attachable)?;
+    }
+    let roles: HashSet<String> = account
+        .roles
+        .iter()
+        .map(|r| r.name.to_ascii_lowercase())
+        .collect();
+    for (i, profile) in account.instance_profiles.iter_mut().enumerate() {
+        let at = site.item(
+            "instance_profiles",
+            i,
+            format!("instance profile {}", profile.name),
+        );
+        names.unique(&at, "instance profile", &profile.name)?;
+        validate_instance_profile(profile, &at, &account_id, now, ids, &roles)?;
+    }
+    let users: HashSet<String> = account
+        .users
+        .iter()
+        .map(|u| u.name.to_ascii_lowercase())
+        .collect();
+    let mut devices_of: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, device) in account.mfa_devices.iter_mut().enumerate() {
+        let at = site.item("mfa_devices", i, format!("MFA device {}", device.name));
+        names.unique(&at, "MFA device", &device.name)?;
+        validate_mfa_device(device, &at, now, &users)?;
+        if let Some(user) = &device.user {
+            let count = devices_of.entry(user.to_ascii_lowercase()).or_default();
+            *count += 1;
+            if *count > DEVICES_PER_USER {
+                return Err(at.field("user").error(format!(
+                    "Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}"
+                )));
+            }
+        }
     }
     let mut urls = HashSet::new();
     for (i, provider) in account.oidc_providers.iter_mut().enumerate() {
@@ -504,6 +568,288 @@ fn validate_role(
     tags(&site.field("tags"), &role.tags)?;
     inline_policies(site, &mut role.policies, SizeQuota::RoleInlinePolicies)?;
     attached(site, &role.attached_policies, attachable)
+}
+
+/// The checks of `CreateInstanceProfile` and `AddRoleToInstanceProfile`.
+fn validate_instance_profile(
+    profile: &mut InstanceProfile,
+    site: &Site,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+    roles: &HashSet<String>,
+) -> Result<(), StateError> {
+    site.field("name")
+        .shape(&profile.name, &INSTANCE_PROFILE_NAME)?;
+    site.field("path").shape(&profile.path, &PATH)?;
+    ids.claim(site, &mut profile.id, IdKind::InstanceProfile, account_id)?;
+    date(&site.field("created"), &mut profile.created, now)?;
+    tags(&site.field("tags"), &profile.tags)?;
+    if let Some(role) = &profile.role {
+        let at = site.field("role");
+        at.shape(role, &ROLE_NAME)?;
+        if !roles.contains(&role.to_ascii_lowercase()) {
+            return Err(at.error(format!(
+                "The role with name {role} cannot be found (it is not in this account's roles)."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A clear password is checked as `CreateLoginProfile` checks it, then replaced by its
+/// hash: only hashes reach the store.
+fn login_profile(
+    profile: &mut LoginProfile,
+    site: &Site,
+    policy: Option<&crate::store::PasswordPolicy>,
+    now: OffsetDateTime,
+) -> Result<(), StateError> {
+    date(&site.field("created"), &mut profile.created, now)?;
+    let hashed = Hashed {
+        clear: profile.password.take(),
+        clear_field: "password",
+        salt: &mut profile.salt,
+        hash: &mut profile.password_hash,
+        hash_field: "password_hash",
+    };
+    hashed.check(site, |password| {
+        if !PASSWORD.violations(password).is_empty() {
+            return Err(
+                "a password is 1 to 128 characters of \\t, \\n, \\r or U+0020 to U+00FF".into(),
+            );
+        }
+        passwords::check(policy, password).map_err(|e| e.message.to_string())
+    })
+}
+
+/// A secret iamlocal keeps only as a salted hash: given in clear (checked, then hashed,
+/// so only hashes reach the store) or as the salt and hash an export with secrets wrote.
+struct Hashed<'a> {
+    clear: Option<String>,
+    clear_field: &'static str,
+    salt: &'a mut Option<String>,
+    hash: &'a mut Option<String>,
+    hash_field: &'static str,
+}
+
+impl Hashed<'_> {
+    fn check(
+        self,
+        site: &Site,
+        check_clear: impl Fn(&str) -> Result<(), String>,
+    ) -> Result<(), StateError> {
+        let hex = |text: &str, len: usize| {
+            text.len() == len
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let (clear, hash) = (self.clear_field, self.hash_field);
+        match (self.clear, self.salt.as_deref(), self.hash.as_deref()) {
+            (Some(secret), None, None) => {
+                check_clear(&secret).map_err(|e| site.field(clear).error(e))?;
+                let hashed = PasswordHash::new(&secret);
+                *self.salt = Some(hashed.salt);
+                *self.hash = Some(hashed.hash);
+                Ok(())
+            }
+            (None, Some(salt), Some(digest)) if hex(salt, 32) && hex(digest, 64) => Ok(()),
+            (None, Some(_), Some(_)) => Err(site.error(format!(
+                "salt is 32 and {hash} 64 lowercase hex digits, as exports write them"
+            ))),
+            _ => Err(site.error(format!(
+                "give either {clear} or salt and {hash} (export with ?secrets=true), not both"
+            ))),
+        }
+    }
+}
+
+/// The checks of `CreateServiceSpecificCredential`: a service that takes them, two per
+/// user and service. The user name or alias left out is made as that action makes it.
+fn service_credentials(
+    credentials: &mut [ServiceCredential],
+    site: &Site,
+    user_name: &str,
+    account_id: &str,
+    now: OffsetDateTime,
+    ids: &mut Ids,
+) -> Result<(), StateError> {
+    let mut per_service: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, credential) in credentials.iter_mut().enumerate() {
+        let at = site.index(i).named(format!(
+            "{} credential of {}",
+            credential.service_name, site.entity
+        ));
+        let kind = service_credentials::kind_of(&credential.service_name)
+            .map_err(|e| at.field("service_name").error(e.message.to_string()))?;
+        let count = per_service
+            .entry(credential.service_name.clone())
+            .or_default();
+        *count += 1;
+        if *count > CREDENTIALS_PER_USER_PER_SERVICE {
+            return Err(at.error(format!(
+                "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {CREDENTIALS_PER_USER_PER_SERVICE}"
+            )));
+        }
+        ids.claim(
+            &at,
+            &mut credential.id,
+            IdKind::ServiceSpecificCredential,
+            account_id,
+        )?;
+        at.field("id").shape(&credential.id, &CREDENTIAL_ID)?;
+        date(&at.field("created"), &mut credential.created, now)?;
+        match kind {
+            service_credentials::Kind::Password => {
+                if credential.service_credential_alias.is_some() || credential.expires.is_some() {
+                    return Err(at.error(
+                        "a password credential has a service_user_name, no alias and no expiry",
+                    ));
+                }
+                credential
+                    .service_user_name
+                    .get_or_insert_with(|| format!("{user_name}-at-{account_id}"));
+            }
+            service_credentials::Kind::ApiKey { alias_prefix } => {
+                if credential.service_user_name.is_some() {
+                    return Err(at
+                        .field("service_user_name")
+                        .error("an API key has an alias, no service_user_name"));
+                }
+                credential.service_credential_alias.get_or_insert_with(|| {
+                    service_credentials::new_alias(alias_prefix, user_name, account_id)
+                });
+                if let Some(expires) = &mut credential.expires {
+                    date(&at.field("expires"), expires, now)?;
+                }
+            }
+        }
+        let hashed = Hashed {
+            clear: credential.secret.take(),
+            clear_field: "secret",
+            salt: &mut credential.salt,
+            hash: &mut credential.secret_hash,
+            hash_field: "secret_hash",
+        };
+        hashed.check(&at, |secret| {
+            if secret.is_empty()
+                || secret.len() > 128
+                || !secret.bytes().all(|b| b.is_ascii_graphic())
+            {
+                return Err("a secret is 1 to 128 printable ASCII characters, no spaces".into());
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+fn store_policy(policy: &PasswordPolicy) -> crate::store::PasswordPolicy {
+    crate::store::PasswordPolicy {
+        minimum_password_length: policy.minimum_password_length,
+        require_symbols: policy.require_symbols,
+        require_numbers: policy.require_numbers,
+        require_uppercase_characters: policy.require_uppercase_characters,
+        require_lowercase_characters: policy.require_lowercase_characters,
+        allow_users_to_change_password: policy.allow_users_to_change_password,
+        max_password_age: policy.max_password_age,
+        password_reuse_prevention: policy.password_reuse_prevention,
+        hard_expiry: policy.hard_expiry,
+    }
+}
+
+/// The checks of `CreateVirtualMFADevice` and `EnableMFADevice`.
+fn validate_mfa_device(
+    device: &mut MfaDevice,
+    site: &Site,
+    now: OffsetDateTime,
+    users: &HashSet<String>,
+) -> Result<(), StateError> {
+    site.field("name").shape(&device.name, &DEVICE_NAME)?;
+    site.field("path").shape(&device.path, &PATH)?;
+    date(&site.field("created"), &mut device.created, now)?;
+    tags(&site.field("tags"), &device.tags)?;
+    match &device.seed {
+        Some(seed) => {
+            if seed.is_empty() || totp::base32_decode(seed).is_none() {
+                return Err(site
+                    .field("seed")
+                    .error("a seed is base32 (A to Z, 2 to 7), as Base32StringSeed shows it"));
+            }
+        }
+        None if device.user.is_some() => {
+            return Err(site.field("seed").error(
+                "an assigned device needs its seed (export with ?secrets=true), \
+                 else its user could give no code",
+            ));
+        }
+        None => device.seed = Some(totp::new_seed()),
+    }
+    match &device.user {
+        Some(user) => {
+            let at = site.field("user");
+            at.shape(user, &USER_NAME)?;
+            if !users.contains(&user.to_ascii_lowercase()) {
+                return Err(at.error(format!(
+                    "The user with name {user} cannot be found (it is not in this account's users)."
+                )));
+            }
+            let enabled = device.enabled.get_or_insert_with(|| device.created.clone());
+            date(&site.field("enabled"), enabled, now)?;
+        }
+        None if device.enabled.is_some() => {
+            return Err(site
+                .field("enabled")
+                .error("only a device enabled for a user has an enable date"));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The account settings, with the ranges of `UpdateAccountPasswordPolicy` and
+/// `SetSecurityTokenServicePreferences`.
+fn settings(account: &Account, site: &Site) -> Result<(), StateError> {
+    let version = &account.global_endpoint_token_version;
+    if version != "v1Token" && version != "v2Token" {
+        return Err(site.field("global_endpoint_token_version").error(format!(
+            "Value '{version}' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]"
+        )));
+    }
+    let Some(policy) = &account.password_policy else {
+        return Ok(());
+    };
+    let at = site.field("password_policy");
+    let PasswordPolicy {
+        minimum_password_length,
+        max_password_age,
+        password_reuse_prevention,
+        ..
+    } = policy;
+    let ranges = [
+        (
+            "minimum_password_length",
+            Some(*minimum_password_length),
+            6,
+            128,
+        ),
+        ("max_password_age", *max_password_age, 1, 1095),
+        (
+            "password_reuse_prevention",
+            *password_reuse_prevention,
+            1,
+            24,
+        ),
+    ];
+    for (field, value, min, max) in ranges {
+        if let Some(value) = value.filter(|v| !(min..=max).contains(v)) {
+            return Err(at.field(field).error(format!(
+                "Value '{value}' failed to satisfy constraint: Member must have value between {min} and {max}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The checks of `CreateOpenIDConnectProvider`; the URL is kept as the store keeps it.
@@ -886,6 +1232,8 @@ pub fn summary(document: &StateDocument) -> BTreeMap<&'static str, usize> {
         *counts.entry("oidc_providers").or_default() += account.oidc_providers.len();
         *counts.entry("server_certificates").or_default() += account.server_certificates.len();
         *counts.entry("saml_providers").or_default() += account.saml_providers.len();
+        *counts.entry("instance_profiles").or_default() += account.instance_profiles.len();
+        *counts.entry("mfa_devices").or_default() += account.mfa_devices.len();
     }
     counts
 }
@@ -1008,5 +1356,149 @@ mod tests {
                 {"url": "https://example.com"}, {"url": "example.com"}]}]})),
             "accounts[0].oidc_providers[1]"
         );
+    }
+
+    #[test]
+    fn instance_profiles_and_settings_are_checked_as_iam_checks_them() {
+        let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        let state = check(json!({"accounts": [{
+            "roles": [{"name": "Web", "trust_policy": trust}],
+            "instance_profiles": [{"name": "p", "role": "web"}],
+        }]}))
+        .unwrap();
+        let account = &state.document().accounts[0];
+        assert!(account.instance_profiles[0].id.starts_with("AIPA"));
+        assert_eq!(account.global_endpoint_token_version, "v1Token");
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"instance_profiles": [{"name": "p", "role": "nobody"}]}]})
+            ),
+            "accounts[0].instance_profiles[0].role"
+        );
+        assert_eq!(
+            refused_at(
+                json!({"accounts": [{"instance_profiles": [{"name": "p"}, {"name": "P"}]}]})
+            ),
+            "accounts[0].instance_profiles[1]"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"alias": "Not_An-Alias"}]})),
+            "accounts[0].alias"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"alias": "shop"},
+                {"account_id": "210987654321", "alias": "shop"}]})),
+            "accounts[1].alias"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"password_policy": {"minimum_password_length": 5}}]})),
+            "accounts[0].password_policy.minimum_password_length"
+        );
+        assert_eq!(
+            refused_at(json!({"accounts": [{"global_endpoint_token_version": "v3Token"}]})),
+            "accounts[0].global_endpoint_token_version"
+        );
+    }
+
+    #[test]
+    fn an_mfa_device_names_a_user_of_the_account_and_has_a_base32_seed() {
+        let state = check(json!({"accounts": [{"mfa_devices": [{"name": "spare"}]}]})).unwrap();
+        let device = &state.document().accounts[0].mfa_devices[0];
+        assert_eq!(device.seed.as_ref().map(String::len), Some(64));
+        for (device, at) in [
+            (
+                json!({"name": "d", "seed": "AAAA", "user": "nobody"}),
+                "user",
+            ),
+            (json!({"name": "d", "seed": "not base32!"}), "seed"),
+            (
+                json!({"name": "d", "enabled": "2026-01-01T00:00:00Z"}),
+                "enabled",
+            ),
+        ] {
+            assert_eq!(
+                refused_at(json!({"accounts": [{"mfa_devices": [device]}]})),
+                format!("accounts[0].mfa_devices[0].{at}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_service_credential_is_for_a_service_that_takes_them_and_keeps_a_hash() {
+        let state = check(json!({"accounts": [{"users": [{"name": "a",
+            "service_specific_credentials": [
+                {"service_name": "codecommit.amazonaws.com", "secret": "s3cret"},
+                {"service_name": "bedrock.amazonaws.com", "secret": "k3y"}]}]}]}))
+        .unwrap();
+        let user = &state.document().accounts[0].users[0];
+        let [password, key] = &user.service_specific_credentials[..] else {
+            panic!("two credentials")
+        };
+        assert!(password.id.starts_with("ACCA"), "{}", password.id);
+        assert_eq!(
+            password.service_user_name.as_deref(),
+            Some("a-at-123456789012")
+        );
+        assert!(
+            key.service_credential_alias
+                .as_ref()
+                .unwrap()
+                .starts_with("BedrockAPIKey-a-")
+        );
+        let hash = PasswordHash {
+            salt: key.salt.clone().unwrap(),
+            hash: key.secret_hash.clone().unwrap(),
+        };
+        assert!(hash.matches("k3y") && key.secret.is_none());
+        let credential = |c: Value| {
+            json!({"accounts": [{"users": [{"name": "a",
+            "service_specific_credentials": c}]}]})
+        };
+        let s = "s3cret";
+        let code = "codecommit.amazonaws.com";
+        for (list, at) in [
+            (
+                json!([{"service_name": "s3.amazonaws.com", "secret": s}]),
+                "[0].service_name",
+            ),
+            (json!([{"service_name": code}]), "[0]"),
+            (
+                json!([{"service_name": code, "secret": s}, {"service_name": code, "secret": s},
+                {"service_name": code, "secret": s}]),
+                "[2]",
+            ),
+        ] {
+            assert_eq!(
+                refused_at(credential(list)),
+                format!("accounts[0].users[0].service_specific_credentials{at}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_login_profile_has_a_password_or_its_hash() {
+        let state = check(json!({"accounts": [{"users": [
+            {"name": "a", "login_profile": {"password": "Long-enough-1"}}]}]}))
+        .unwrap();
+        let profile = state.document().accounts[0].users[0].login_profile.as_ref();
+        let profile = profile.unwrap();
+        assert_eq!(profile.password, None);
+        let hash = PasswordHash {
+            salt: profile.salt.clone().unwrap(),
+            hash: profile.password_hash.clone().unwrap(),
+        };
+        assert!(hash.matches("Long-enough-1"));
+        for login in [
+            json!({}),
+            json!({"password": "weak"}),
+            json!({"salt": "00", "password_hash": "11"}),
+            json!({"password": "Long-enough-1", "salt": hash.salt, "password_hash": hash.hash}),
+        ] {
+            let at = refused_at(
+                json!({"accounts": [{"users": [{"name": "a", "login_profile": login}]}]}),
+            );
+            assert!(at.starts_with("accounts[0].users[0].login_profile"), "{at}");
+        }
     }
 }

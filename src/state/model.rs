@@ -25,7 +25,7 @@ pub struct StateDocument {
     pub accounts: Vec<Account>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Empty: the configured account (`--account-id`).
@@ -56,6 +56,130 @@ pub struct Account {
     pub root_signing_certificates: Vec<SigningCertificate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub saml_providers: Vec<SamlProvider>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_profiles: Vec<InstanceProfile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mfa_devices: Vec<MfaDevice>,
+    /// The account alias (`CreateAccountAlias`), unique across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// As `UpdateAccountPasswordPolicy` sets it; members left out take its defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+    /// `EnableOutboundWebIdentityFederation`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub outbound_web_identity_federation: bool,
+    /// `SetSecurityTokenServicePreferences`: `v1Token` (the default) or `v2Token`.
+    #[serde(default = "v1_token", skip_serializing_if = "is_v1_token")]
+    pub global_endpoint_token_version: String,
+}
+
+/// An instance profile and the role it passes to EC2 (one at most, as in IAM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProfile {
+    pub name: String,
+    /// Empty: a new `AIPA…` id.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    #[serde(default)]
+    pub created: String,
+    /// The name of the role in it, a role of the same account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// A virtual MFA device; its serial number is its ARN (`arn:aws:iam::ACCOUNT:mfa/PATHNAME`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaDevice {
+    pub name: String,
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// The TOTP seed in base32, as `Base32StringSeed` shows it: exported only when asked
+    /// (`?secrets=true`). Left out on import, a device gets a new one, and may then not be
+    /// assigned (its user could give no code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    #[serde(default)]
+    pub created: String,
+    /// The name of the user it is enabled for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// When it was enabled; only with `user` (the creation date if left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// The account's password policy; the names and ranges of `UpdateAccountPasswordPolicy`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    #[serde(default = "six")]
+    pub minimum_password_length: i64,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default)]
+    pub allow_users_to_change_password: bool,
+    /// Days; none: passwords do not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i64>,
+    #[serde(default)]
+    pub hard_expiry: bool,
+}
+
+impl Default for Account {
+    fn default() -> Account {
+        Account {
+            account_id: String::new(),
+            created: String::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            roles: Vec::new(),
+            policies: Vec::new(),
+            root_access_keys: Vec::new(),
+            oidc_providers: Vec::new(),
+            server_certificates: Vec::new(),
+            root_signing_certificates: Vec::new(),
+            saml_providers: Vec::new(),
+            instance_profiles: Vec::new(),
+            mfa_devices: Vec::new(),
+            alias: None,
+            password_policy: None,
+            outbound_web_identity_federation: false,
+            global_endpoint_token_version: v1_token(),
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+fn v1_token() -> String {
+    "v1Token".into()
+}
+
+fn is_v1_token(version: &str) -> bool {
+    version == "v1Token"
+}
+
+fn six() -> i64 {
+    6
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +211,63 @@ pub struct User {
     pub signing_certificates: Vec<SigningCertificate>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_public_keys: Vec<SshPublicKey>,
+    /// The user's console password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_profile: Option<LoginProfile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_specific_credentials: Vec<ServiceCredential>,
+}
+
+/// A service-specific credential (CodeCommit or Keyspaces password, Bedrock or CloudWatch
+/// Logs API key). Like a console password its secret is kept hashed: an import gives
+/// either the clear `secret` or the `salt` and `secret_hash` of an export with secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCredential {
+    /// Empty: a new `ACCA…` id.
+    #[serde(default)]
+    pub id: String,
+    pub service_name: String,
+    /// Passwords: `USER-at-ACCOUNT` if left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_user_name: Option<String>,
+    /// API keys: a new alias if left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_credential_alias: Option<String>,
+    /// Import only: never written.
+    #[serde(default, skip_serializing)]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<String>,
+    #[serde(default)]
+    pub status: KeyStatus,
+    #[serde(default)]
+    pub created: String,
+    /// API keys made with `CredentialAgeDays`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// A console password. iamlocal keeps only a salted hash: exports show it when asked
+/// (`?secrets=true`), never the password. An import needs either the hash (`salt` and
+/// `password_hash`, from such an export) or a clear `password`, checked against the
+/// account's password policy and hashed on import.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginProfile {
+    /// Import only: never written.
+    #[serde(default, skip_serializing)]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub password_reset_required: bool,
+    #[serde(default)]
+    pub created: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -72,8 +72,10 @@ pub use users::{NewUser, User};
 pub(crate) use access_keys::KEYS_PER_USER;
 pub(crate) use groups::GROUPS_PER_USER;
 pub(crate) use identity_policies::ATTACHED_PER_OWNER;
+pub(crate) use mfa_devices::DEVICES_PER_USER;
 pub(crate) use policies::MAX_VERSIONS;
 pub(crate) use server_certificates::SERVER_CERTIFICATES_PER_ACCOUNT;
+pub(crate) use service_credentials::CREDENTIALS_PER_USER_PER_SERVICE;
 pub(crate) use signing_certificates::SIGNING_CERTIFICATES_PER_USER;
 pub(crate) use ssh_public_keys::SSH_KEYS_PER_USER;
 

@@ -46,15 +46,16 @@ impl Store {
     pub async fn state_document(&self) -> Result<StateDocument, AwsError> {
         let mut conn = self.reader.acquire().await?;
         let mut read = Reader::load(&mut conn).await?;
-        let accounts: Vec<(String, i64)> =
-            sqlx::query_as("SELECT account_id, created_at FROM accounts ORDER BY account_id")
-                .fetch_all(&mut *conn)
-                .await?;
+        let accounts: Vec<AccountRow> = sqlx::query_as(
+            "SELECT account_id, created_at, outbound_web_identity_federation,
+                    global_endpoint_token_version
+             FROM accounts ORDER BY account_id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
         let mut document = StateDocument::default();
-        for (account_id, created) in accounts {
-            document
-                .accounts
-                .push(read.account(&mut conn, account_id, created).await?);
+        for row in accounts {
+            document.accounts.push(read.account(&mut conn, row).await?);
         }
         Ok(document)
     }
@@ -65,11 +66,18 @@ async fn insert_account(
     account: &doc::Account,
 ) -> Result<(), AwsError> {
     let account_id = account.account_id.as_str();
-    sqlx::query("INSERT INTO accounts (account_id, created_at) VALUES (?, ?)")
-        .bind(account_id)
-        .bind(millis(&account.created))
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO accounts (account_id, created_at, outbound_web_identity_federation,
+                               global_endpoint_token_version)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(account_id)
+    .bind(millis(&account.created))
+    .bind(account.outbound_web_identity_federation)
+    .bind(&account.global_endpoint_token_version)
+    .execute(&mut *conn)
+    .await?;
+    insert_settings(conn, account).await?;
     for policy in &account.policies {
         insert_policy(conn, account_id, policy).await?;
     }
@@ -117,6 +125,42 @@ async fn insert_account(
         insert_signing_certificates(conn, account_id, Some(&user.id), &user.signing_certificates)
             .await?;
         insert_ssh_public_keys(conn, &user.id, &user.ssh_public_keys).await?;
+        for credential in &user.service_specific_credentials {
+            // Validated: a clear secret was hashed.
+            sqlx::query(
+                "INSERT INTO service_specific_credentials
+                     (credential_id, user_id, service_name, service_user_name,
+                      service_credential_alias, salt, secret_hash, status, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&credential.id)
+            .bind(&user.id)
+            .bind(&credential.service_name)
+            .bind(&credential.service_user_name)
+            .bind(&credential.service_credential_alias)
+            .bind(credential.salt.as_deref().unwrap_or_default())
+            .bind(credential.secret_hash.as_deref().unwrap_or_default())
+            .bind(status(credential.status))
+            .bind(millis(&credential.created))
+            .bind(credential.expires.as_deref().map(millis))
+            .execute(&mut *conn)
+            .await?;
+        }
+        if let Some(profile) = &user.login_profile {
+            // Validated: a clear password was hashed.
+            sqlx::query(
+                "INSERT INTO login_profiles
+                     (user_id, salt, password_hash, password_reset_required, created_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&user.id)
+            .bind(profile.salt.as_deref().unwrap_or_default())
+            .bind(profile.password_hash.as_deref().unwrap_or_default())
+            .bind(profile.password_reset_required)
+            .bind(millis(&profile.created))
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     for role in &account.roles {
         sqlx::query(
@@ -137,6 +181,54 @@ async fn insert_account(
         .await?;
         put_tags(conn, Tagged::Role, &role.id, &tags(&role.tags)).await?;
         insert_policies(conn, &role.id, &role.policies, &role.attached_policies).await?;
+    }
+    for profile in &account.instance_profiles {
+        // The role by name, ignoring case as IAM does (`NOCASE`); validated to exist.
+        sqlx::query(
+            "INSERT INTO instance_profiles
+                 (instance_profile_id, account_id, instance_profile_name, path, created_at, role_id)
+             VALUES (?, ?, ?, ?, ?,
+                     (SELECT role_id FROM roles WHERE account_id = ? AND role_name = ?))",
+        )
+        .bind(&profile.id)
+        .bind(account_id)
+        .bind(&profile.name)
+        .bind(&profile.path)
+        .bind(millis(&profile.created))
+        .bind(account_id)
+        .bind(&profile.role)
+        .execute(&mut *conn)
+        .await?;
+        put_tags(
+            conn,
+            Tagged::InstanceProfile,
+            &profile.id,
+            &tags(&profile.tags),
+        )
+        .await?;
+    }
+    for device in &account.mfa_devices {
+        // Validated: every device has a seed, and its user is in the account.
+        let serial_number = arn::mfa(account_id, &device.path, &device.name);
+        sqlx::query(
+            "INSERT INTO mfa_devices
+                 (serial_number, account_id, device_name, path, seed, created_at, user_id,
+                  enabled_at)
+             VALUES (?, ?, ?, ?, ?, ?,
+                     (SELECT user_id FROM users WHERE account_id = ? AND user_name = ?), ?)",
+        )
+        .bind(&serial_number)
+        .bind(account_id)
+        .bind(&device.name)
+        .bind(&device.path)
+        .bind(device.seed.as_deref().unwrap_or_default())
+        .bind(millis(&device.created))
+        .bind(account_id)
+        .bind(&device.user)
+        .bind(device.enabled.as_deref().map(millis))
+        .execute(&mut *conn)
+        .await?;
+        put_tags(conn, Tagged::MfaDevice, &serial_number, &tags(&device.tags)).await?;
     }
     for provider in &account.oidc_providers {
         let lists = OidcProviderLists {
@@ -199,6 +291,43 @@ async fn insert_account(
         saml_providers::insert_provider(conn, account_id, &arn, &document, &tags, created).await?;
     }
     insert_keys(conn, account_id, None, &account.root_access_keys).await
+}
+
+/// The alias and the password policy.
+async fn insert_settings(
+    conn: &mut SqliteConnection,
+    account: &doc::Account,
+) -> Result<(), AwsError> {
+    if let Some(alias) = &account.alias {
+        sqlx::query("INSERT INTO account_aliases (account_id, alias) VALUES (?, ?)")
+            .bind(&account.account_id)
+            .bind(alias)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let Some(policy) = &account.password_policy {
+        sqlx::query(
+            "INSERT INTO password_policies
+                 (account_id, minimum_password_length, require_symbols, require_numbers,
+                  require_uppercase_characters, require_lowercase_characters,
+                  allow_users_to_change_password, max_password_age, password_reuse_prevention,
+                  hard_expiry)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&account.account_id)
+        .bind(policy.minimum_password_length)
+        .bind(policy.require_symbols)
+        .bind(policy.require_numbers)
+        .bind(policy.require_uppercase_characters)
+        .bind(policy.require_lowercase_characters)
+        .bind(policy.allow_users_to_change_password)
+        .bind(policy.max_password_age)
+        .bind(policy.password_reuse_prevention)
+        .bind(policy.hard_expiry)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Certificates of a validated document (each parses).
@@ -394,6 +523,25 @@ struct Reader {
 }
 
 #[derive(sqlx::FromRow)]
+struct AccountRow {
+    account_id: String,
+    created_at: i64,
+    outbound_web_identity_federation: bool,
+    global_endpoint_token_version: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    serial_number: String,
+    device_name: String,
+    path: String,
+    seed: String,
+    created_at: i64,
+    user_name: Option<String>,
+    enabled_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
 struct EntityRow {
     id: String,
     name: String,
@@ -435,6 +583,8 @@ impl Reader {
             Tagged::OidcProvider,
             Tagged::ServerCertificate,
             Tagged::SamlProvider,
+            Tagged::InstanceProfile,
+            Tagged::MfaDevice,
         ] {
             tags.insert(of, all_tags(conn, of).await?);
         }
@@ -526,9 +676,9 @@ impl Reader {
     async fn account(
         &mut self,
         conn: &mut SqliteConnection,
-        account_id: String,
-        created: i64,
+        row: AccountRow,
     ) -> Result<doc::Account, AwsError> {
+        let account_id = row.account_id;
         let users: Vec<EntityRow> = sqlx::query_as(
             "SELECT user_id AS id, user_name AS name, path, created_at, permissions_boundary
              FROM users WHERE account_id = ? ORDER BY user_name",
@@ -561,10 +711,16 @@ impl Reader {
         .await?;
         let mut signing_certificates = signing_certificates_of(conn, &account_id).await?;
         let mut ssh_public_keys = ssh_public_keys_of(conn, &account_id).await?;
+        let mut login_profiles = login_profiles_of(conn, &account_id).await?;
+        let mut service_credentials = service_credentials_of(conn, &account_id).await?;
         let mut account = doc::Account {
             root_signing_certificates: signing_certificates.remove(&None).unwrap_or_default(),
-            created: date(created),
+            created: date(row.created_at),
             root_access_keys: self.keys(&account_id, None),
+            outbound_web_identity_federation: row.outbound_web_identity_federation,
+            global_endpoint_token_version: row.global_endpoint_token_version,
+            alias: alias_of(conn, &account_id).await?,
+            password_policy: password_policy_of(conn, &account_id).await?,
             ..doc::Account::default()
         };
         for row in policies {
@@ -616,6 +772,10 @@ impl Reader {
                     .remove(&Some(row.id.clone()))
                     .unwrap_or_default(),
                 ssh_public_keys: ssh_public_keys.remove(&row.id).unwrap_or_default(),
+                login_profile: login_profiles.remove(&row.id),
+                service_specific_credentials: service_credentials
+                    .remove(&row.id)
+                    .unwrap_or_default(),
                 name: row.name,
                 id: row.id,
                 path: row.path,
@@ -681,9 +841,163 @@ impl Reader {
                 created: format_date(provider.created_at),
             });
         }
+        let profiles: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT p.instance_profile_id, p.instance_profile_name, p.path, p.created_at,
+                    r.role_name
+             FROM instance_profiles p LEFT JOIN roles r USING (role_id)
+             WHERE p.account_id = ? ORDER BY p.instance_profile_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, name, path, created, role) in profiles {
+            account.instance_profiles.push(doc::InstanceProfile {
+                tags: self.tags(Tagged::InstanceProfile, &id),
+                name,
+                id,
+                path,
+                created: date(created),
+                role,
+            });
+        }
+        let devices: Vec<DeviceRow> = sqlx::query_as(
+            "SELECT d.serial_number, d.device_name, d.path, d.seed, d.created_at, u.user_name,
+                    d.enabled_at
+             FROM mfa_devices d LEFT JOIN users u USING (user_id)
+             WHERE d.account_id = ? ORDER BY d.device_name",
+        )
+        .bind(&account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in devices {
+            account.mfa_devices.push(doc::MfaDevice {
+                tags: self.tags(Tagged::MfaDevice, &row.serial_number),
+                name: row.device_name,
+                path: row.path,
+                seed: Some(row.seed),
+                created: date(row.created_at),
+                user: row.user_name,
+                enabled: row.enabled_at.map(date),
+            });
+        }
         account.account_id = account_id;
         Ok(account)
     }
+}
+
+/// The console passwords of the account's users, by user: hashes only.
+async fn login_profiles_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<String, doc::LoginProfile>, AwsError> {
+    let rows: Vec<(String, String, String, bool, i64)> = sqlx::query_as(
+        "SELECT l.user_id, l.salt, l.password_hash, l.password_reset_required, l.created_at
+         FROM login_profiles l JOIN users u USING (user_id) WHERE u.account_id = ?",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let profiles = rows
+        .into_iter()
+        .map(|(user_id, salt, hash, reset, created)| {
+            let profile = doc::LoginProfile {
+                password: None,
+                salt: Some(salt),
+                password_hash: Some(hash),
+                password_reset_required: reset,
+                created: date(created),
+            };
+            (user_id, profile)
+        });
+    Ok(profiles.collect())
+}
+
+/// The service-specific credentials of the account's users, by user, oldest first: hashes
+/// only.
+async fn service_credentials_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<String, Vec<doc::ServiceCredential>>, AwsError> {
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.user_id, c.credential_id, c.service_name, c.service_user_name,
+                c.service_credential_alias, c.salt, c.secret_hash, c.status, c.created_at,
+                c.expires_at
+         FROM service_specific_credentials c JOIN users u USING (user_id)
+         WHERE u.account_id = ? ORDER BY c.created_at, c.credential_id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_user: HashMap<_, Vec<_>> = HashMap::new();
+    for (user_id, id, service_name, user_name, alias, salt, hash, state, created, expires) in rows {
+        by_user
+            .entry(user_id)
+            .or_default()
+            .push(doc::ServiceCredential {
+                id,
+                service_name,
+                service_user_name: user_name,
+                service_credential_alias: alias,
+                secret: None,
+                salt: Some(salt),
+                secret_hash: Some(hash),
+                status: key_status(&state),
+                created: date(created),
+                expires: expires.map(date),
+            });
+    }
+    Ok(by_user)
+}
+
+async fn alias_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Option<String>, AwsError> {
+    Ok(
+        sqlx::query_scalar("SELECT alias FROM account_aliases WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+async fn password_policy_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Option<doc::PasswordPolicy>, AwsError> {
+    let policy: Option<super::PasswordPolicy> = sqlx::query_as(
+        "SELECT minimum_password_length, require_symbols, require_numbers,
+                require_uppercase_characters, require_lowercase_characters,
+                allow_users_to_change_password, max_password_age, password_reuse_prevention,
+                hard_expiry
+         FROM password_policies WHERE account_id = ?",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(policy.map(|p| doc::PasswordPolicy {
+        minimum_password_length: p.minimum_password_length,
+        require_symbols: p.require_symbols,
+        require_numbers: p.require_numbers,
+        require_uppercase_characters: p.require_uppercase_characters,
+        require_lowercase_characters: p.require_lowercase_characters,
+        allow_users_to_change_password: p.allow_users_to_change_password,
+        max_password_age: p.max_password_age,
+        password_reuse_prevention: p.password_reuse_prevention,
+        hard_expiry: p.hard_expiry,
+    }))
 }
 
 /// The account's signing certificates by owner (`None`: the root), oldest first.

@@ -267,3 +267,38 @@ async fn the_docker_bootstrap_file_gives_working_credentials() {
     let (code, _) = error_of(auditor.create_user().user_name("x").send().await);
     assert_eq!(code, "AccessDenied");
 }
+
+/// The example of README.md's state document section starts a server as it says.
+#[tokio::test]
+async fn the_readme_example_declares_profiles_devices_and_settings() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## State documents and `--bootstrap`").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let path = file("readme.yaml", example);
+    let server = TestServer::spawn_with(|c| c.bootstrap = Some(path.clone())).await;
+    let iam = server.iam();
+    let profile = iam
+        .get_instance_profile()
+        .instance_profile_name("deploy-hosts")
+        .send()
+        .await
+        .unwrap()
+        .instance_profile
+        .unwrap();
+    assert_eq!(profile.roles[0].role_name, "deploy");
+    assert_eq!(profile.tags()[0].key(), "tier");
+    let aliases = iam.list_account_aliases().send().await.unwrap();
+    assert_eq!(aliases.account_aliases, ["my-shop"]);
+    let policy = iam.get_account_password_policy().send().await.unwrap();
+    assert_eq!(
+        policy.password_policy.unwrap().minimum_password_length,
+        Some(12)
+    );
+    let devices = iam.list_virtual_mfa_devices().send().await.unwrap();
+    assert!(
+        devices.virtual_mfa_devices[0]
+            .serial_number
+            .ends_with(":mfa/spare-token")
+    );
+}

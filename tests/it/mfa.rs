@@ -671,3 +671,70 @@ async fn the_credential_report_shows_who_has_mfa() {
     assert_eq!(mfa_of("erin"), "true");
     assert_eq!(mfa_of("frank"), "false");
 }
+/// Devices travel in the state document; their seeds only with `?secrets=true`.
+#[tokio::test]
+async fn devices_and_their_seeds_import_back_unchanged() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "ida").await;
+    let (serial, seed) = enabled_device(&server, "ida").await;
+    server
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("spare")
+        .path("/shelf/")
+        .tags(Tag::builder().key("kind").value("spare").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let admin = server.admin();
+    let first = admin.get("state?secrets=true").await;
+    let devices = &first["accounts"][0]["mfa_devices"];
+    assert_eq!(devices[0]["name"], "ida-phone");
+    assert_eq!(devices[0]["user"], "ida");
+    assert_eq!(devices[0]["seed"], seed.as_str());
+    assert!(devices[0]["enabled"].is_string());
+    assert_eq!(devices[1]["path"], "/shelf/");
+    assert_eq!(devices[1]["tags"][0]["key"], "kind");
+    let plain = admin.get("state").await;
+    assert!(!plain.to_string().contains(&seed), "{plain}");
+    assert!(plain["accounts"][0]["mfa_devices"][0].get("seed").is_none());
+
+    admin.post("reset", "").await;
+    let imported = admin.put("state", &first.to_string()).await;
+    assert_eq!(imported["imported"]["mfa_devices"], 2);
+    assert_eq!(admin.get("state?secrets=true").await, first);
+    // The seed came back: ida's codes still work.
+    let step = fresh_step(&server).await;
+    server
+        .sts_as(&key, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(summary(&server, "MFADevicesInUse").await, 1);
+
+    // Without its seed an assigned device is refused; an unassigned one gets a new seed.
+    let mut plain = plain;
+    plain["accounts"][0]["users"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("access_keys");
+    let (status, body) = admin.call("PUT", "state", Some(&plain.to_string())).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("mfa_devices[0].seed"), "{body}");
+    let mut spare_only = plain.clone();
+    spare_only["accounts"][0]["mfa_devices"] =
+        serde_json::json!([plain["accounts"][0]["mfa_devices"][1]]);
+    admin.put("state", &spare_only.to_string()).await;
+    let again = admin.get("state?secrets=true").await;
+    let new_seed = again["accounts"][0]["mfa_devices"][0]["seed"]
+        .as_str()
+        .unwrap();
+    assert_eq!(new_seed.len(), seed.len());
+    assert_eq!(
+        again["accounts"][0]["mfa_devices"][0]["name"], "spare",
+        "{again}"
+    );
+}

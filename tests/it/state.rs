@@ -368,3 +368,193 @@ async fn an_import_is_visible_at_once_whatever_the_delay() {
         Some(format!("arn:aws:iam::{ACCOUNT}:user/ci").as_str())
     );
 }
+
+/// Instance profiles, console passwords, service-specific credentials and the account
+/// settings travel with the rest.
+#[tokio::test]
+async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let trust = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+    iam.create_role()
+        .role_name("web")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("web-hosts")
+        .path("/ec2/")
+        .tags(tag("tier", "web"))
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("web-hosts")
+        .role_name("web")
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("empty")
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("bob").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("bob")
+        .password("Bob-Secret-1")
+        .password_reset_required(true)
+        .send()
+        .await
+        .unwrap();
+    iam.create_service_specific_credential()
+        .user_name("bob")
+        .service_name("codecommit.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    let api_key = iam
+        .create_service_specific_credential()
+        .user_name("bob")
+        .service_name("bedrock.amazonaws.com")
+        .credential_age_days(30)
+        .send()
+        .await
+        .unwrap()
+        .service_specific_credential
+        .unwrap();
+    iam.create_account_alias()
+        .account_alias("my-shop")
+        .send()
+        .await
+        .unwrap();
+    iam.update_account_password_policy()
+        .minimum_password_length(10)
+        .require_symbols(true)
+        .password_reuse_prevention(3)
+        .send()
+        .await
+        .unwrap();
+    iam.set_security_token_service_preferences()
+        .global_endpoint_token_version(aws_sdk_iam::types::GlobalEndpointTokenVersion::V2Token)
+        .send()
+        .await
+        .unwrap();
+    iam.enable_outbound_web_identity_federation()
+        .send()
+        .await
+        .unwrap();
+    let admin = server.admin();
+    let first = admin.get("state?secrets=true").await;
+    let exported = account(&first);
+    assert_eq!(exported["alias"], "my-shop");
+    assert_eq!(exported["password_policy"]["minimum_password_length"], 10);
+    assert_eq!(exported["global_endpoint_token_version"], "v2Token");
+    assert_eq!(exported["outbound_web_identity_federation"], true);
+    let profile = &exported["instance_profiles"][1];
+    assert_eq!(
+        (&profile["name"], &profile["path"], &profile["role"]),
+        (&json!("web-hosts"), &json!("/ec2/"), &json!("web"))
+    );
+    assert_eq!(profile["tags"], json!([{"key": "tier", "value": "web"}]));
+    let login = &exported["users"][0]["login_profile"];
+    assert_eq!(login["password_reset_required"], true);
+    assert_eq!(login["password_hash"].as_str().unwrap().len(), 64);
+    assert!(!first.to_string().contains("Bob-Secret-1"));
+    let credentials = &exported["users"][0]["service_specific_credentials"];
+    assert_eq!(
+        credentials[0]["service_user_name"],
+        format!("bob-at-{ACCOUNT}")
+    );
+    assert_eq!(credentials[1]["service_name"], "bedrock.amazonaws.com");
+    assert!(credentials[1]["expires"].is_string(), "{credentials}");
+    assert_eq!(credentials[1]["secret_hash"].as_str().unwrap().len(), 64);
+    let api_secret = api_key.service_credential_secret.unwrap();
+    assert!(!first.to_string().contains(&api_secret));
+
+    // Without ?secrets=true: the profile is there, its hash is not.
+    let plain = admin.get("state").await;
+    let login = &account(&plain)["users"][0]["login_profile"];
+    assert_eq!(login["password_reset_required"], true);
+    assert!(login.get("password_hash").is_none() && login.get("salt").is_none());
+    let credential = &account(&plain)["users"][0]["service_specific_credentials"][1];
+    assert!(credential.get("secret_hash").is_none() && credential.get("salt").is_none());
+    assert_eq!(credential["status"], "Active");
+    let hash = account(&first)["users"][0]["login_profile"]["password_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!plain.to_string().contains(&hash));
+
+    admin.post("reset", "").await;
+    let imported = admin.put("state", &first.to_string()).await;
+    assert_eq!(imported["imported"]["instance_profiles"], 2);
+    assert_eq!(admin.get("state?secrets=true").await, first);
+    let got = iam
+        .get_instance_profile()
+        .instance_profile_name("web-hosts")
+        .send()
+        .await
+        .unwrap()
+        .instance_profile
+        .unwrap();
+    assert_eq!(got.roles[0].role_name, "web");
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.service_specific_credentials.unwrap().len(), 2);
+    let aliases = iam.list_account_aliases().send().await.unwrap();
+    assert_eq!(aliases.account_aliases, ["my-shop"]);
+    let summary = iam.get_account_summary().send().await.unwrap();
+    let summary = summary.summary_map.unwrap();
+    assert_eq!(
+        summary[&aws_sdk_iam::types::SummaryKeyType::GlobalEndpointTokenVersion],
+        2
+    );
+
+    // A plain export lacks the hashes, so it does not import: nobody could log in.
+    let (status, body) = admin.call("PUT", "state", Some(&plain.to_string())).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("?secrets=true"), "{body}");
+}
+
+/// A clear password may be imported: checked against the document's policy, kept hashed.
+#[tokio::test]
+async fn an_imported_clear_password_is_checked_and_hashed() {
+    let server = TestServer::spawn().await;
+    let admin = server.admin();
+    let document = |password: &str| {
+        json!({"accounts": [{
+            "password_policy": {"minimum_password_length": 12, "allow_users_to_change_password": true},
+            "users": [{"name": "carol",
+                "access_keys": [{"id": "AKIAIMPORTEDCAROL001", "secret": "carol-secret"}],
+                "login_profile": {"password": password}}],
+        }]})
+        .to_string()
+    };
+    let (status, body) = admin.call("PUT", "state", Some(&document("Short-1"))).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string()
+            .contains("accounts[0].users[0].login_profile.password"),
+        "{body}"
+    );
+
+    admin.put("state", &document("Carol-Long-Pass-1")).await;
+    let state = admin.get("state?secrets=true").await;
+    assert!(!state.to_string().contains("Carol-Long-Pass-1"));
+    // The hash is of that password: carol changes it, giving it as her old one.
+    server
+        .iam_as("AKIAIMPORTEDCAROL001", "carol-secret")
+        .change_password()
+        .old_password("Carol-Long-Pass-1")
+        .new_password("Carol-New-Pass-22")
+        .send()
+        .await
+        .unwrap();
+}
