@@ -671,6 +671,7 @@ async fn the_credential_report_shows_who_has_mfa() {
     assert_eq!(mfa_of("erin"), "true");
     assert_eq!(mfa_of("frank"), "false");
 }
+
 /// Devices travel in the state document; their seeds only with `?secrets=true`.
 #[tokio::test]
 async fn devices_and_their_seeds_import_back_unchanged() {
