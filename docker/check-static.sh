@@ -43,7 +43,9 @@ in_root() { chroot "$root" "$@"; }
 
 echo "== serving from an empty root: $(cd "$root" && find . -mindepth 1 | tr '\n' ' ')"
 log="$target_dir/check-static-server.log"
-in_root /iamlocal serve --listen 127.0.0.1:0 --db /data/iamlocal.db --log-format json \
+# chroot itself, not the in_root function: a function would run in a subshell whose PID is
+# what `$!` names, and killing that would leave the server running.
+chroot "$root" /iamlocal serve --listen 127.0.0.1:0 --db /data/iamlocal.db --log-format json \
     >"$log" 2>&1 &
 server=$!
 
