@@ -10,7 +10,7 @@ use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
-use crate::view::{Change, GroupRecord};
+use crate::view::{Change, GroupRecord, Listing};
 
 /// A user may belong to ten groups at most.
 pub(crate) const GROUPS_PER_USER: i64 = 10;
@@ -131,13 +131,13 @@ impl Store {
         max_items: usize,
     ) -> Result<Page<Group>, AwsError> {
         if let Some(view) = self.propagation.lagging_view() {
-            return Ok(lagging::groups_page(
-                view,
+            let listing = Listing {
                 account_id,
                 path_prefix,
                 marker,
                 max_items,
-            ));
+            };
+            return Ok(lagging::groups_page(view, &listing));
         }
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
             "WHERE g.account_id = ?1 AND substr(g.path, 1, length(?2)) = ?2 AND g.group_name >= ?3

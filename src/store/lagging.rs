@@ -12,7 +12,7 @@ use super::identity_policies::Owner;
 use super::tags::Tag;
 use super::{AccessKey, Group, Page, Role, User, groups, roles};
 use crate::error::AwsError;
-use crate::view::{GroupRecord, RoleRecord, UserRecord, View};
+use crate::view::{GroupRecord, Listing, RoleRecord, UserRecord, View};
 
 pub(super) fn role(view: &View, account_id: &str, role_name: &str) -> Result<Role, AwsError> {
     let role = view
@@ -33,14 +33,8 @@ pub(super) fn role(view: &View, account_id: &str, role_name: &str) -> Result<Rol
 }
 
 /// Roles as `ListRoles` shows them: without tags.
-pub(super) fn roles_page(
-    view: &View,
-    account_id: &str,
-    path_prefix: &str,
-    marker: Option<&str>,
-    max_items: usize,
-) -> Page<Role> {
-    let (roles, marker) = view.roles_page(account_id, path_prefix, marker, max_items);
+pub(super) fn roles_page(view: &View, listing: &Listing<'_>) -> Page<Role> {
+    let (roles, marker) = view.roles_page(listing);
     Page {
         items: roles.iter().map(|role| listed_role(role)).collect(),
         marker,
@@ -86,14 +80,8 @@ pub(super) fn group(
     ))
 }
 
-pub(super) fn groups_page(
-    view: &View,
-    account_id: &str,
-    path_prefix: &str,
-    marker: Option<&str>,
-    max_items: usize,
-) -> Page<Group> {
-    let (groups, marker) = view.groups_page(account_id, path_prefix, marker, max_items);
+pub(super) fn groups_page(view: &View, listing: &Listing<'_>) -> Page<Group> {
+    let (groups, marker) = view.groups_page(listing);
     Page {
         items: groups.iter().map(|group| to_group(group)).collect(),
         marker,

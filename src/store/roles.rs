@@ -15,7 +15,7 @@ use crate::consistency::ChangeKind;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::policy::{NamedPolicy, Policy, PolicyKind};
-use crate::view::{Change, RoleRecord};
+use crate::view::{Change, Listing, RoleRecord};
 
 #[derive(Debug, Clone)]
 pub struct Role {
@@ -160,13 +160,13 @@ impl Store {
         max_items: usize,
     ) -> Result<Page<Role>, AwsError> {
         if let Some(view) = self.propagation.lagging_view() {
-            return Ok(lagging::roles_page(
-                view,
+            let listing = Listing {
                 account_id,
                 path_prefix,
                 marker,
                 max_items,
-            ));
+            };
+            return Ok(lagging::roles_page(view, &listing));
         }
         let mut rows: Vec<RoleRow> = sqlx::query_as(select_roles!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND role_name >= ?3

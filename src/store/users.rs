@@ -12,7 +12,7 @@ use crate::aws_error;
 use crate::consistency::ChangeKind;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
-use crate::view::{Change, UserRecord};
+use crate::view::{Change, Listing, UserRecord};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -216,7 +216,13 @@ impl Store {
         max_items: usize,
     ) -> Result<Page<User>, AwsError> {
         if let Some(view) = self.propagation.read_view() {
-            let (users, marker) = view.users_page(account_id, path_prefix, marker, max_items);
+            let listing = Listing {
+                account_id,
+                path_prefix,
+                marker,
+                max_items,
+            };
+            let (users, marker) = view.users_page(&listing);
             return Ok(Page {
                 items: users.iter().map(|user| listed(user)).collect(),
                 marker,

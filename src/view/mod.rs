@@ -575,63 +575,25 @@ impl View {
         self.read().users.get(user_id).cloned()
     }
 
-    /// Up to `max_items` users of the account whose path starts with `path_prefix`, in
-    /// name order without case, from the name `marker` on (as the store lists them); and
-    /// the name of the next one when more remain.
-    pub fn users_page(
-        &self,
-        account_id: &str,
-        path_prefix: &str,
-        marker: Option<&str>,
-        max_items: usize,
-    ) -> (Vec<Arc<UserRecord>>, Option<String>) {
+    /// A page of the account's users ([`Listing::page`]).
+    pub fn users_page(&self, listing: &Listing<'_>) -> (Vec<Arc<UserRecord>>, Option<String>) {
         let data = self.read();
-        let listing = Listing {
-            account_id,
-            path_prefix,
-            marker,
-            max_items,
-        };
         listing.page(&data.users_by_name, |u| {
             (u.path.as_str(), u.user_name.as_str())
         })
     }
 
     /// A page of the account's roles, as [`View::users_page`] lists users.
-    pub fn roles_page(
-        &self,
-        account_id: &str,
-        path_prefix: &str,
-        marker: Option<&str>,
-        max_items: usize,
-    ) -> (Vec<Arc<RoleRecord>>, Option<String>) {
+    pub fn roles_page(&self, listing: &Listing<'_>) -> (Vec<Arc<RoleRecord>>, Option<String>) {
         let data = self.read();
-        let listing = Listing {
-            account_id,
-            path_prefix,
-            marker,
-            max_items,
-        };
         listing.page(&data.roles_by_name, |r| {
             (r.path.as_str(), r.role_name.as_str())
         })
     }
 
     /// A page of the account's groups, as [`View::users_page`] lists users.
-    pub fn groups_page(
-        &self,
-        account_id: &str,
-        path_prefix: &str,
-        marker: Option<&str>,
-        max_items: usize,
-    ) -> (Vec<Arc<GroupRecord>>, Option<String>) {
+    pub fn groups_page(&self, listing: &Listing<'_>) -> (Vec<Arc<GroupRecord>>, Option<String>) {
         let data = self.read();
-        let listing = Listing {
-            account_id,
-            path_prefix,
-            marker,
-            max_items,
-        };
         listing.page(&data.groups_by_name, |g| {
             (g.path.as_str(), g.group_name.as_str())
         })
@@ -883,11 +845,11 @@ fn forget_name<T>(
 }
 
 /// What a listing asks for: the account, a path prefix, where to start, how many.
-struct Listing<'a> {
-    account_id: &'a str,
-    path_prefix: &'a str,
-    marker: Option<&'a str>,
-    max_items: usize,
+pub struct Listing<'a> {
+    pub account_id: &'a str,
+    pub path_prefix: &'a str,
+    pub marker: Option<&'a str>,
+    pub max_items: usize,
 }
 
 impl Listing<'_> {
