@@ -383,7 +383,9 @@ async fn saml_assertion(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
             .saml_provider(&request.provider_arn)
             .and_then(|p| p.decryption_keys.last().map(|k| k.public_key()))
             .ok_or_else(|| {
-                AdminError::bad_request("to encrypt, the provider needs a private key (AddPrivateKey)")
+                AdminError::bad_request(
+                    "to encrypt, the provider needs a private key (AddPrivateKey)",
+                )
             })?;
         Some(key)
     } else {

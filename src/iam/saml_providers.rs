@@ -81,7 +81,10 @@ pub(crate) fn parse_metadata(document: &str) -> Result<Metadata, AwsError> {
 }
 
 /// A private key as `AddPrivateKey` gives it: read, or AWS's refusal of it.
-pub(crate) fn parse_private_key(pem: &str, now: OffsetDateTime) -> Result<SamlPrivateKey, AwsError> {
+pub(crate) fn parse_private_key(
+    pem: &str,
+    now: OffsetDateTime,
+) -> Result<SamlPrivateKey, AwsError> {
     let key = DecryptionKey::from_pem(pem)
         .map_err(|reason| aws_error!(InvalidInput, "The private key is not valid: {reason}."))?;
     Ok(SamlPrivateKey {

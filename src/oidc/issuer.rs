@@ -145,7 +145,12 @@ impl BuiltinIssuer {
             let input = jwt::signing_input(&header, &Value::Object(claims));
             let mut signature = vec![0; key.pair.public().modulus_len()];
             key.pair
-                .sign(&RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut signature)
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &self.rng,
+                    input.as_bytes(),
+                    &mut signature,
+                )
                 .map_err(|_| "could not sign the token")?;
             return Ok(format!("{input}.{}", jwt::encode_signature(&signature)));
         }

@@ -87,7 +87,9 @@ impl Assertion {
         for ns in encrypted_assertion.namespaces() {
             match ns.name() {
                 Some("xml") => {}
-                Some(prefix) => context.push_str(&format!(" xmlns:{prefix}=\"{}\"", escape(ns.uri()))),
+                Some(prefix) => {
+                    context.push_str(&format!(" xmlns:{prefix}=\"{}\"", escape(ns.uri())))
+                }
                 None => context.push_str(&format!(" xmlns=\"{}\"", escape(ns.uri()))),
             }
         }
@@ -142,7 +144,9 @@ fn verified(
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }
 
 fn time_attr(node: roxmltree::Node<'_, '_>, name: &str) -> Result<Option<OffsetDateTime>, String> {
@@ -190,7 +194,8 @@ fn read(assertion: roxmltree::Node<'_, '_>) -> Result<Assertion, String> {
     // Of several authentication statements, the earliest end counts.
     for statement in children(assertion, ASSERTION_NS, "AuthnStatement") {
         if let Some(end) = time_attr(statement, "SessionNotOnOrAfter")? {
-            out.session_not_on_or_after = Some(out.session_not_on_or_after.map_or(end, |e| e.min(end)));
+            out.session_not_on_or_after =
+                Some(out.session_not_on_or_after.map_or(end, |e| e.min(end)));
         }
     }
     for statement in children(assertion, ASSERTION_NS, "AttributeStatement") {

@@ -76,10 +76,14 @@ impl DecryptionKey {
         } else if pem.starts_with("-----BEGIN PRIVATE KEY-----") {
             RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| "not a valid PKCS #8 RSA key")?
         } else {
-            return Err("the private key must be an unencrypted RSA private key in PEM form".into());
+            return Err(
+                "the private key must be an unencrypted RSA private key in PEM form".into(),
+            );
         };
         if key.size() * 8 < MIN_KEY_BITS {
-            return Err(format!("the RSA key must have at least {MIN_KEY_BITS} bits"));
+            return Err(format!(
+                "the RSA key must have at least {MIN_KEY_BITS} bits"
+            ));
         }
         let public = key
             .to_public_key()
@@ -146,7 +150,11 @@ fn oaep(method: Node<'_, '_>) -> Result<Oaep, String> {
         }
     };
     if let Some(params) = child(method, XENC, "OAEPparams") {
-        let compact: String = params.text().unwrap_or_default().split_whitespace().collect();
+        let compact: String = params
+            .text()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
         let label = STANDARD
             .decode(compact)
             .ok()
@@ -257,7 +265,7 @@ fn open_cbc<C>(key: &[u8], data: &[u8]) -> Result<Vec<u8>, String>
 where
     C: cbc::cipher::BlockDecrypt + cbc::cipher::BlockCipher + cbc::cipher::KeyInit,
 {
-    if data.len() < 2 * CBC_IV || data.len() % CBC_IV != 0 {
+    if data.len() < 2 * CBC_IV || !data.len().is_multiple_of(CBC_IV) {
         return Err(WRONG.into());
     }
     let (iv, blocks) = data.split_at(CBC_IV);
@@ -284,12 +292,8 @@ pub fn encrypt_element(element: &str, recipient: &RsaPublicKey) -> Result<String
     rng.fill(&mut iv).map_err(failed)?;
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &data_key).map_err(failed)?);
     let mut sealed = element.as_bytes().to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(iv),
-        Aad::empty(),
-        &mut sealed,
-    )
-    .map_err(failed)?;
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(iv), Aad::empty(), &mut sealed)
+        .map_err(failed)?;
     let mut data = iv.to_vec();
     data.extend(sealed);
     let wrapped = recipient
@@ -347,6 +351,9 @@ mod tests {
     #[test]
     fn garbage_keys_are_refused() {
         assert!(DecryptionKey::from_pem("hello").is_err());
-        assert!(DecryptionKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----").is_err());
+        assert!(
+            DecryptionKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+                .is_err()
+        );
     }
 }

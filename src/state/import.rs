@@ -44,10 +44,9 @@ use crate::oidc::Issuers;
 use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{
-    MAX_PRIVATE_KEYS,
     ATTACHED_PER_OWNER, CREDENTIALS_PER_USER_PER_SERVICE, DEVICES_PER_USER, GROUPS_PER_USER,
-    KEYS_PER_USER, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER,
-    SSH_KEYS_PER_USER,
+    KEYS_PER_USER, MAX_PRIVATE_KEYS, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT,
+    SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
 };
 use crate::{arn, aws_managed};
 
@@ -1002,21 +1001,23 @@ fn validate_saml_provider(
         }
     }
     if provider.private_keys.len() > MAX_PRIVATE_KEYS {
-        return Err(site
-            .field("private_keys")
-            .error(format!("a SAML provider has {MAX_PRIVATE_KEYS} private keys at most")));
+        return Err(site.field("private_keys").error(format!(
+            "a SAML provider has {MAX_PRIVATE_KEYS} private keys at most"
+        )));
     }
     for (i, key) in provider.private_keys.iter_mut().enumerate() {
         let at = site.field("private_keys").index(i);
         let Some(pem) = key.private_key.as_deref() else {
-            return Err(at.field("private_key").error(
-                "an imported private key needs its PEM (export with ?secrets=true)",
-            ));
+            return Err(at
+                .field("private_key")
+                .error("an imported private key needs its PEM (export with ?secrets=true)"));
         };
-        let parsed =
-            parse_private_key(pem, now).map_err(|e| at.field("private_key").error(e.to_string()))?;
+        let parsed = parse_private_key(pem, now)
+            .map_err(|e| at.field("private_key").error(e.to_string()))?;
         if !key.key_id.is_empty() && key.key_id != parsed.key_id {
-            return Err(at.field("key_id").error("is not the id of this private key"));
+            return Err(at
+                .field("key_id")
+                .error("is not the id of this private key"));
         }
         key.key_id = parsed.key_id;
         date(&at.field("created"), &mut key.created, now)?;

@@ -296,8 +296,8 @@ fn check_private_keys(mode: Option<&str>, keys: &[SamlPrivateKey]) -> Result<(),
             "Cannot exceed quota for PrivateKeysPerSAMLProvider: {MAX_PRIVATE_KEYS}"
         ));
     }
-    // AWS (documented): with `Required`, IAM accepts encrypted assertions only, which no
-    // provider without a private key could read.
+    // iamlocal's choice (AWS does not say): `Required` takes encrypted assertions only, which
+    // a provider without a private key could never read, so it needs one.
     if mode == Some("Required") && keys.is_empty() {
         return Err(aws_error!(
             InvalidInput,

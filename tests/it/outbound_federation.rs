@@ -276,7 +276,10 @@ async fn an_rs256_token_verifies_with_the_rsa_key_the_issuer_publishes() {
         .iter()
         .find(|k| k["kid"] == header["kid"])
         .expect("the token's key is published");
-    assert_eq!((key["kty"].as_str(), key["alg"].as_str()), (Some("RSA"), Some("RS256")));
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str()),
+        (Some("RSA"), Some("RS256"))
+    );
     // Beside the EC keys, under its own kid.
     let es384 = part(&ask("ES384").await.unwrap().web_identity_token.unwrap(), 0);
     assert_ne!(es384["kid"], header["kid"]);

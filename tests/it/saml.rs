@@ -30,7 +30,11 @@ pub(crate) async fn create_provider(server: &TestServer, name: &str) -> String {
 }
 
 /// A role `saml-role` whose trust policy lets `provider_arn` in, with `condition`.
-pub(crate) async fn create_role(server: &TestServer, provider_arn: &str, condition: Value) -> String {
+pub(crate) async fn create_role(
+    server: &TestServer,
+    provider_arn: &str,
+    condition: Value,
+) -> String {
     let trust = json!({"Version": "2012-10-17", "Statement": {
         "Effect": "Allow",
         "Principal": {"Federated": provider_arn},
@@ -523,7 +527,11 @@ async fn an_assertion_whose_issuer_is_not_the_metadata_entity_id_is_refused() {
                "subject": "alice", "session_name": "alice"}),
     )
     .await;
-    let (code, message) = error_of(assume(&server, &role_arn, &provider_arn, &saml).send().await);
+    let (code, message) = error_of(
+        assume(&server, &role_arn, &provider_arn, &saml)
+            .send()
+            .await,
+    );
     assert_eq!(code, "InvalidIdentityToken");
     assert!(message.contains("Issuer"), "{message}");
 }
@@ -539,10 +547,11 @@ async fn the_session_ends_at_session_not_on_or_after_when_that_is_sooner() {
                    "session_name": "alice", "session_seconds": session_seconds}),
         )
     };
-    let lasts = |answer: aws_sdk_sts::operation::assume_role_with_saml::AssumeRoleWithSamlOutput| {
-        answer.credentials().unwrap().expiration().secs()
-            - server.app.clock.now().unix_timestamp()
-    };
+    let lasts =
+        |answer: aws_sdk_sts::operation::assume_role_with_saml::AssumeRoleWithSamlOutput| {
+            answer.credentials().unwrap().expiration().secs()
+                - server.app.clock.now().unix_timestamp()
+        };
     let sooner = saml(1000).await;
     let answer = assume(&server, &role_arn, &provider_arn, &sooner)
         .duration_seconds(3600)
@@ -561,6 +570,10 @@ async fn the_session_ends_at_session_not_on_or_after_when_that_is_sooner() {
     // A session that would already be over.
     let over = saml(60).await;
     server.app.clock.advance(time::Duration::seconds(61));
-    let (code, _) = error_of(assume(&server, &role_arn, &provider_arn, &over).send().await);
+    let (code, _) = error_of(
+        assume(&server, &role_arn, &provider_arn, &over)
+            .send()
+            .await,
+    );
     assert_eq!(code, "ExpiredTokenException");
 }

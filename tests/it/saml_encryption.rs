@@ -38,12 +38,7 @@ async fn provider(
         .unwrap()
         .saml_provider_arn
         .unwrap();
-    let role = create_role(
-        server,
-        &arn,
-        json!({"StringEquals": {"SAML:aud": SIGN_IN}}),
-    )
-    .await;
+    let role = create_role(server, &arn, json!({"StringEquals": {"SAML:aud": SIGN_IN}})).await;
     (arn, role)
 }
 
@@ -74,7 +69,10 @@ async fn key_ids(server: &TestServer, arn: &str) -> Vec<String> {
         .collect()
 }
 
-fn update(server: &TestServer, arn: &str) -> aws_sdk_iam::operation::update_saml_provider::builders::UpdateSAMLProviderFluentBuilder {
+fn update(
+    server: &TestServer,
+    arn: &str,
+) -> aws_sdk_iam::operation::update_saml_provider::builders::UpdateSAMLProviderFluentBuilder {
     server.iam().update_saml_provider().saml_provider_arn(arn)
 }
 
@@ -84,17 +82,30 @@ async fn private_keys_are_added_listed_by_id_and_removed_two_at_most() {
     let (arn, _) = provider(&server, Some(KEY_A), None).await;
     let first = key_ids(&server, &arn).await;
     assert_eq!(first.len(), 1);
-    assert!(first[0].len() >= 22 && first[0].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    assert!(
+        first[0].len() >= 22
+            && first[0]
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    );
 
-    update(&server, &arn).add_private_key(KEY_B).send().await.unwrap();
+    update(&server, &arn)
+        .add_private_key(KEY_B)
+        .send()
+        .await
+        .unwrap();
     let both = key_ids(&server, &arn).await;
     assert_eq!(both.len(), 2);
     assert_eq!(both[0], first[0], "oldest first");
 
     let (code, _) = error_of(update(&server, &arn).add_private_key(KEY_C).send().await);
     assert_eq!(code, "LimitExceeded");
-    let (code, message) =
-        error_of(update(&server, &arn).remove_private_key("A".repeat(32)).send().await);
+    let (code, message) = error_of(
+        update(&server, &arn)
+            .remove_private_key("A".repeat(32))
+            .send()
+            .await,
+    );
     assert_eq!(code, "InvalidInput", "{message}");
 
     update(&server, &arn)
@@ -106,11 +117,20 @@ async fn private_keys_are_added_listed_by_id_and_removed_two_at_most() {
     let (code, _) = error_of(update(&server, &arn).add_private_key(KEY_B).send().await);
     assert_eq!(code, "InvalidInput", "the same key twice");
 
-    for bad in ["not a key", SMALL_KEY, include_str!("fixtures/ec_key_pkcs8.pem")] {
+    for bad in [
+        "not a key",
+        SMALL_KEY,
+        include_str!("fixtures/ec_key_pkcs8.pem"),
+    ] {
         let (code, message) = error_of(update(&server, &arn).add_private_key(bad).send().await);
         assert_eq!(code, "InvalidInput", "{message}");
     }
-    let (code, _) = error_of(update(&server, &arn).remove_private_key("short").send().await);
+    let (code, _) = error_of(
+        update(&server, &arn)
+            .remove_private_key("short")
+            .send()
+            .await,
+    );
     assert_eq!(code, "ValidationError");
 
     // Required needs a key left to decrypt with.
@@ -119,7 +139,12 @@ async fn private_keys_are_added_listed_by_id_and_removed_two_at_most() {
         .send()
         .await
         .unwrap();
-    let (code, _) = error_of(update(&server, &arn).remove_private_key(&both[1]).send().await);
+    let (code, _) = error_of(
+        update(&server, &arn)
+            .remove_private_key(&both[1])
+            .send()
+            .await,
+    );
     assert_eq!(code, "InvalidInput");
     let got = server
         .iam()
@@ -177,7 +202,10 @@ async fn required_refuses_a_plain_assertion_and_takes_an_encrypted_one() {
     let encrypted = saml(&server, &arn, &role, true).await;
     let xml = String::from_utf8(STANDARD.decode(&encrypted).unwrap()).unwrap();
     assert!(xml.contains("EncryptedAssertion") && !xml.contains("alice"));
-    let answer = assume(&server, &role, &arn, &encrypted).send().await.unwrap();
+    let answer = assume(&server, &role, &arn, &encrypted)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.subject(), Some("alice"));
 }
 
@@ -197,10 +225,21 @@ async fn an_assertion_encrypted_to_a_removed_key_no_longer_decrypts() {
     let (arn, role) = provider(&server, Some(KEY_A), None).await;
     let old = key_ids(&server, &arn).await.remove(0);
     let encrypted = saml(&server, &arn, &role, true).await;
-    update(&server, &arn).add_private_key(KEY_B).send().await.unwrap();
+    update(&server, &arn)
+        .add_private_key(KEY_B)
+        .send()
+        .await
+        .unwrap();
     // Both keys decrypt while both are there.
-    assume(&server, &role, &arn, &encrypted).send().await.unwrap();
-    update(&server, &arn).remove_private_key(&old).send().await.unwrap();
+    assume(&server, &role, &arn, &encrypted)
+        .send()
+        .await
+        .unwrap();
+    update(&server, &arn)
+        .remove_private_key(&old)
+        .send()
+        .await
+        .unwrap();
     let (code, message) = error_of(assume(&server, &role, &arn, &encrypted).send().await);
     assert_eq!(code, "InvalidIdentityToken");
     assert!(message.contains("decrypt"), "{message}");
@@ -221,7 +260,7 @@ fn encrypt_here(saml: &str, recipient: &str) -> String {
     data.extend(
         cbc::Encryptor::<aes::Aes128>::new_from_slices(&data_key, &iv)
             .unwrap()
-            .encrypt_padded_vec_mut::<Pkcs7>(xml[start..end].as_bytes()),
+            .encrypt_padded_vec_mut::<Pkcs7>(&xml.as_bytes()[start..end]),
     );
     let wrapped = public
         .encrypt(
