@@ -50,6 +50,14 @@ impl SigningKey {
     fn point(&self) -> &[u8] {
         self.pair.public_key().as_ref()
     }
+
+    fn sign(&self, rng: &SystemRandom, message: &str) -> Result<Vec<u8>, String> {
+        let signature = self
+            .pair
+            .sign(rng, message.as_bytes())
+            .map_err(|_| "could not sign the token")?;
+        Ok(signature.as_ref().to_vec())
+    }
 }
 
 /// The RS256 key pair, its id and its public numbers.
@@ -59,29 +67,44 @@ struct RsaSigningKey {
     jwk: Jwk,
 }
 
+impl RsaSigningKey {
+    fn sign(&self, rng: &SystemRandom, message: &str) -> Result<Vec<u8>, String> {
+        let mut signature = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, rng, message.as_bytes(), &mut signature)
+            .map_err(|_| "could not sign the token")?;
+        Ok(signature)
+    }
+}
+
+static RSA_KEY: OnceLock<Result<RsaSigningKey, String>> = OnceLock::new();
+
 /// Made by the first caller: ring cannot generate RSA keys, the `rsa` crate can.
 fn rsa_key() -> Result<&'static RsaSigningKey, String> {
-    static KEY: OnceLock<Result<RsaSigningKey, String>> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
-            .map_err(|e| format!("could not generate the RS256 key: {e}"))?;
-        let der = key
-            .to_pkcs1_der()
-            .map_err(|e| format!("could not encode the RS256 key: {e}"))?;
-        let pair = RsaKeyPair::from_der(der.as_bytes())
-            .map_err(|e| format!("could not load the RS256 key: {e}"))?;
-        let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
-        let kid = hex::encode(&Sha256::digest(&n)[..8]);
-        let jwk = Jwk::rs256(&kid, n, e);
-        Ok(RsaSigningKey { kid, pair, jwk })
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+    RSA_KEY
+        .get_or_init(|| {
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+                .map_err(|e| format!("could not generate the RS256 key: {e}"))?;
+            let der = key
+                .to_pkcs1_der()
+                .map_err(|e| format!("could not encode the RS256 key: {e}"))?;
+            let pair = RsaKeyPair::from_der(der.as_bytes())
+                .map_err(|e| format!("could not load the RS256 key: {e}"))?;
+            let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+            let kid = hex::encode(&Sha256::digest(&n)[..8]);
+            let jwk = Jwk::rs256(&kid, n, e);
+            Ok(RsaSigningKey { kid, pair, jwk })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Makes the RS256 key unless it is made already, off the async workers (it can take a
 /// second or more); `jwks` and RS256 signing then find it ready.
 pub async fn prepare_rs256() -> Result<(), String> {
+    if RSA_KEY.get().is_some() {
+        return Ok(());
+    }
     tokio::task::spawn_blocking(|| rsa_key().map(|_| ()))
         .await
         .map_err(|e| e.to_string())?
@@ -139,35 +162,19 @@ impl BuiltinIssuer {
         claims
             .entry("iss")
             .or_insert_with(|| Value::String(self.url.clone()));
-        if alg == Algorithm::Rs256 {
-            let key = rsa_key()?;
-            let header = json!({"alg": "RS256", "typ": "JWT", "kid": key.kid});
-            let input = jwt::signing_input(&header, &Value::Object(claims));
-            let mut signature = vec![0; key.pair.public().modulus_len()];
-            key.pair
-                .sign(
-                    &RSA_PKCS1_SHA256,
-                    &self.rng,
-                    input.as_bytes(),
-                    &mut signature,
-                )
-                .map_err(|_| "could not sign the token")?;
-            return Ok(format!("{input}.{}", jwt::encode_signature(&signature)));
-        }
-        let (key, name) = match alg {
-            Algorithm::Es256 => (&self.es256, "ES256"),
-            _ => (&self.es384, "ES384"),
+        let (name, kid) = match alg {
+            Algorithm::Es256 => ("ES256", &self.es256.kid),
+            Algorithm::Es384 => ("ES384", &self.es384.kid),
+            Algorithm::Rs256 => ("RS256", &rsa_key()?.kid),
         };
-        let header = json!({"alg": name, "typ": "JWT", "kid": key.kid});
+        let header = json!({"alg": name, "typ": "JWT", "kid": kid});
         let input = jwt::signing_input(&header, &Value::Object(claims));
-        let signature = key
-            .pair
-            .sign(&self.rng, input.as_bytes())
-            .map_err(|_| "could not sign the token")?;
-        Ok(format!(
-            "{input}.{}",
-            jwt::encode_signature(signature.as_ref())
-        ))
+        let signature = match alg {
+            Algorithm::Es256 => self.es256.sign(&self.rng, &input)?,
+            Algorithm::Es384 => self.es384.sign(&self.rng, &input)?,
+            Algorithm::Rs256 => rsa_key()?.sign(&self.rng, &input)?,
+        };
+        Ok(format!("{input}.{}", jwt::encode_signature(&signature)))
     }
 
     /// The discovery document (`/.well-known/openid-configuration`), as far as a relying

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use super::c14n::canonicalize;
 use super::dsig::{self, DSIG, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256};
-use super::{ASSERTION_NS, METADATA_NS, PROTOCOL_NS, xmlenc};
+use super::{ASSERTION_NS, METADATA_NS, PROTOCOL_NS, escape, xmlenc};
 use crate::clock::iso8601;
 
 const KEY_PEM: &str = include_str!("test_idp_key.pem");
@@ -164,11 +164,4 @@ fn assertion_xml(id: &str, spec: &AssertionSpec<'_>, signature: &str) -> String 
         format = escape(spec.subject_format),
         subject = escape(spec.subject),
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

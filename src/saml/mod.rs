@@ -72,3 +72,11 @@ fn text(node: roxmltree::Node<'_, '_>) -> String {
 fn date_time(value: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).ok()
 }
+
+/// Text escaped for XML content or a double-quoted attribute value.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

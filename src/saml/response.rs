@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::dsig::{self, signature_of};
 use super::xmlenc::{self, DecryptionKey};
-use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, first, text, too_deep};
+use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, escape, first, text, too_deep};
 
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
@@ -141,12 +141,6 @@ fn verified(
         dsig::verify(assertion, keys)?;
     }
     read(assertion)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
 }
 
 fn time_attr(node: roxmltree::Node<'_, '_>, name: &str) -> Result<Option<OffsetDateTime>, String> {

@@ -207,7 +207,9 @@ pub fn decrypt(encrypted: Node<'_, '_>, keys: &[DecryptionKey]) -> Result<String
         .into_iter()
         .flat_map(|info| info.children())
         .chain(encrypted.children())
-        .filter(|n| n.is_element() && n.tag_name() == (XENC, "EncryptedKey").into());
+        .filter(|n| n.is_element() && n.tag_name() == (XENC, "EncryptedKey").into())
+        // Each try is an RSA decryption per key: a response cannot ask for thousands.
+        .take(MAX_ENCRYPTED_KEYS);
     let mut last_error = "the EncryptedAssertion has no EncryptedKey".to_owned();
     let mut data_key = None;
     for candidate in candidates {
@@ -236,6 +238,8 @@ pub fn decrypt(encrypted: Node<'_, '_>, keys: &[DecryptionKey]) -> Result<String
     String::from_utf8(plaintext).map_err(|_| "the decrypted assertion is not UTF-8".into())
 }
 
+/// More than an IdP writes (one per recipient, SAML has one).
+const MAX_ENCRYPTED_KEYS: usize = 4;
 const GCM_IV: usize = 12;
 const CBC_IV: usize = 16;
 const WRONG: &str = "the assertion does not decrypt with its key";
