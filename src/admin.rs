@@ -333,12 +333,18 @@ struct AssertionRequest {
     /// and `RoleSessionName` ones, to make assertions that must be refused.
     #[serde(default)]
     attributes: serde_json::Map<String, Value>,
+    /// Seconds from now until the `AuthnStatement`'s `SessionNotOnOrAfter`; none by default.
+    session_seconds: Option<i64>,
+    /// Encrypt the signed assertion to the public half of the provider's newest private key
+    /// (`AddPrivateKey`), as an IdP does for a provider with encryption on.
+    #[serde(default)]
+    encrypt: bool,
 }
 
 /// `POST saml/assertion` with `{"role_arn", "provider_arn", "subject", "session_name",
-/// "audience"?, "lifetime"?, "subject_format"?, "attributes"?}` → `{"saml_response",
-/// "issuer", "expires_at"}`: a base64 SAML response signed by the built-in test IdP, for
-/// `AssumeRoleWithSAML`.
+/// "audience"?, "lifetime"?, "subject_format"?, "attributes"?, "session_seconds"?,
+/// "encrypt"?}` → `{"saml_response", "issuer", "expires_at"}`: a base64 SAML response signed
+/// (and, if asked, encrypted) by the built-in test IdP, for `AssumeRoleWithSAML`.
 async fn saml_assertion(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, AdminError> {
     use crate::saml::idp::{AssertionSpec, ENTITY_ID};
     let request: AssertionRequest = parse(&body)?;
@@ -371,6 +377,20 @@ async fn saml_assertion(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
         attributes.retain(|(n, _)| *n != name);
         attributes.push((name, values));
     }
+    let recipient = if request.encrypt {
+        let key = app
+            .view
+            .saml_provider(&request.provider_arn)
+            .and_then(|p| p.decryption_keys.last().map(|k| k.public_key()))
+            .ok_or_else(|| {
+                AdminError::bad_request(
+                    "to encrypt, the provider needs a private key (AddPrivateKey)",
+                )
+            })?;
+        Some(key)
+    } else {
+        None
+    };
     let now = app.clock.now();
     let expires_at = now + time::Duration::seconds(lifetime);
     let xml = app
@@ -388,6 +408,10 @@ async fn saml_assertion(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
             issued_at: now,
             not_on_or_after: expires_at,
             attributes: &attributes,
+            session_not_on_or_after: request
+                .session_seconds
+                .map(|seconds| now + time::Duration::seconds(seconds)),
+            encrypt_to: recipient.as_ref(),
         })
         .map_err(AdminError::internal)?;
     Ok(ok(json!({

@@ -2,9 +2,9 @@
 //! accepts in an account, named by their SAML metadata document.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html>
 //!
-//! iamlocal does not decrypt encrypted assertions: `AddPrivateKey`, `RemovePrivateKey` and
-//! `AssertionEncryptionMode=Required` are refused with `NotImplemented`; `Allowed` (AWS's
-//! default, which takes plain assertions) is kept and returned.
+//! A provider may hold two private keys (`AddPrivateKey`, `RemovePrivateKey`) to decrypt
+//! encrypted assertions with; `AssertionEncryptionMode=Required` refuses plain ones.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html>
 
 use super::shapes::ARN;
 use super::shapes::{check_tag_keys, read_tags};
@@ -17,9 +17,12 @@ use crate::clock::iso8601;
 use crate::error::AwsError;
 use crate::protocol::query::{Input, Params, Pattern, Shape};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
-use crate::saml::Metadata;
-use crate::store::{SamlProvider, SamlProviderDocument, Store, Tag};
+use crate::saml::{DecryptionKey, Metadata};
+use crate::store::{
+    PrivateKeyChange, SamlPrivateKey, SamlProvider, SamlProviderDocument, Store, Tag,
+};
 use crate::sts::identity::NoInput;
+use time::OffsetDateTime;
 
 pub(crate) const METADATA_DOCUMENT: Shape = Shape {
     min: 1000,
@@ -77,19 +80,18 @@ pub(crate) fn parse_metadata(document: &str) -> Result<Metadata, AwsError> {
         .map_err(|reason| aws_error!(InvalidInput, "Could not parse metadata: {reason}."))
 }
 
-/// The assertion-encryption settings iamlocal cannot honour.
-pub(crate) fn check_encryption(
-    mode: Option<&str>,
-    private_key_change: bool,
-) -> Result<(), AwsError> {
-    if private_key_change || mode == Some("Required") {
-        return Err(aws_error!(
-            NotImplemented,
-            "iamlocal does not decrypt encrypted SAML assertions: AddPrivateKey, \
-             RemovePrivateKey and AssertionEncryptionMode=Required are not supported."
-        ));
-    }
-    Ok(())
+/// A private key as `AddPrivateKey` gives it: read, or AWS's refusal of it.
+pub(crate) fn parse_private_key(
+    pem: &str,
+    now: OffsetDateTime,
+) -> Result<SamlPrivateKey, AwsError> {
+    let key = DecryptionKey::from_pem(pem)
+        .map_err(|reason| aws_error!(InvalidInput, "The private key is not valid: {reason}."))?;
+    Ok(SamlPrivateKey {
+        key_id: key.id,
+        private_key: pem.to_owned(),
+        added_at: now,
+    })
 }
 
 pub struct CreateInput {
@@ -97,7 +99,7 @@ pub struct CreateInput {
     name: String,
     tags: Vec<Tag>,
     encryption_mode: Option<String>,
-    add_private_key: bool,
+    add_private_key: Option<String>,
 }
 
 impl FromQuery for CreateInput {
@@ -107,7 +109,7 @@ impl FromQuery for CreateInput {
         let name = input.required("Name", &PROVIDER_NAME);
         let tags = read_tags(&mut input);
         let encryption_mode = input.enumeration("AssertionEncryptionMode", ENCRYPTION_MODES);
-        let add_private_key = input.secret("AddPrivateKey", &PRIVATE_KEY).is_some();
+        let add_private_key = input.secret("AddPrivateKey", &PRIVATE_KEY);
         input.finish()?;
         check_tag_keys(&tags)?;
         Ok(CreateInput {
@@ -143,12 +145,16 @@ pub async fn create_saml_provider(
         &arn,
         RequestKeys::default().tags(&input.tags),
     )?;
-    check_encryption(input.encryption_mode.as_deref(), input.add_private_key)?;
     let parsed = parse_metadata(&input.metadata)?;
+    let private_keys = match &input.add_private_key {
+        Some(pem) => vec![parse_private_key(pem, cx.now())?],
+        None => Vec::new(),
+    };
     let document = SamlProviderDocument {
         metadata: &input.metadata,
         parsed: &parsed,
         assertion_encryption_mode: input.encryption_mode.as_deref(),
+        private_keys: &private_keys,
     };
     let provider = cx
         .app
@@ -189,6 +195,11 @@ impl ToXml for GetOutput {
             "AssertionEncryptionMode",
             provider.assertion_encryption_mode.as_deref(),
         );
+        // The keys' ids and dates only: IAM never gives a private key back.
+        w.members("PrivateKeyList", &provider.private_keys, |w, key| {
+            w.field("KeyId", &key.key_id);
+            w.field("Timestamp", &iso8601(key.added_at));
+        });
     }
 }
 
@@ -233,7 +244,8 @@ pub struct UpdateInput {
     arn: String,
     metadata: Option<String>,
     encryption_mode: Option<String>,
-    private_key_change: bool,
+    add_private_key: Option<String>,
+    remove_private_key: Option<String>,
 }
 
 impl FromQuery for UpdateInput {
@@ -242,14 +254,15 @@ impl FromQuery for UpdateInput {
         let metadata = input.string("SAMLMetadataDocument", &METADATA_DOCUMENT);
         let arn = input.required("SAMLProviderArn", &ARN);
         let encryption_mode = input.enumeration("AssertionEncryptionMode", ENCRYPTION_MODES);
-        let add = input.secret("AddPrivateKey", &PRIVATE_KEY).is_some();
-        let remove = input.string("RemovePrivateKey", &PRIVATE_KEY_ID).is_some();
+        let add_private_key = input.secret("AddPrivateKey", &PRIVATE_KEY);
+        let remove_private_key = input.string("RemovePrivateKey", &PRIVATE_KEY_ID);
         input.finish()?;
         Ok(UpdateInput {
             arn,
             metadata,
             encryption_mode,
-            private_key_change: add || remove,
+            add_private_key,
+            remove_private_key,
         })
     }
 }
@@ -269,9 +282,17 @@ pub async fn update_saml_provider(
     input: UpdateInput,
 ) -> Result<UpdateOutput, AwsError> {
     cx.authorize("iam:UpdateSAMLProvider", &input.arn)?;
-    check_encryption(input.encryption_mode.as_deref(), input.private_key_change)?;
     let parsed = input.metadata.as_deref().map(parse_metadata).transpose()?;
     let metadata = input.metadata.as_deref().zip(parsed.as_ref());
+    let added = input
+        .add_private_key
+        .as_deref()
+        .map(|pem| parse_private_key(pem, cx.now()))
+        .transpose()?;
+    let keys = PrivateKeyChange {
+        add: added.as_ref(),
+        remove: input.remove_private_key.as_deref(),
+    };
     cx.app
         .store
         .update_saml_provider(
@@ -279,6 +300,7 @@ pub async fn update_saml_provider(
             &input.arn,
             metadata,
             input.encryption_mode.as_deref(),
+            keys,
         )
         .await?;
     Ok(UpdateOutput { arn: input.arn })

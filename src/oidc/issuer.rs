@@ -1,15 +1,20 @@
 //! The built-in issuer: iamlocal signs OpenID Connect ID tokens itself, so a test suite can
 //! exercise `AssumeRoleWithWebIdentity` without the internet. Its key pairs are made at
 //! start-up and live in memory only: tokens do not outlive a restart. ES256 signs the ID
-//! tokens the admin API mints; ES384 signs the tokens of `GetWebIdentityToken` (outbound
-//! federation), which AWS makes unusable for `AssumeRoleWithWebIdentity`: iamlocal's
-//! verifier takes no ES384 signature.
+//! tokens the admin API mints; ES384 and RS256 sign the tokens of `GetWebIdentityToken`
+//! (outbound federation), which AWS makes unusable for `AssumeRoleWithWebIdentity`: their
+//! keys are published, never accepted. The RSA key is made on first use only (generating one
+//! takes a while, and most runs never need it) and kept for the life of the process.
+
+use std::sync::OnceLock;
 
 use ring::rand::SystemRandom;
 use ring::signature::{
     ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
-    EcdsaSigningAlgorithm, KeyPair,
+    EcdsaSigningAlgorithm, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
 };
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -45,6 +50,64 @@ impl SigningKey {
     fn point(&self) -> &[u8] {
         self.pair.public_key().as_ref()
     }
+
+    fn sign(&self, rng: &SystemRandom, message: &str) -> Result<Vec<u8>, String> {
+        let signature = self
+            .pair
+            .sign(rng, message.as_bytes())
+            .map_err(|_| "could not sign the token")?;
+        Ok(signature.as_ref().to_vec())
+    }
+}
+
+/// The RS256 key pair, its id and its public numbers.
+struct RsaSigningKey {
+    kid: String,
+    pair: RsaKeyPair,
+    jwk: Jwk,
+}
+
+impl RsaSigningKey {
+    fn sign(&self, rng: &SystemRandom, message: &str) -> Result<Vec<u8>, String> {
+        let mut signature = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, rng, message.as_bytes(), &mut signature)
+            .map_err(|_| "could not sign the token")?;
+        Ok(signature)
+    }
+}
+
+static RSA_KEY: OnceLock<Result<RsaSigningKey, String>> = OnceLock::new();
+
+/// Made by the first caller: ring cannot generate RSA keys, the `rsa` crate can.
+fn rsa_key() -> Result<&'static RsaSigningKey, String> {
+    RSA_KEY
+        .get_or_init(|| {
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+                .map_err(|e| format!("could not generate the RS256 key: {e}"))?;
+            let der = key
+                .to_pkcs1_der()
+                .map_err(|e| format!("could not encode the RS256 key: {e}"))?;
+            let pair = RsaKeyPair::from_der(der.as_bytes())
+                .map_err(|e| format!("could not load the RS256 key: {e}"))?;
+            let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+            let kid = hex::encode(&Sha256::digest(&n)[..8]);
+            let jwk = Jwk::rs256(&kid, n, e);
+            Ok(RsaSigningKey { kid, pair, jwk })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Makes the RS256 key unless it is made already, off the async workers (it can take a
+/// second or more); `jwks` and RS256 signing then find it ready.
+pub async fn prepare_rs256() -> Result<(), String> {
+    if RSA_KEY.get().is_some() {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(|| rsa_key().map(|_| ()))
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 /// The algorithms the built-in issuer signs with.
@@ -52,6 +115,7 @@ impl SigningKey {
 pub enum Algorithm {
     Es256,
     Es384,
+    Rs256,
 }
 
 impl BuiltinIssuer {
@@ -72,8 +136,16 @@ impl BuiltinIssuer {
         })
     }
 
+    /// The keys its ID tokens verify with (`AssumeRoleWithWebIdentity`).
     pub fn keys(&self) -> &KeySet {
         &self.keys
+    }
+
+    /// The JWKS document it publishes: its keys and the RS256 key of outbound tokens.
+    pub fn jwks(&self) -> Result<Value, String> {
+        let mut published = self.keys.clone();
+        published.push(rsa_key()?.jwk.clone());
+        Ok(published.to_json())
     }
 
     /// A signed token with these claims (`iss` is added unless they name one).
@@ -90,20 +162,19 @@ impl BuiltinIssuer {
         claims
             .entry("iss")
             .or_insert_with(|| Value::String(self.url.clone()));
-        let (key, name) = match alg {
-            Algorithm::Es256 => (&self.es256, "ES256"),
-            Algorithm::Es384 => (&self.es384, "ES384"),
+        let (name, kid) = match alg {
+            Algorithm::Es256 => ("ES256", &self.es256.kid),
+            Algorithm::Es384 => ("ES384", &self.es384.kid),
+            Algorithm::Rs256 => ("RS256", &rsa_key()?.kid),
         };
-        let header = json!({"alg": name, "typ": "JWT", "kid": key.kid});
+        let header = json!({"alg": name, "typ": "JWT", "kid": kid});
         let input = jwt::signing_input(&header, &Value::Object(claims));
-        let signature = key
-            .pair
-            .sign(&self.rng, input.as_bytes())
-            .map_err(|_| "could not sign the token")?;
-        Ok(format!(
-            "{input}.{}",
-            jwt::encode_signature(signature.as_ref())
-        ))
+        let signature = match alg {
+            Algorithm::Es256 => self.es256.sign(&self.rng, &input)?,
+            Algorithm::Es384 => self.es384.sign(&self.rng, &input)?,
+            Algorithm::Rs256 => rsa_key()?.sign(&self.rng, &input)?,
+        };
+        Ok(format!("{input}.{}", jwt::encode_signature(&signature)))
     }
 
     /// The discovery document (`/.well-known/openid-configuration`), as far as a relying
@@ -115,7 +186,7 @@ impl BuiltinIssuer {
             "token_endpoint": format!("{}/_iamlocal/oidc/token", self.url),
             "response_types_supported": ["id_token"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256", "ES384"],
+            "id_token_signing_alg_values_supported": ["ES256", "ES384", "RS256"],
             "claims_supported": ["sub", "aud", "exp", "iat", "iss", "amr"],
         })
     }

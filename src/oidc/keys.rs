@@ -66,6 +66,14 @@ impl Jwk {
         }
     }
 
+    /// An RS256 key from its modulus and exponent (big-endian).
+    pub fn rs256(kid: &str, n: Vec<u8>, e: Vec<u8>) -> Jwk {
+        Jwk {
+            kid: kid.to_owned(),
+            key: PublicKey::Rs256 { n, e },
+        }
+    }
+
     fn to_json(&self) -> Value {
         match &self.key {
             PublicKey::Es384(point) => json!({
@@ -104,6 +112,10 @@ impl Jwk {
 impl KeySet {
     pub fn new(keys: Vec<Jwk>) -> KeySet {
         KeySet { keys }
+    }
+
+    pub fn push(&mut self, key: Jwk) {
+        self.keys.push(key);
     }
 
     /// Reads a JWKS document. Keys of other types or curves (and keys without a `kid`,

@@ -12,7 +12,7 @@ pub mod routes;
 
 use std::collections::HashMap;
 
-pub use issuer::{Algorithm, BuiltinIssuer};
+pub use issuer::{Algorithm, BuiltinIssuer, prepare_rs256};
 pub use jwt::Token;
 pub use keys::KeySet;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -26,7 +26,14 @@ async fn openid_configuration(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn jwks(State(app): State<Arc<App>>) -> Response {
-    json(app.oidc.builtin.keys().to_json())
+    let keys = match super::prepare_rs256().await {
+        Ok(()) => app.oidc.builtin.jwks(),
+        Err(e) => Err(e),
+    };
+    match keys {
+        Ok(keys) => json(keys),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
 }
 
 fn json(body: serde_json::Value) -> Response {

@@ -1,6 +1,7 @@
 //! The built-in test IdP: it signs SAML responses so that tests (and users) can exercise
 //! `AssumeRoleWithSAML` offline. Register its metadata (`GET /_iamlocal/saml/metadata`) as
-//! a SAML provider, then ask the admin API for an assertion (`POST /_iamlocal/saml/assertion`).
+//! a SAML provider, then ask the admin API for an assertion (`POST /_iamlocal/saml/assertion`),
+//! encrypted to the provider's private key if asked.
 //!
 //! Its RSA key is a FIXED, WELL-KNOWN key shipped in the source (`test_idp_key.pem`), for
 //! tests only: anyone can sign assertions with it, so a provider made from this metadata
@@ -15,7 +16,7 @@ use time::OffsetDateTime;
 
 use super::c14n::canonicalize;
 use super::dsig::{self, DSIG, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256};
-use super::{ASSERTION_NS, METADATA_NS, PROTOCOL_NS};
+use super::{ASSERTION_NS, METADATA_NS, PROTOCOL_NS, escape, xmlenc};
 use crate::clock::iso8601;
 
 const KEY_PEM: &str = include_str!("test_idp_key.pem");
@@ -43,6 +44,10 @@ pub struct AssertionSpec<'a> {
     pub not_on_or_after: OffsetDateTime,
     /// Attribute name → values, in order.
     pub attributes: &'a [(String, Vec<String>)],
+    /// The `AuthnStatement`'s `SessionNotOnOrAfter`, if the session should end then.
+    pub session_not_on_or_after: Option<OffsetDateTime>,
+    /// The service provider's key to encrypt the signed assertion to, if any.
+    pub encrypt_to: Option<&'a rsa::RsaPublicKey>,
 }
 
 pub struct TestIdp {
@@ -116,12 +121,20 @@ impl TestIdp {
             STANDARD.encode(value),
             pem_body(CERT_PEM)
         );
+        let mut assertion = assertion(&signature);
+        if let Some(recipient) = spec.encrypt_to {
+            // Signed, then encrypted: the signature covers the assertion in clear.
+            assertion = format!(
+                r#"<saml:EncryptedAssertion xmlns:saml="{ASSERTION_NS}">{}</saml:EncryptedAssertion>"#,
+                xmlenc::encrypt_element(&assertion, recipient)?
+            );
+        }
         Ok(format!(
             r#"<samlp:Response xmlns:samlp="{PROTOCOL_NS}" ID="_{}" Version="2.0" IssueInstant="{}" Destination="{}"><saml:Issuer xmlns:saml="{ASSERTION_NS}">{ENTITY_ID}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{}</samlp:Response>"#,
             uuid::Uuid::new_v4().simple(),
             iso8601(spec.issued_at),
             escape(spec.audience),
-            assertion(&signature)
+            assertion
         ))
     }
 }
@@ -131,6 +144,10 @@ fn assertion_xml(id: &str, spec: &AssertionSpec<'_>, signature: &str) -> String 
     let issued = iso8601(spec.issued_at);
     let expires = iso8601(spec.not_on_or_after);
     let audience = escape(spec.audience);
+    let session_end = spec
+        .session_not_on_or_after
+        .map(|end| format!(r#" SessionNotOnOrAfter="{}""#, iso8601(end)))
+        .unwrap_or_default();
     let mut attributes = String::new();
     for (name, values) in spec.attributes {
         attributes.push_str(&format!(r#"<saml:Attribute Name="{}">"#, escape(name)));
@@ -143,15 +160,8 @@ fn assertion_xml(id: &str, spec: &AssertionSpec<'_>, signature: &str) -> String 
         attributes.push_str("</saml:Attribute>");
     }
     format!(
-        r#"<saml:Assertion xmlns:saml="{ASSERTION_NS}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="{id}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{ENTITY_ID}</saml:Issuer>{signature}<saml:Subject><saml:NameID Format="{format}">{subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{expires}" Recipient="{audience}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{issued}" NotOnOrAfter="{expires}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion>"#,
+        r#"<saml:Assertion xmlns:saml="{ASSERTION_NS}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="{id}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{ENTITY_ID}</saml:Issuer>{signature}<saml:Subject><saml:NameID Format="{format}">{subject}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{expires}" Recipient="{audience}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{issued}" NotOnOrAfter="{expires}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}"{session_end}><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion>"#,
         format = escape(spec.subject_format),
         subject = escape(spec.subject),
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -1,6 +1,6 @@
 //! SAML 2.0 as `AssumeRoleWithSAML` needs it: reading an IdP's metadata (its signing
-//! certificates), verifying a signed response and reading its assertion, and a built-in test
-//! IdP that signs responses offline.
+//! certificates), verifying a signed response and reading its assertion (decrypting it first
+//! when it is encrypted), and a built-in test IdP that signs (and encrypts) responses offline.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_saml.html>
 
 pub mod c14n;
@@ -9,10 +9,12 @@ pub mod dsig;
 pub mod idp;
 mod metadata;
 mod response;
+pub mod xmlenc;
 
 pub use idp::TestIdp;
 pub use metadata::Metadata;
 pub use response::Assertion;
+pub use xmlenc::DecryptionKey;
 
 pub const METADATA_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -69,4 +71,12 @@ fn text(node: roxmltree::Node<'_, '_>) -> String {
 /// An `xs:dateTime` as SAML writes it (UTC, `Z`).
 fn date_time(value: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Text escaped for XML content or a double-quoted attribute value.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

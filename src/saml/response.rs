@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 use super::dsig::{self, signature_of};
-use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, first, text, too_deep};
+use super::xmlenc::{self, DecryptionKey};
+use super::{ASSERTION_NS, PROTOCOL_NS, children, date_time, escape, first, text, too_deep};
 
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
@@ -30,6 +31,10 @@ pub struct Assertion {
     pub audiences: Vec<String>,
     /// Attribute name → values, in document order.
     pub attributes: Vec<(String, Vec<String>)>,
+    /// The `AuthnStatement`'s `SessionNotOnOrAfter`: when the IdP wants the session to end.
+    pub session_not_on_or_after: Option<OffsetDateTime>,
+    /// Was it an `EncryptedAssertion`?
+    pub encrypted: bool,
 }
 
 impl Assertion {
@@ -41,22 +46,17 @@ impl Assertion {
             .map(|(_, values)| values.as_slice())
     }
 
-    /// Verifies `xml` (a `samlp:Response`) with the provider's keys and reads its assertion.
-    pub fn verify(xml: &str, keys: &[Vec<u8>]) -> Result<Assertion, String> {
-        let doc = roxmltree::Document::parse(xml)
-            .map_err(|e| format!("the SAML response is not well-formed XML ({e})"))?;
-        if too_deep(&doc) {
-            return Err("the SAML response nests too deep".into());
-        }
+    /// Verifies `xml` (a `samlp:Response`) with the provider's signing keys and reads its
+    /// assertion, decrypting it first with `decryption_keys` if it is an `EncryptedAssertion`.
+    pub fn verify(
+        xml: &str,
+        keys: &[Vec<u8>],
+        decryption_keys: &[DecryptionKey],
+    ) -> Result<Assertion, String> {
+        let doc = parse(xml, "response")?;
         let response = doc.root_element();
         if response.tag_name() != (PROTOCOL_NS, "Response").into() {
             return Err("the SAML response's root element must be a samlp:Response".into());
-        }
-        let mut ids = HashSet::new();
-        for id in doc.descendants().filter_map(|n| n.attribute("ID")) {
-            if !ids.insert(id) {
-                return Err("the SAML response has two elements with one ID".into());
-            }
         }
         let status = first(response, PROTOCOL_NS, "Status")
             .and_then(|s| first(s, PROTOCOL_NS, "StatusCode"))
@@ -64,29 +64,83 @@ impl Assertion {
         if status != Some(SUCCESS) {
             return Err("the SAML response's status is not Success".into());
         }
-        if first(response, ASSERTION_NS, "EncryptedAssertion").is_some() {
-            return Err("iamlocal does not decrypt encrypted SAML assertions".into());
-        }
-        let mut assertions = children(response, ASSERTION_NS, "Assertion");
-        let assertion = assertions
-            .next()
-            .ok_or("the SAML response has no Assertion")?;
-        if assertions.next().is_some() {
+        let plain = children(response, ASSERTION_NS, "Assertion").count();
+        let mut encrypted = children(response, ASSERTION_NS, "EncryptedAssertion");
+        let encrypted_assertion = encrypted.next();
+        if plain + usize::from(encrypted_assertion.is_some()) + encrypted.count() != 1 {
             return Err("the SAML response must hold exactly one Assertion".into());
         }
+        // A response signature covers the assertion as sent (encrypted or not).
         let response_signed = signature_of(response).is_some();
-        let assertion_signed = signature_of(assertion).is_some();
-        if !response_signed && !assertion_signed {
-            return Err("neither the SAML response nor its assertion is signed".into());
-        }
         if response_signed {
             dsig::verify(response, keys)?;
         }
-        if assertion_signed {
-            dsig::verify(assertion, keys)?;
+        let Some(encrypted_assertion) = encrypted_assertion else {
+            let assertion = first(response, ASSERTION_NS, "Assertion")
+                .ok_or("the SAML response has no Assertion")?;
+            return verified(assertion, response_signed, keys);
+        };
+        // The decrypted assertion is read where it stood: inside a stand-in for its context,
+        // which declares the namespaces in scope there (exclusive c14n ignores the stand-in).
+        let text = xmlenc::decrypt(encrypted_assertion, decryption_keys)?;
+        let mut context = String::from("<context");
+        for ns in encrypted_assertion.namespaces() {
+            match ns.name() {
+                Some("xml") => {}
+                Some(prefix) => {
+                    context.push_str(&format!(" xmlns:{prefix}=\"{}\"", escape(ns.uri())))
+                }
+                None => context.push_str(&format!(" xmlns=\"{}\"", escape(ns.uri()))),
+            }
         }
-        read(assertion)
+        let wrapped = format!("{context}>{text}</context>");
+        let doc = parse(&wrapped, "decrypted assertion")?;
+        let mut elements = doc.root_element().children().filter(|n| n.is_element());
+        let assertion = elements
+            .next()
+            .filter(|n| n.tag_name() == (ASSERTION_NS, "Assertion").into())
+            .ok_or("the EncryptedAssertion does not hold a saml:Assertion")?;
+        if elements.next().is_some() {
+            return Err("the EncryptedAssertion must hold exactly one Assertion".into());
+        }
+        let mut read = verified(assertion, response_signed, keys)?;
+        read.encrypted = true;
+        Ok(read)
     }
+}
+
+/// Parses a document of the response, refusing what could be abused: nesting too deep, and
+/// two elements with one ID (a signature names its element by ID).
+fn parse<'i>(xml: &'i str, what: &str) -> Result<roxmltree::Document<'i>, String> {
+    let doc = roxmltree::Document::parse(xml)
+        .map_err(|e| format!("the SAML {what} is not well-formed XML ({e})"))?;
+    if too_deep(&doc) {
+        return Err(format!("the SAML {what} nests too deep"));
+    }
+    let mut ids = HashSet::new();
+    for id in doc.descendants().filter_map(|n| n.attribute("ID")) {
+        if !ids.insert(id) {
+            return Err(format!("the SAML {what} has two elements with one ID"));
+        }
+    }
+    Ok(doc)
+}
+
+/// The assertion read, once its signature (if it has one) verifies; it must have one unless
+/// the response's verified.
+fn verified(
+    assertion: roxmltree::Node<'_, '_>,
+    response_signed: bool,
+    keys: &[Vec<u8>],
+) -> Result<Assertion, String> {
+    let assertion_signed = signature_of(assertion).is_some();
+    if !response_signed && !assertion_signed {
+        return Err("neither the SAML response nor its assertion is signed".into());
+    }
+    if assertion_signed {
+        dsig::verify(assertion, keys)?;
+    }
+    read(assertion)
 }
 
 fn time_attr(node: roxmltree::Node<'_, '_>, name: &str) -> Result<Option<OffsetDateTime>, String> {
@@ -131,6 +185,13 @@ fn read(assertion: roxmltree::Node<'_, '_>) -> Result<Assertion, String> {
                 .extend(children(restriction, ASSERTION_NS, "Audience").map(text));
         }
     }
+    // Of several authentication statements, the earliest end counts.
+    for statement in children(assertion, ASSERTION_NS, "AuthnStatement") {
+        if let Some(end) = time_attr(statement, "SessionNotOnOrAfter")? {
+            out.session_not_on_or_after =
+                Some(out.session_not_on_or_after.map_or(end, |e| e.min(end)));
+        }
+    }
     for statement in children(assertion, ASSERTION_NS, "AttributeStatement") {
         for attribute in children(statement, ASSERTION_NS, "Attribute") {
             let name = attribute
@@ -167,6 +228,8 @@ mod tests {
                 issued_at: now,
                 not_on_or_after: now + time::Duration::minutes(5),
                 attributes: &attributes,
+                session_not_on_or_after: None,
+                encrypt_to: None,
             })
             .unwrap();
         (xml, keys)
@@ -175,7 +238,7 @@ mod tests {
     #[test]
     fn a_response_of_the_test_idp_verifies_and_reads() {
         let (xml, keys) = signed();
-        let assertion = Assertion::verify(&xml, &keys).unwrap();
+        let assertion = Assertion::verify(&xml, &keys, &[]).unwrap();
         assert_eq!(assertion.subject, "alice@example.com");
         assert_eq!(assertion.issuer, super::super::idp::ENTITY_ID);
         assert_eq!(assertion.audiences, ["https://signin.aws.amazon.com/saml"]);
@@ -195,7 +258,7 @@ mod tests {
                 "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"></ds:DigestMethod>",
                 "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>",
             );
-        Assertion::verify(&xml, &keys).unwrap();
+        Assertion::verify(&xml, &keys, &[]).unwrap();
     }
 
     #[test]
@@ -203,7 +266,7 @@ mod tests {
         let (xml, keys) = signed();
         let tampered = xml.replace(">alice<", ">mallory<");
         assert_ne!(tampered, xml);
-        let err = Assertion::verify(&tampered, &keys).unwrap_err();
+        let err = Assertion::verify(&tampered, &keys, &[]).unwrap_err();
         assert!(err.contains("digest"), "{err}");
     }
 
@@ -214,7 +277,7 @@ mod tests {
         let start = xml.find("<saml:Assertion").unwrap();
         let copy = xml[start..xml.find("</samlp:Response>").unwrap()].replace("ID=\"_", "ID=\"_x");
         let wrapped = xml.replace("</samlp:Response>", &format!("{copy}</samlp:Response>"));
-        assert!(Assertion::verify(&wrapped, &keys).is_err());
+        assert!(Assertion::verify(&wrapped, &keys, &[]).is_err());
     }
 
     /// Signed by another implementation: libxml2's exclusive c14n (lxml) and Python's
@@ -226,11 +289,11 @@ mod tests {
         let idp = TestIdp::new().unwrap();
         let keys = Metadata::parse(&idp.metadata()).unwrap().signing_keys;
         let xml = include_str!("testdata/libxml2_signed_response.xml");
-        let assertion = Assertion::verify(xml, &keys).unwrap();
+        let assertion = Assertion::verify(xml, &keys, &[]).unwrap();
         assert_eq!(assertion.subject, "carol & co");
         assert_eq!(assertion.attribute("note").unwrap()[0], "a < b, \"quoted\"");
         let tampered = xml.replace("carol &amp; co", "carol &amp; cp");
-        assert!(Assertion::verify(&tampered, &keys).is_err());
+        assert!(Assertion::verify(&tampered, &keys, &[]).is_err());
     }
 
     #[test]
@@ -241,7 +304,7 @@ mod tests {
             "<a>".repeat(20_000),
             "</a>".repeat(20_000)
         );
-        let err = Assertion::verify(&xml, &keys).unwrap_err();
+        let err = Assertion::verify(&xml, &keys, &[]).unwrap_err();
         assert!(err.contains("too deep"), "{err}");
     }
 
@@ -250,7 +313,7 @@ mod tests {
         let (xml, mut keys) = signed();
         let last = keys[0].len() - 5;
         keys[0][last] ^= 1;
-        let err = Assertion::verify(&xml, &keys).unwrap_err();
+        let err = Assertion::verify(&xml, &keys, &[]).unwrap_err();
         assert!(err.contains("does not verify"), "{err}");
     }
 }

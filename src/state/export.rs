@@ -31,6 +31,14 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
         for device in devices {
             device.seed = None;
         }
+        let saml_keys = document
+            .accounts
+            .iter_mut()
+            .flat_map(|a| &mut a.saml_providers)
+            .flat_map(|p| &mut p.private_keys);
+        for key in saml_keys {
+            key.private_key = None;
+        }
     }
     Ok(document)
 }

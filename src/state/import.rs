@@ -25,7 +25,7 @@ use crate::iam::oidc_providers::{
 };
 use crate::iam::passwords::{self, PasswordHash};
 use crate::iam::saml_providers::{
-    METADATA_DOCUMENT, PROVIDER_NAME, check_encryption, parse_metadata,
+    METADATA_DOCUMENT, PROVIDER_NAME, parse_metadata, parse_private_key,
 };
 use crate::iam::service_credentials;
 use crate::iam::shapes::INSTANCE_PROFILE_NAME;
@@ -45,8 +45,8 @@ use crate::policy::{Policy, PolicyKind, SizeQuota, check_size, policy_size};
 use crate::protocol::query::Shape;
 use crate::store::{
     ATTACHED_PER_OWNER, CREDENTIALS_PER_USER_PER_SERVICE, DEVICES_PER_USER, GROUPS_PER_USER,
-    KEYS_PER_USER, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT, SIGNING_CERTIFICATES_PER_USER,
-    SSH_KEYS_PER_USER,
+    KEYS_PER_USER, MAX_PRIVATE_KEYS, MAX_VERSIONS, SERVER_CERTIFICATES_PER_ACCOUNT,
+    SIGNING_CERTIFICATES_PER_USER, SSH_KEYS_PER_USER,
 };
 use crate::{arn, aws_managed};
 
@@ -996,7 +996,31 @@ fn validate_saml_provider(
         if mode != "Allowed" && mode != "Required" {
             return Err(at.error("must be Allowed or Required"));
         }
-        check_encryption(Some(mode), false).map_err(|e| at.error(e.to_string()))?;
+        if mode == "Required" && provider.private_keys.is_empty() {
+            return Err(at.error("Required needs a private key to decrypt with"));
+        }
+    }
+    if provider.private_keys.len() > MAX_PRIVATE_KEYS {
+        return Err(site.field("private_keys").error(format!(
+            "a SAML provider has {MAX_PRIVATE_KEYS} private keys at most"
+        )));
+    }
+    for (i, key) in provider.private_keys.iter_mut().enumerate() {
+        let at = site.field("private_keys").index(i);
+        let Some(pem) = key.private_key.as_deref() else {
+            return Err(at
+                .field("private_key")
+                .error("an imported private key needs its PEM (export with ?secrets=true)"));
+        };
+        let parsed = parse_private_key(pem, now)
+            .map_err(|e| at.field("private_key").error(e.to_string()))?;
+        if !key.key_id.is_empty() && key.key_id != parsed.key_id {
+            return Err(at
+                .field("key_id")
+                .error("is not the id of this private key"));
+        }
+        key.key_id = parsed.key_id;
+        date(&at.field("created"), &mut key.created, now)?;
     }
     date(&site.field("created"), &mut provider.created, now)?;
     tags(&site.field("tags"), &provider.tags)

@@ -385,6 +385,23 @@ pub struct SamlProvider {
     pub created: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// The keys its encrypted assertions are decrypted with (two at most).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private_keys: Vec<SamlPrivateKey>,
+}
+
+/// A private key of a SAML provider; its id follows from the key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlPrivateKey {
+    /// As `GetSAMLProvider` shows it; on import, checked against the key when both are given.
+    #[serde(default)]
+    pub key_id: String,
+    /// The RSA private key PEM: exported only when asked (`?secrets=true`); an import needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    #[serde(default)]
+    pub created: String,
 }
 
 /// An OpenID Connect provider; its ARN follows from the account and the URL.

@@ -58,7 +58,9 @@ pub use mfa_devices::{Assignment, MfaDevice, VirtualMfaDevice};
 pub use oidc_providers::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists};
 pub use policies::{ManagedPolicy, NewPolicy, PolicyEntity, PolicyUsage, PolicyVersion};
 pub use roles::{NewRole, Role, is_service_linked};
-pub use saml_providers::{SamlProvider, SamlProviderDocument};
+pub use saml_providers::{
+    MAX_PRIVATE_KEYS, PrivateKeyChange, SamlPrivateKey, SamlProvider, SamlProviderDocument,
+};
 pub use server_certificates::{NewServerCertificate, ServerCertificate};
 pub use service_credentials::{NewServiceCredential, ServiceCredential};
 pub use service_linked_roles::{DeletionTask, NewServiceLinkedRole};

@@ -11,6 +11,7 @@ use crate::state::ValidState;
 pub(super) const RESET: &[&str] = &[
     "DELETE FROM oidc_provider_tags",
     "DELETE FROM oidc_providers",
+    "DELETE FROM saml_provider_private_keys",
     "DELETE FROM saml_provider_tags",
     "DELETE FROM saml_providers",
     "DELETE FROM sessions",

@@ -1,6 +1,6 @@
 //! IAM SAML providers: the identity providers whose signed assertions
 //! `AssumeRoleWithSAML` accepts, each with the metadata document that names its signing
-//! certificates.
+//! certificates, and the private keys (two at most) its encrypted assertions are decrypted with.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use super::tags::{Tagged, add_tags_within_quota, put_tags, remove_tags, tags_of}
 use super::{Store, Tag, from_millis, is_unique_violation, to_millis};
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::saml::Metadata;
+use crate::saml::{DecryptionKey, Metadata};
 use crate::view::{Change, SamlProviderRecord};
 
 #[derive(Debug, Clone)]
@@ -24,6 +24,17 @@ pub struct SamlProvider {
     pub valid_until: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub tags: Vec<Tag>,
+    /// Oldest first.
+    pub private_keys: Vec<SamlPrivateKey>,
+}
+
+/// A private key of a provider: its id, its PEM (a secret: never in an IAM answer) and when
+/// it was added.
+#[derive(Debug, Clone)]
+pub struct SamlPrivateKey {
+    pub key_id: String,
+    pub private_key: String,
+    pub added_at: OffsetDateTime,
 }
 
 /// What a create or an update writes.
@@ -31,7 +42,19 @@ pub struct SamlProviderDocument<'a> {
     pub metadata: &'a str,
     pub parsed: &'a Metadata,
     pub assertion_encryption_mode: Option<&'a str>,
+    pub private_keys: &'a [SamlPrivateKey],
 }
+
+/// The private keys an update adds or removes.
+#[derive(Default)]
+pub struct PrivateKeyChange<'a> {
+    pub add: Option<&'a SamlPrivateKey>,
+    pub remove: Option<&'a str>,
+}
+
+/// How many private keys a provider may have (`privateKeyList`'s limit): two, so that one
+/// can be rotated.
+pub const MAX_PRIVATE_KEYS: usize = 2;
 
 #[derive(sqlx::FromRow)]
 struct ProviderRow {
@@ -45,9 +68,9 @@ struct ProviderRow {
 }
 
 impl ProviderRow {
-    /// The data plane's record: the keys are read from the metadata, which was checked when
-    /// it was stored (a provider whose metadata no longer reads trusts no key).
-    fn record(&self) -> Change {
+    /// The data plane's record: the keys are read from the metadata and the PEMs, which were
+    /// checked when they were stored (a provider whose metadata no longer reads trusts no key).
+    fn record(&self, private_keys: &[SamlPrivateKey]) -> Change {
         let metadata = Metadata::parse(&self.metadata).ok();
         Change::SamlProviderPut(Arc::new(SamlProviderRecord {
             arn: self.arn.clone(),
@@ -57,10 +80,15 @@ impl ProviderRow {
                 .map(|m| m.entity_id.clone())
                 .unwrap_or_default(),
             signing_keys: metadata.map(|m| m.signing_keys).unwrap_or_default(),
+            encryption_required: self.assertion_encryption_mode.as_deref() == Some("Required"),
+            decryption_keys: private_keys
+                .iter()
+                .filter_map(|k| DecryptionKey::from_pem(&k.private_key).ok())
+                .collect(),
         }))
     }
 
-    fn into_provider(self, tags: Vec<Tag>) -> SamlProvider {
+    fn into_provider(self, tags: Vec<Tag>, private_keys: Vec<SamlPrivateKey>) -> SamlProvider {
         SamlProvider {
             arn: self.arn,
             uuid: self.uuid,
@@ -69,6 +97,7 @@ impl ProviderRow {
             valid_until: self.valid_until.map(from_millis),
             created_at: from_millis(self.created_at),
             tags,
+            private_keys,
         }
     }
 }
@@ -103,7 +132,8 @@ impl Store {
         let mut conn = self.reader.acquire().await?;
         let row = provider_row(&mut conn, account_id, arn).await?;
         let tags = tags_of(&mut conn, Tagged::SamlProvider, arn).await?;
-        Ok(row.into_provider(tags))
+        let keys = private_keys_of(&mut conn, arn).await?;
+        Ok(row.into_provider(tags, keys))
     }
 
     /// The account's providers in ARN order, without their tags or metadata.
@@ -121,7 +151,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|row| row.into_provider(Vec::new()))
+            .map(|row| row.into_provider(Vec::new(), Vec::new()))
             .collect())
     }
 
@@ -142,13 +172,15 @@ impl Store {
         w.commit().await
     }
 
-    /// Replaces the metadata (when given) and the assertion encryption mode (when given).
+    /// Replaces the metadata (when given) and the assertion encryption mode (when given),
+    /// and removes, then adds, a private key.
     pub async fn update_saml_provider(
         &self,
         account_id: &str,
         arn: &str,
         metadata: Option<(&str, &Metadata)>,
         assertion_encryption_mode: Option<&str>,
+        keys: PrivateKeyChange<'_>,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let mut row = provider_row(&mut w.tx, account_id, arn).await?;
@@ -159,6 +191,28 @@ impl Store {
         if let Some(mode) = assertion_encryption_mode {
             row.assertion_encryption_mode = Some(mode.to_owned());
         }
+        let mut private_keys = private_keys_of(&mut w.tx, arn).await?;
+        if let Some(key_id) = keys.remove {
+            let before = private_keys.len();
+            private_keys.retain(|k| k.key_id != key_id);
+            if private_keys.len() == before {
+                return Err(aws_error!(
+                    InvalidInput,
+                    "The private key with ID {key_id} does not exist for this SAML provider."
+                ));
+            }
+        }
+        if let Some(key) = keys.add {
+            if private_keys.iter().any(|k| k.key_id == key.key_id) {
+                return Err(aws_error!(
+                    InvalidInput,
+                    "The private key {} is already added to this SAML provider.",
+                    key.key_id
+                ));
+            }
+            private_keys.push(key.clone());
+        }
+        check_private_keys(row.assertion_encryption_mode.as_deref(), &private_keys)?;
         sqlx::query(
             "UPDATE saml_providers SET metadata = ?, valid_until = ?, assertion_encryption_mode = ?
              WHERE arn = ?",
@@ -169,7 +223,12 @@ impl Store {
         .bind(arn)
         .execute(&mut *w.tx)
         .await?;
-        w.record(row.record());
+        sqlx::query("DELETE FROM saml_provider_private_keys WHERE provider_arn = ?")
+            .bind(arn)
+            .execute(&mut *w.tx)
+            .await?;
+        put_private_keys(&mut w.tx, arn, &private_keys).await?;
+        w.record(row.record(&private_keys));
         w.commit().await
     }
 
@@ -205,8 +264,89 @@ impl Store {
         )
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows.iter().map(ProviderRow::record).collect())
+        let keys: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT provider_arn, key_id, private_key, added_at FROM saml_provider_private_keys
+             ORDER BY added_at, key_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let own: Vec<SamlPrivateKey> = keys
+                    .iter()
+                    .filter(|(arn, ..)| *arn == row.arn)
+                    .map(|(_, key_id, private_key, added_at)| SamlPrivateKey {
+                        key_id: key_id.clone(),
+                        private_key: private_key.clone(),
+                        added_at: from_millis(*added_at),
+                    })
+                    .collect();
+                row.record(&own)
+            })
+            .collect())
     }
+}
+
+/// The limit on private keys, and `Required` only with a key to decrypt with.
+fn check_private_keys(mode: Option<&str>, keys: &[SamlPrivateKey]) -> Result<(), AwsError> {
+    if keys.len() > MAX_PRIVATE_KEYS {
+        return Err(aws_error!(
+            LimitExceeded,
+            "Cannot exceed quota for PrivateKeysPerSAMLProvider: {MAX_PRIVATE_KEYS}"
+        ));
+    }
+    // iamlocal's choice (AWS does not say): `Required` takes encrypted assertions only, which
+    // a provider without a private key could never read, so it needs one.
+    if mode == Some("Required") && keys.is_empty() {
+        return Err(aws_error!(
+            InvalidInput,
+            "AssertionEncryptionMode Required needs a private key: add one with AddPrivateKey."
+        ));
+    }
+    Ok(())
+}
+
+async fn put_private_keys(
+    conn: &mut SqliteConnection,
+    arn: &str,
+    keys: &[SamlPrivateKey],
+) -> Result<(), AwsError> {
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO saml_provider_private_keys (provider_arn, key_id, private_key, added_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(arn)
+        .bind(&key.key_id)
+        .bind(&key.private_key)
+        .bind(to_millis(key.added_at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A provider's private keys, oldest first.
+async fn private_keys_of(
+    conn: &mut SqliteConnection,
+    arn: &str,
+) -> Result<Vec<SamlPrivateKey>, AwsError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT key_id, private_key, added_at FROM saml_provider_private_keys
+         WHERE provider_arn = ? ORDER BY added_at, key_id",
+    )
+    .bind(arn)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key_id, private_key, added_at)| SamlPrivateKey {
+            key_id,
+            private_key,
+            added_at: from_millis(added_at),
+        })
+        .collect())
 }
 
 /// Writes a new provider and its tags: the provider, and the change that shows it.
@@ -218,6 +358,7 @@ pub(super) async fn insert_provider(
     tags: &[Tag],
     created_at: OffsetDateTime,
 ) -> Result<(SamlProvider, Change), AwsError> {
+    check_private_keys(document.assertion_encryption_mode, document.private_keys)?;
     let row = ProviderRow {
         arn: arn.to_owned(),
         account_id: account_id.to_owned(),
@@ -253,11 +394,16 @@ pub(super) async fn insert_provider(
         }
     })?;
     put_tags(conn, Tagged::SamlProvider, arn, tags).await?;
-    let change = row.record();
-    Ok((row.into_provider(tags.to_vec()), change))
+    put_private_keys(conn, arn, document.private_keys).await?;
+    let change = row.record(document.private_keys);
+    Ok((
+        row.into_provider(tags.to_vec(), document.private_keys.to_vec()),
+        change,
+    ))
 }
 
-/// The account's providers in ARN order, with their metadata but without their tags.
+/// The account's providers in ARN order, with their metadata and private keys but without
+/// their tags.
 pub(super) async fn providers_of(
     conn: &mut SqliteConnection,
     account_id: &str,
@@ -270,10 +416,12 @@ pub(super) async fn providers_of(
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| row.into_provider(Vec::new()))
-        .collect())
+    let mut providers = Vec::with_capacity(rows.len());
+    for row in rows {
+        let keys = private_keys_of(conn, &row.arn).await?;
+        providers.push(row.into_provider(Vec::new(), keys));
+    }
+    Ok(providers)
 }
 
 /// AWS's answer for a provider ARN that names none.

@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 
 use super::oidc_providers::{insert_provider, providers_of};
 use super::reset::RESET;
-use super::saml_providers::{self, SamlProviderDocument};
+use super::saml_providers::{self, SamlPrivateKey, SamlProviderDocument};
 use super::tags::{Tagged, all_tags, put_tags};
 use super::{OidcProviderLists, Store, Write, from_millis, to_millis};
 use crate::arn;
@@ -280,10 +280,21 @@ async fn insert_account(
         // Checked on import, so it reads.
         let parsed = crate::saml::Metadata::parse(&provider.metadata)
             .map_err(|e| crate::aws_error!(InvalidInput, "Could not parse metadata: {e}."))?;
+        // Checked on import, so each has its PEM.
+        let private_keys: Vec<SamlPrivateKey> = provider
+            .private_keys
+            .iter()
+            .map(|key| SamlPrivateKey {
+                key_id: key.key_id.clone(),
+                private_key: key.private_key.clone().unwrap_or_default(),
+                added_at: parse_date(&key.created),
+            })
+            .collect();
         let document = SamlProviderDocument {
             metadata: &provider.metadata,
             parsed: &parsed,
             assertion_encryption_mode: provider.assertion_encryption_mode.as_deref(),
+            private_keys: &private_keys,
         };
         let arn = arn::saml_provider(account_id, &provider.name);
         let created = parse_date(&provider.created);
@@ -839,6 +850,15 @@ impl Reader {
                 metadata: provider.metadata,
                 assertion_encryption_mode: provider.assertion_encryption_mode,
                 created: format_date(provider.created_at),
+                private_keys: provider
+                    .private_keys
+                    .into_iter()
+                    .map(|key| doc::SamlPrivateKey {
+                        key_id: key.key_id,
+                        private_key: Some(key.private_key),
+                        created: format_date(key.added_at),
+                    })
+                    .collect(),
             });
         }
         let profiles: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(

@@ -82,15 +82,14 @@ pub async fn get_web_identity_token(
         .with("sts:SigningAlgorithm", input.signing_algorithm.as_str())
         .tags(&input.tags);
     cx.authorize_with("sts:GetWebIdentityToken", "*", keys)?;
-    // iamlocal's issuer holds no RSA key (its crypto library cannot make one), so of AWS's
-    // two algorithms (RS256, ES384) it signs with ES384 only.
     let alg = match input.signing_algorithm.as_str() {
         "ES384" => Algorithm::Es384,
+        "RS256" => Algorithm::Rs256,
         other => {
             return Err(aws_error!(
                 ValidationError,
                 "1 validation error detected: Value '{other}' at 'signingAlgorithm' failed to \
-                 satisfy constraint: iamlocal signs web identity tokens with ES384 only"
+                 satisfy constraint: Member must satisfy enum value set: [RS256, ES384]"
             ));
         }
     };
@@ -117,6 +116,11 @@ pub async fn get_web_identity_token(
         ));
     }
     let claims = claims(cx, &input, now, expiration);
+    if alg == Algorithm::Rs256 {
+        crate::oidc::prepare_rs256()
+            .await
+            .map_err(AwsError::internal)?;
+    }
     let token = cx
         .app
         .oidc

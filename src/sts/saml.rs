@@ -116,9 +116,21 @@ pub async fn unsigned(
         .filter(|p| p.account_id == account)
         .ok_or_else(|| invalid_token("Specified provider doesn't exist"))?;
     let xml = decode(&input.assertion)?;
-    let assertion =
-        Assertion::verify(&xml, &provider.signing_keys).map_err(|e| invalid_token(&e))?;
-    let claims = Claims::check(&assertion, &input, origin.now())?;
+    let assertion = Assertion::verify(&xml, &provider.signing_keys, &provider.decryption_keys)
+        .map_err(|e| invalid_token(&e))?;
+    if provider.encryption_required && !assertion.encrypted {
+        return Err(invalid_token(
+            "The SAML provider requires encrypted assertions: its AssertionEncryptionMode is \
+             Required",
+        ));
+    }
+    // AWS (documented troubleshooting): the Issuer must be the entityID of the metadata the
+    // provider was made with.
+    if assertion.issuer != provider.entity_id {
+        return Err(invalid_token("Issuer not present in specified provider"));
+    }
+    let now = origin.now();
+    let claims = Claims::check(&assertion, &input, now)?;
 
     let role = role_session::find_role(&app.view, &input.role_arn).ok_or_else(not_authorized)?;
     let duration = input
@@ -126,6 +138,12 @@ pub async fn unsigned(
         .or(claims.session_duration)
         .unwrap_or(3600);
     role_session::check_duration(&role, duration)?;
+    // The session lasts as asked, or until the IdP's SessionNotOnOrAfter, whichever is
+    // shorter (checked by Claims to be in the future).
+    let duration = match assertion.session_not_on_or_after {
+        Some(end) => duration.min((end - now).whole_seconds().max(1)),
+        None => duration,
+    };
     let (policies, packed) =
         role_session::session_policies(&app.view, &input.session_policies, &claims.tags)?;
 
@@ -259,6 +277,17 @@ impl Claims {
             return Err(aws_error!(
                 ExpiredTokenException,
                 "Token is expired: current date/time {} must be before the expiration date/time {}",
+                iso8601(now),
+                iso8601(end)
+            ));
+        }
+        if let Some(end) = assertion.session_not_on_or_after
+            && now >= end
+        {
+            return Err(aws_error!(
+                ExpiredTokenException,
+                "Token is expired: current date/time {} must be before the session's \
+                 SessionNotOnOrAfter {}",
                 iso8601(now),
                 iso8601(end)
             ));
@@ -460,6 +489,8 @@ mod tests {
             account_id: "123456789012".into(),
             entity_id: String::new(),
             signing_keys: Vec::new(),
+            encryption_required: false,
+            decryption_keys: Vec::new(),
         };
         let expected = STANDARD.encode(digest::digest(
             &digest::SHA1_FOR_LEGACY_USE_ONLY,

@@ -230,6 +230,10 @@ pub struct SamlProviderRecord {
     pub entity_id: String,
     /// The RSA public keys (`RSAPublicKey` DER) its assertions may be signed with.
     pub signing_keys: Vec<Vec<u8>>,
+    /// `AssertionEncryptionMode=Required`: plain assertions are refused.
+    pub encryption_required: bool,
+    /// The private keys its encrypted assertions are decrypted with, oldest first.
+    pub decryption_keys: Vec<crate::saml::DecryptionKey>,
 }
 
 /// Temporary credentials: who they stand for, for how long, with which limits.

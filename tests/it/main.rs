@@ -33,6 +33,7 @@ mod process;
 mod protocol;
 mod roles;
 mod saml;
+mod saml_encryption;
 mod service_credentials;
 mod service_linked_roles;
 mod shutdown;

@@ -4,7 +4,9 @@
 use aws_sdk_iam::types::{GlobalEndpointTokenVersion, SummaryKeyType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::signature::{ECDSA_P384_SHA384_FIXED, UnparsedPublicKey};
+use ring::signature::{
+    ECDSA_P384_SHA384_FIXED, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
+};
 use serde_json::Value;
 
 use crate::common::{ACCOUNT, TestServer, error_of};
@@ -243,4 +245,59 @@ async fn the_global_endpoint_token_version_is_stored_and_summarised() {
     );
     assert_eq!(code, "AccessDenied");
     assert_eq!(version().await, 2);
+}
+
+#[tokio::test]
+async fn an_rs256_token_verifies_with_the_rsa_key_the_issuer_publishes() {
+    let server = TestServer::spawn().await;
+    server
+        .iam()
+        .enable_outbound_web_identity_federation()
+        .send()
+        .await
+        .unwrap();
+    let ask = |alg: &'static str| {
+        server
+            .sts()
+            .get_web_identity_token()
+            .audience("https://api.example.com")
+            .signing_algorithm(alg)
+            .send()
+    };
+    let token = ask("RS256").await.unwrap().web_identity_token.unwrap();
+    let header = part(&token, 0);
+    assert_eq!(header["alg"], "RS256");
+
+    let url = format!("{}/.well-known/jwks.json", server.endpoint());
+    let jwks: Value =
+        serde_json::from_str(&reqwest::get(url).await.unwrap().text().await.unwrap()).unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    let key = keys
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the token's key is published");
+    assert_eq!(
+        (key["kty"].as_str(), key["alg"].as_str()),
+        (Some("RSA"), Some("RS256"))
+    );
+    // Beside the EC keys, under its own kid.
+    let es384 = part(&ask("ES384").await.unwrap().web_identity_token.unwrap(), 0);
+    assert_ne!(es384["kid"], header["kid"]);
+    assert!(keys.iter().any(|k| k["kid"] == es384["kid"]));
+
+    let number = |name: &str| URL_SAFE_NO_PAD.decode(key[name].as_str().unwrap()).unwrap();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    RsaPublicKeyComponents {
+        n: number("n"),
+        e: number("e"),
+    }
+    .verify(
+        &RSA_PKCS1_2048_8192_SHA256,
+        input.as_bytes(),
+        &URL_SAFE_NO_PAD.decode(signature).unwrap(),
+    )
+    .expect("the signature verifies");
+
+    let (code, _) = error_of(ask("PS256").await);
+    assert_eq!(code, "ValidationError");
 }

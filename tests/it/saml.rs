@@ -8,15 +8,15 @@ use serde_json::{Value, json};
 
 use crate::common::{ACCOUNT, RawRequest, TestServer, error_of};
 
-const SIGN_IN: &str = "https://signin.aws.amazon.com/saml";
+pub(crate) const SIGN_IN: &str = "https://signin.aws.amazon.com/saml";
 
 /// The built-in test IdP's metadata (`GET /_iamlocal/saml/metadata`).
-async fn metadata(server: &TestServer) -> String {
+pub(crate) async fn metadata(server: &TestServer) -> String {
     let url = format!("{}/_iamlocal/saml/metadata", server.endpoint());
     reqwest::get(url).await.unwrap().text().await.unwrap()
 }
 
-async fn create_provider(server: &TestServer, name: &str) -> String {
+pub(crate) async fn create_provider(server: &TestServer, name: &str) -> String {
     server
         .iam()
         .create_saml_provider()
@@ -30,7 +30,11 @@ async fn create_provider(server: &TestServer, name: &str) -> String {
 }
 
 /// A role `saml-role` whose trust policy lets `provider_arn` in, with `condition`.
-async fn create_role(server: &TestServer, provider_arn: &str, condition: Value) -> String {
+pub(crate) async fn create_role(
+    server: &TestServer,
+    provider_arn: &str,
+    condition: Value,
+) -> String {
     let trust = json!({"Version": "2012-10-17", "Statement": {
         "Effect": "Allow",
         "Principal": {"Federated": provider_arn},
@@ -51,7 +55,7 @@ async fn create_role(server: &TestServer, provider_arn: &str, condition: Value) 
 }
 
 /// A base64 SAML response of the test IdP (`POST /_iamlocal/saml/assertion`).
-async fn assertion(server: &TestServer, request: Value) -> String {
+pub(crate) async fn assertion(server: &TestServer, request: Value) -> String {
     let answer = server
         .admin()
         .post("saml/assertion", &request.to_string())
@@ -61,7 +65,7 @@ async fn assertion(server: &TestServer, request: Value) -> String {
 
 /// A provider `idp`, a role trusting it when `saml:aud` is AWS's sign-in endpoint, and an
 /// assertion for alice naming both. Returns (provider ARN, role ARN, assertion).
-async fn setup(server: &TestServer) -> (String, String, String) {
+pub(crate) async fn setup(server: &TestServer) -> (String, String, String) {
     let provider_arn = create_provider(server, "idp").await;
     let role_arn = create_role(
         server,
@@ -78,7 +82,7 @@ async fn setup(server: &TestServer) -> (String, String, String) {
     (provider_arn, role_arn, saml)
 }
 
-fn assume(
+pub(crate) fn assume(
     server: &TestServer,
     role_arn: &str,
     provider_arn: &str,
@@ -208,7 +212,7 @@ async fn saml_providers_are_created_read_listed_tagged_updated_and_deleted() {
 }
 
 #[tokio::test]
-async fn bad_metadata_and_unsupported_settings_are_refused() {
+async fn bad_metadata_and_encryption_without_a_key_are_refused() {
     let server = TestServer::spawn().await;
     let iam = server.iam();
     let create = |name: &str, document: String| {
@@ -248,8 +252,9 @@ async fn bad_metadata_and_unsupported_settings_are_refused() {
             .send()
             .await,
     );
-    assert_eq!(code, "NotImplemented");
-    assert!(message.contains("encrypted"), "{message}");
+    // Required with no private key to decrypt with.
+    assert_eq!(code, "InvalidInput");
+    assert!(message.contains("private key"), "{message}");
 }
 
 #[tokio::test]
@@ -495,4 +500,80 @@ async fn saml_providers_travel_in_state_documents() {
     let (status, answer) = admin.call("PUT", "state", Some(&bad.to_string())).await;
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["path"], "accounts[0].saml_providers[0].metadata");
+}
+
+#[tokio::test]
+async fn an_assertion_whose_issuer_is_not_the_metadata_entity_id_is_refused() {
+    let server = TestServer::spawn().await;
+    // The test IdP's certificate, under another entityID.
+    let other = metadata(&server).await.replace(
+        r#"entityID="urn:iamlocal:test-idp""#,
+        r#"entityID="urn:example:other-idp""#,
+    );
+    let provider_arn = server
+        .iam()
+        .create_saml_provider()
+        .name("other")
+        .saml_metadata_document(other)
+        .send()
+        .await
+        .unwrap()
+        .saml_provider_arn
+        .unwrap();
+    let role_arn = create_role(&server, &provider_arn, json!({})).await;
+    let saml = assertion(
+        &server,
+        json!({"role_arn": role_arn, "provider_arn": provider_arn,
+               "subject": "alice", "session_name": "alice"}),
+    )
+    .await;
+    let (code, message) = error_of(
+        assume(&server, &role_arn, &provider_arn, &saml)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidIdentityToken");
+    assert!(message.contains("Issuer"), "{message}");
+}
+
+#[tokio::test]
+async fn the_session_ends_at_session_not_on_or_after_when_that_is_sooner() {
+    let server = TestServer::spawn().await;
+    let (provider_arn, role_arn, _) = setup(&server).await;
+    let saml = |session_seconds: i64| {
+        assertion(
+            &server,
+            json!({"role_arn": role_arn, "provider_arn": provider_arn, "subject": "alice",
+                   "session_name": "alice", "session_seconds": session_seconds}),
+        )
+    };
+    let lasts =
+        |answer: aws_sdk_sts::operation::assume_role_with_saml::AssumeRoleWithSamlOutput| {
+            answer.credentials().unwrap().expiration().secs()
+                - server.app.clock.now().unix_timestamp()
+        };
+    let sooner = saml(1000).await;
+    let answer = assume(&server, &role_arn, &provider_arn, &sooner)
+        .duration_seconds(3600)
+        .send()
+        .await
+        .unwrap();
+    assert!((998..=1000).contains(&lasts(answer)));
+    let later = saml(7200).await;
+    let answer = assume(&server, &role_arn, &provider_arn, &later)
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap();
+    assert!((898..=900).contains(&lasts(answer)));
+
+    // A session that would already be over.
+    let over = saml(60).await;
+    server.app.clock.advance(time::Duration::seconds(61));
+    let (code, _) = error_of(
+        assume(&server, &role_arn, &provider_arn, &over)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ExpiredTokenException");
 }
