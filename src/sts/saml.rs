@@ -460,6 +460,11 @@ mod tests {
             account_id: "123456789012".into(),
             entity_id: String::new(),
             signing_keys: Vec::new(),
+            uuid: String::new(),
+            metadata: "".into(),
+            assertion_encryption_mode: None,
+            valid_until: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         };
         let expected = STANDARD.encode(digest::digest(
             &digest::SHA1_FOR_LEGACY_USE_ONLY,
