@@ -316,7 +316,13 @@ impl Store {
             .bind(&row.instance_profile_id)
             .execute(&mut *w.tx)
             .await?;
-        w.record(ProfileRow { role_id: None, ..row }.record());
+        w.record(
+            ProfileRow {
+                role_id: None,
+                ..row
+            }
+            .record(),
+        );
         w.commit().await
     }
 

@@ -911,10 +911,12 @@ impl View {
                     .map(|p| p.policy.clone()),
             );
             let attached = data.attached_policies.get(owner).into_iter().flatten();
-            policies.extend(attached.filter_map(|arn| match data.managed_policies.get(arn) {
-                Some(policy) => policy.default.clone(),
-                None => crate::aws_managed::policy(arn),
-            }));
+            policies.extend(
+                attached.filter_map(|arn| match data.managed_policies.get(arn) {
+                    Some(policy) => policy.default.clone(),
+                    None => crate::aws_managed::policy(arn),
+                }),
+            );
         }
         policies
     }
