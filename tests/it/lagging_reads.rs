@@ -380,10 +380,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         updated[at::VERSION_2].contains("s3%3APutObject"),
         "{updated:?}"
     );
-    assert!(
-        updated[at::GROUP_INLINE].contains("s3%3APutObject"),
-        "{updated:?}"
-    );
+    assert!(updated[at::VERSION_1].contains("is_default_version: false"));
+    let versions = &updated[at::VERSIONS];
+    assert!(versions.contains("\"v2\"") && versions.contains("\"v1\""));
+    for inline in [at::USER_INLINE, at::ROLE_INLINE, at::GROUP_INLINE] {
+        assert!(updated[inline].contains("s3%3APutObject"), "{updated:?}");
+    }
     assert!(
         updated[at::PROFILE].contains("role_name: \"r\""),
         "{updated:?}"
