@@ -162,6 +162,20 @@ macro_rules! newest_first {
     };
 }
 
+/// `SELECT` of a policy for the data plane, which counts its uses itself (counting them here
+/// would scan every user and role for each policy), followed by the rest of a query.
+macro_rules! select_policy_records {
+    ($rest:literal) => {
+        concat!(
+            "SELECT policy_id, account_id, policy_name, path, arn, description,
+                    default_version_id, created_at, updated_at,
+                    0 AS attachment_count, 0 AS boundary_count
+             FROM policies ",
+            $rest
+        )
+    };
+}
+
 /// `SELECT` of a policy with its attachment count, followed by the rest of a query.
 macro_rules! select_policies {
     ($rest:literal) => {
@@ -651,7 +665,7 @@ impl Store {
     }
 
     pub(super) async fn managed_policy_changes(&self) -> Result<Vec<Change>, AwsError> {
-        let rows: Vec<PolicyRow> = sqlx::query_as(select_policies!(""))
+        let rows: Vec<PolicyRow> = sqlx::query_as(select_policy_records!(""))
             .fetch_all(&self.reader)
             .await?;
         let versions: Vec<(String, String, String, i64)> = sqlx::query_as(concat!(
@@ -682,7 +696,7 @@ async fn policy_change(
     policy_arn: &str,
     parsed: Option<Arc<Policy>>,
 ) -> Result<Change, AwsError> {
-    let row: PolicyRow = sqlx::query_as(select_policies!("WHERE p.arn = ?"))
+    let row: PolicyRow = sqlx::query_as(select_policy_records!("WHERE arn = ?"))
         .bind(policy_arn)
         .fetch_one(&mut *conn)
         .await?;

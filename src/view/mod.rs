@@ -3,7 +3,10 @@
 //! [`Change`]s the store publishes through `consistency`.
 //!
 //! Authentication and authorization read only this, never SQLite: that keeps the hot path in
-//! memory and makes "the change is not visible yet" a real state.
+//! memory and makes "the change is not visible yet" a real state. It also keeps what the read
+//! APIs show of the few entities authorization does not need (managed policy versions,
+//! instance profiles, providers' details), so that with lagging reads they answer from it
+//! (see `store::lagging`).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};

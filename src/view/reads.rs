@@ -140,3 +140,85 @@ impl View {
         providers
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{Change, UserRecord};
+
+    fn user(id: &str, account_id: &str, boundary: Option<&str>) -> Change {
+        Change::UserPut(Arc::new(UserRecord {
+            user_id: id.into(),
+            account_id: account_id.into(),
+            user_name: id.into(),
+            path: "/".into(),
+            arn: format!("arn:aws:iam::{account_id}:user/{id}"),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            permissions_boundary: boundary.map(Into::into),
+            tags: vec![],
+        }))
+    }
+
+    fn attached(owner_id: &str, policy_arn: &str) -> Change {
+        Change::PolicyAttached {
+            owner_id: owner_id.into(),
+            policy_arn: policy_arn.into(),
+        }
+    }
+
+    #[test]
+    fn uses_of_a_policy_are_counted_per_account_over_visible_owners() {
+        const POLICY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        let view = View::new();
+        view.apply([
+            user("AIDAONE", "111111111111", Some(POLICY)),
+            attached("AIDAONE", POLICY),
+            user("AIDATWO", "222222222222", None),
+            attached("AIDATWO", POLICY),
+            // Not visible yet: not counted.
+            attached("AIDATHREE", POLICY),
+        ]);
+        let one = view.policy_usage("111111111111");
+        let expected = PolicyCounts {
+            attachments: 1,
+            boundaries: 1,
+        };
+        assert_eq!(one.get(POLICY), Some(&expected));
+        let two = view.policy_usage("222222222222");
+        assert_eq!(two[POLICY].boundaries, 0);
+        view.apply([Change::UserRemoved {
+            user_id: "AIDAONE".into(),
+        }]);
+        assert!(view.policy_usage("111111111111").is_empty());
+    }
+
+    #[test]
+    fn an_instance_profile_is_found_by_name_until_removed() {
+        let profile = |role_id: Option<&str>| {
+            Change::InstanceProfilePut(Arc::new(InstanceProfileRecord {
+                instance_profile_id: "AIPAEXAMPLE".into(),
+                account_id: "111111111111".into(),
+                instance_profile_name: "Web".into(),
+                path: "/".into(),
+                arn: "arn:aws:iam::111111111111:instance-profile/Web".into(),
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+                role_id: role_id.map(Into::into),
+            }))
+        };
+        let view = View::new();
+        view.apply([profile(None), profile(Some("AROAEXAMPLE"))]);
+        let found = view
+            .instance_profile_by_name("111111111111", "web")
+            .unwrap();
+        assert_eq!(found.role_id.as_deref(), Some("AROAEXAMPLE"));
+        assert_eq!(view.instance_profiles_of_role("AROAEXAMPLE").len(), 1);
+        view.apply([Change::InstanceProfileRemoved {
+            instance_profile_id: "AIPAEXAMPLE".into(),
+        }]);
+        assert!(
+            view.instance_profile_by_name("111111111111", "web")
+                .is_none()
+        );
+        assert!(view.instance_profiles_of_role("AROAEXAMPLE").is_empty());
+    }
+}
