@@ -19,6 +19,7 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
                 profile.salt = None;
                 profile.password_hash = None;
             }
+            user.password_history.clear();
             for credential in &mut user.service_specific_credentials {
                 credential.salt = None;
                 credential.secret_hash = None;
@@ -30,6 +31,8 @@ pub async fn export(store: &Store, secrets: bool) -> Result<StateDocument, AwsEr
             .flat_map(|a| &mut a.mfa_devices);
         for device in devices {
             device.seed = None;
+            device.last_step = None;
+            device.drift_steps = None;
         }
         let saml_keys = document
             .accounts

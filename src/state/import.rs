@@ -12,8 +12,9 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     AccessKey, Account, Group, InlinePolicies, InstanceProfile, LoginProfile, ManagedPolicy,
-    MfaDevice, OidcProvider, PasswordPolicy, PolicyVersion, Role, SamlProvider, ServerCertificate,
-    ServiceCredential, SigningCertificate, SshPublicKey, StateDocument, Tag, User,
+    MfaDevice, OidcProvider, PasswordPolicy, PastPassword, PolicyVersion, Role, SamlProvider,
+    ServerCertificate, ServiceCredential, SigningCertificate, SshPublicKey, StateDocument, Tag,
+    User,
 };
 use crate::clock::iso8601;
 use crate::config::is_account_id;
@@ -300,6 +301,11 @@ fn validate_account(
             let policy = account.password_policy.as_ref().map(store_policy);
             login_profile(profile, &at.field("login_profile"), policy.as_ref(), now)?;
         }
+        password_history(
+            &mut user.password_history,
+            &at.field("password_history"),
+            now,
+        )?;
     }
     signing_certificates(
         &mut account.root_signing_certificates,
@@ -623,6 +629,35 @@ fn login_profile(
     })
 }
 
+/// Past passwords are hashes as exports write them; IAM remembers 24 at most.
+fn password_history(
+    history: &mut [PastPassword],
+    site: &Site,
+    now: OffsetDateTime,
+) -> Result<(), StateError> {
+    if history.len() > 24 {
+        return Err(site.error("at most 24 past passwords are remembered"));
+    }
+    for (i, past) in history.iter_mut().enumerate() {
+        let at = site.index(i);
+        if !is_hex(&past.salt, 32) || !is_hex(&past.password_hash, 64) {
+            return Err(at.error(
+                "salt is 32 and password_hash 64 lowercase hex digits, as exports write them",
+            ));
+        }
+        date(&at.field("set"), &mut past.set, now)?;
+    }
+    Ok(())
+}
+
+/// Lowercase hex digits, `len` of them.
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// A secret iamlocal keeps only as a salted hash: given in clear (checked, then hashed,
 /// so only hashes reach the store) or as the salt and hash an export with secrets wrote.
 struct Hashed<'a> {
@@ -639,12 +674,6 @@ impl Hashed<'_> {
         site: &Site,
         check_clear: impl Fn(&str) -> Result<(), String>,
     ) -> Result<(), StateError> {
-        let hex = |text: &str, len: usize| {
-            text.len() == len
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        };
         let (clear, hash) = (self.clear_field, self.hash_field);
         match (self.clear, self.salt.as_deref(), self.hash.as_deref()) {
             (Some(secret), None, None) => {
@@ -654,7 +683,7 @@ impl Hashed<'_> {
                 *self.hash = Some(hashed.hash);
                 Ok(())
             }
-            (None, Some(salt), Some(digest)) if hex(salt, 32) && hex(digest, 64) => Ok(()),
+            (None, Some(salt), Some(digest)) if is_hex(salt, 32) && is_hex(digest, 64) => Ok(()),
             (None, Some(_), Some(_)) => Err(site.error(format!(
                 "salt is 32 and {hash} 64 lowercase hex digits, as exports write them"
             ))),
@@ -770,6 +799,9 @@ fn validate_mfa_device(
     site.field("path").shape(&device.path, &PATH)?;
     date(&site.field("created"), &mut device.created, now)?;
     tags(&site.field("tags"), &device.tags)?;
+    if device.last_step.is_some_and(|step| step < 0) {
+        return Err(site.field("last_step").error("a time step is 0 or more"));
+    }
     match &device.seed {
         Some(seed) => {
             if seed.is_empty() || totp::base32_decode(seed).is_none() {

@@ -113,6 +113,14 @@ pub struct MfaDevice {
     /// When it was enabled; only with `user` (the creation date if left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<String>,
+    /// The replay guard: the last TOTP time step a code was accepted for (a code is good
+    /// once). Exported with the seed only (`?secrets=true`); none: no code was used yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_step: Option<i64>,
+    /// How many time steps the device's clock is off, as `EnableMFADevice` and
+    /// `ResyncMFADevice` saw it; with the seed only, as `last_step`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_steps: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
@@ -214,6 +222,11 @@ pub struct User {
     /// The user's console password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_profile: Option<LoginProfile>,
+    /// The hashes of the user's recent console passwords, oldest first, that the password
+    /// policy's `PasswordReusePrevention` refuses again: exported only when asked
+    /// (`?secrets=true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_history: Vec<PastPassword>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_specific_credentials: Vec<ServiceCredential>,
 }
@@ -268,6 +281,16 @@ pub struct LoginProfile {
     pub password_reset_required: bool,
     #[serde(default)]
     pub created: String,
+}
+
+/// A console password the user had, as a salted hash, and when it was set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastPassword {
+    pub salt: String,
+    pub password_hash: String,
+    #[serde(default)]
+    pub set: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! The permissions of users, roles and groups: inline policies, and attached managed policies.
 //! Every kind of owner shares the tables, keyed by the owner's unique id.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::SqliteConnection;
@@ -77,7 +78,7 @@ impl Owner<'_> {
         }
     }
 
-    fn no_such_policy(self, policy_name: &str) -> AwsError {
+    pub(super) fn no_such_policy(self, policy_name: &str) -> AwsError {
         aws_error!(
             NoSuchEntity,
             "The {} policy with name {policy_name} cannot be found.",
@@ -128,6 +129,7 @@ impl Store {
         w.record(Change::InlinePolicyPut {
             owner_id,
             policy: NamedPolicy::new(policy_name, parsed),
+            document: document.into(),
         });
         w.commit().await
     }
@@ -139,6 +141,10 @@ impl Store {
         owner: Owner<'_>,
         policy_name: &str,
     ) -> Result<(String, String), AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::inline_policy(view, account_id, owner, policy_name)
+                .map(|(name, document)| (name, document.to_string()));
+        }
         let mut conn = self.reader.acquire().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         sqlx::query_as("SELECT policy_name, document FROM inline_policies WHERE owner_id = ? AND policy_name = ?")
@@ -305,12 +311,19 @@ impl Store {
             sqlx::query_as("SELECT owner_id, policy_arn FROM attached_policies ORDER BY rowid")
                 .fetch_all(&self.reader)
                 .await?;
+        // Many owners often share a document: they share its text in the view.
+        let mut documents: HashMap<String, Arc<str>> = HashMap::new();
         let inline = inline.into_iter().filter_map(|(owner_id, name, document)| {
             let parsed =
                 stored_document(&name, &document, PolicyKind::Identity { managed: false })?;
+            let document = documents
+                .entry(document)
+                .or_insert_with_key(|text| Arc::from(text.as_str()))
+                .clone();
             Some(Change::InlinePolicyPut {
                 owner_id,
                 policy: NamedPolicy::new(name, parsed),
+                document,
             })
         });
         let attached = attached

@@ -1,5 +1,7 @@
 //! Instance profiles, the role each holds (at most one), and their tags.
 
+use std::sync::Arc;
+
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
@@ -8,12 +10,12 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, all_tags, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
-use crate::view::Change;
+use crate::view::{Change, InstanceProfileRecord, Listing};
 
 #[derive(Debug, Clone)]
 pub struct InstanceProfile {
@@ -40,6 +42,19 @@ struct ProfileRow {
 impl ProfileRow {
     fn arn(&self) -> String {
         arn::instance_profile(&self.account_id, &self.path, &self.instance_profile_name)
+    }
+
+    /// The data plane's record of the profile.
+    fn record(&self) -> Change {
+        Change::InstanceProfilePut(Arc::new(InstanceProfileRecord {
+            instance_profile_id: self.instance_profile_id.clone(),
+            account_id: crate::view::account_id(&self.account_id),
+            instance_profile_name: self.instance_profile_name.clone(),
+            path: self.path.clone(),
+            arn: self.arn(),
+            created_at: from_millis(self.created_at),
+            role_id: self.role_id.clone(),
+        }))
     }
 
     /// The profile with its role (read on `conn`) and the given tags.
@@ -114,6 +129,15 @@ impl Store {
         if !tags.is_empty() {
             w.record(resource_tags_change(&arn, tags));
         }
+        let row = ProfileRow {
+            instance_profile_id: id.clone(),
+            account_id: account_id.to_owned(),
+            instance_profile_name: name.to_owned(),
+            path: path.to_owned(),
+            created_at: to_millis(now),
+            role_id: None,
+        };
+        w.record(row.record());
         w.commit().await?;
         Ok(InstanceProfile {
             arn,
@@ -131,6 +155,9 @@ impl Store {
         account_id: &str,
         name: &str,
     ) -> Result<InstanceProfile, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::instance_profile(view, account_id, name);
+        }
         let mut conn = self.reader.acquire().await?;
         let row = profile_row(&mut conn, account_id, name).await?;
         let tags = tags_of(&mut conn, Tagged::InstanceProfile, &row.instance_profile_id).await?;
@@ -163,6 +190,15 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<InstanceProfile>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let listing = Listing {
+                account_id,
+                path_prefix,
+                marker,
+                max_items,
+            };
+            return Ok(lagging::instance_profiles_page(view, &listing));
+        }
         let mut conn = self.reader.acquire().await?;
         let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2
@@ -186,6 +222,11 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<InstanceProfile>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::instance_profiles_for_role(
+                view, account_id, role_name, marker, max_items,
+            );
+        }
         let mut conn = self.reader.acquire().await?;
         let role_id = role_id(&mut conn, account_id, role_name).await?;
         let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(
@@ -219,6 +260,9 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         w.record(resource_tags_change(&row.arn(), &[]));
+        w.record(Change::InstanceProfileRemoved {
+            instance_profile_id: row.instance_profile_id,
+        });
         w.commit().await
     }
 
@@ -243,6 +287,13 @@ impl Store {
             .bind(&row.instance_profile_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(
+            ProfileRow {
+                role_id: Some(role_id),
+                ..row
+            }
+            .record(),
+        );
         w.commit().await
     }
 
@@ -265,6 +316,13 @@ impl Store {
             .bind(&row.instance_profile_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(
+            ProfileRow {
+                role_id: None,
+                ..row
+            }
+            .record(),
+        );
         w.commit().await
     }
 
@@ -305,6 +363,13 @@ impl Store {
         let tags = tags_of(&mut w.tx, Tagged::InstanceProfile, &row.instance_profile_id).await?;
         w.record(resource_tags_change(&row.arn(), &tags));
         w.commit().await
+    }
+
+    pub(super) async fn instance_profile_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(""))
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.iter().map(ProfileRow::record).collect())
     }
 
     pub(super) async fn instance_profile_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
@@ -353,7 +418,11 @@ async fn profile_row(
     .bind(name)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| aws_error!(NoSuchEntity, "Instance Profile {name} cannot be found."))
+    .ok_or_else(|| no_such_profile(name))
+}
+
+pub(super) fn no_such_profile(name: &str) -> AwsError {
+    aws_error!(NoSuchEntity, "Instance Profile {name} cannot be found.")
 }
 
 /// Every instance profile of the account that holds a role, with its role and tags, by

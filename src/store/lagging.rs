@@ -1,18 +1,37 @@
 //! The read APIs answered from the data plane, for `--consistency-lagging-reads`: what
 //! authorization sees, not what was committed. A user just created is not found yet, one
 //! just deleted is still listed, until the change propagates. The store's read methods call
-//! these when [`Propagation::lagging_view`] gives them the view.
+//! these when [`Propagation::lagging_view`] gives them the view; with the option off they
+//! never do, and with no delay the view is exactly the store, so the answers are the same.
 //!
-//! The view keeps what authorization needs, so a few fields are not there: a role's
-//! `RoleLastUsed` is left out.
+//! How: every read answers from what the view holds, never from SQLite "as of" some point.
+//! The store's changes carry whole records, so the view holds, besides what authorization
+//! needs, what these reads show of the entities that are few: a managed policy's metadata
+//! and every version's document (five at most), instance profiles, the providers'
+//! thumbprints, metadata and dates, and the tags of everything that is no principal (by
+//! ARN). What is per user stays small: a user's tags were there already, and an inline
+//! policy adds only its document's text, shared by the owners of the same document at
+//! start-up. Counts (`AttachmentCount`, `PermissionsBoundaryUsageCount`) are counted over
+//! the visible attachments and boundaries when asked, rather than kept per policy.
+//!
+//! A few fields are not kept: a role's `RoleLastUsed` is left out. AWS managed policies
+//! come from the bundled catalogue and never lag (their counts do).
 //!
 //! [`Propagation::lagging_view`]: crate::consistency::Propagation::lagging_view
 
 use super::identity_policies::Owner;
 use super::tags::Tag;
-use super::{AccessKey, Group, Page, Role, User, groups, roles};
+use super::{AccessKey, Group, ManagedPolicy, Page, PolicyVersion, Role, User, groups, policies};
+use super::{
+    InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
+    saml_providers,
+};
+use crate::aws_managed;
 use crate::error::AwsError;
-use crate::view::{GroupRecord, Listing, RoleRecord, UserRecord, View};
+use crate::view::{
+    GroupRecord, InstanceProfileRecord, Listing, ManagedPolicyRecord, PolicyCounts, RoleRecord,
+    SamlProviderRecord, UserRecord, View,
+};
 
 pub(super) fn role(view: &View, account_id: &str, role_name: &str) -> Result<Role, AwsError> {
     let role = view
@@ -170,6 +189,17 @@ pub(super) fn owner_id(
     }
 }
 
+/// A visible inline policy: its name as stored and its document as written.
+pub(super) fn inline_policy(
+    view: &View,
+    account_id: &str,
+    owner: Owner<'_>,
+    policy_name: &str,
+) -> Result<(String, std::sync::Arc<str>), AwsError> {
+    view.inline_policy(&owner_id(view, account_id, owner)?, policy_name)
+        .ok_or_else(|| owner.no_such_policy(policy_name))
+}
+
 pub(super) fn inline_policy_names(
     view: &View,
     account_id: &str,
@@ -220,5 +250,242 @@ fn page_from<T>(
     Page {
         items: page,
         marker: next,
+    }
+}
+
+/// A managed policy (AWS managed ones too), with what has propagated of its uses and tags.
+pub(super) fn policy(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+) -> Result<ManagedPolicy, AwsError> {
+    let counts = view.policy_usage(account_id).get(policy_arn).copied();
+    if let Some(aws) = aws_managed::by_arn(policy_arn) {
+        return Ok(policies::aws_policy_counted(aws, counts));
+    }
+    let policy = account_policy(view, account_id, policy_arn)?;
+    Ok(ManagedPolicy {
+        tags: tags(view.resource_tags(policy_arn)),
+        ..to_policy(&policy, counts)
+    })
+}
+
+/// Policies as `ListPolicies` shows them (without tags): those `keep` keeps, by name.
+pub(super) fn policies_page(
+    view: &View,
+    listing: &Listing<'_>,
+    keep: impl Fn(&ManagedPolicy) -> bool,
+) -> Page<ManagedPolicy> {
+    let usage = view.policy_usage(listing.account_id);
+    let mut policies: Vec<ManagedPolicy> = view
+        .managed_policies_of(listing.account_id)
+        .iter()
+        .filter(|p| p.path.starts_with(listing.path_prefix))
+        .map(|p| to_policy(p, usage.get(&p.arn).copied()))
+        .filter(|p| keep(p))
+        .collect();
+    policies.sort_by_cached_key(|p| p.policy_name.to_ascii_lowercase());
+    page_from(
+        policies,
+        |p| &p.policy_name,
+        listing.marker,
+        listing.max_items,
+    )
+}
+
+/// One version of one of the account's managed policies, with its document.
+pub(super) fn policy_version(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+    version_id: &str,
+) -> Result<PolicyVersion, AwsError> {
+    let policy = account_policy(view, account_id, policy_arn)?;
+    let version = policy
+        .versions
+        .iter()
+        .find(|v| v.version_id == version_id)
+        .ok_or_else(|| policies::no_such_version(policy_arn, version_id))?;
+    Ok(PolicyVersion {
+        document: Some(version.document.to_string()),
+        ..to_version(&policy, version)
+    })
+}
+
+/// The versions of one of the account's managed policies, newest first, without documents.
+pub(super) fn policy_versions(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+) -> Result<Vec<PolicyVersion>, AwsError> {
+    let policy = account_policy(view, account_id, policy_arn)?;
+    Ok(policy
+        .versions
+        .iter()
+        .map(|v| to_version(&policy, v))
+        .collect())
+}
+
+fn account_policy(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+) -> Result<std::sync::Arc<ManagedPolicyRecord>, AwsError> {
+    view.managed_policy_record(policy_arn)
+        .filter(|p| &*p.account_id == account_id)
+        .ok_or_else(|| policies::no_such_policy(policy_arn))
+}
+
+fn to_policy(policy: &ManagedPolicyRecord, counts: Option<PolicyCounts>) -> ManagedPolicy {
+    let counts = counts.unwrap_or_default();
+    ManagedPolicy {
+        policy_id: policy.policy_id.clone(),
+        policy_name: policy.policy_name.clone(),
+        path: policy.path.clone(),
+        arn: policy.arn.clone(),
+        description: policy.description.clone(),
+        default_version_id: policy.default_version_id.clone(),
+        attachment_count: counts.attachments,
+        boundary_count: counts.boundaries,
+        created_at: policy.created_at,
+        updated_at: policy.updated_at,
+        tags: Vec::new(),
+    }
+}
+
+fn to_version(
+    policy: &ManagedPolicyRecord,
+    version: &crate::view::PolicyVersionRecord,
+) -> PolicyVersion {
+    PolicyVersion {
+        version_id: version.version_id.clone(),
+        document: None,
+        is_default: version.version_id == policy.default_version_id,
+        created_at: version.created_at,
+    }
+}
+
+fn tags(tags: Vec<(String, String)>) -> Vec<Tag> {
+    tags.into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect()
+}
+
+/// An instance profile with its role (if visible) and tags.
+pub(super) fn instance_profile(
+    view: &View,
+    account_id: &str,
+    name: &str,
+) -> Result<InstanceProfile, AwsError> {
+    let profile = view
+        .instance_profile_by_name(account_id, name)
+        .ok_or_else(|| instance_profiles::no_such_profile(name))?;
+    Ok(InstanceProfile {
+        tags: tags(view.resource_tags(&profile.arn)),
+        ..listed_profile(view, &profile)
+    })
+}
+
+/// Profiles as listings show them: with their roles, without tags.
+pub(super) fn instance_profiles_page(view: &View, listing: &Listing<'_>) -> Page<InstanceProfile> {
+    let (profiles, marker) = view.instance_profiles_page(listing);
+    Page {
+        items: profiles.iter().map(|p| listed_profile(view, p)).collect(),
+        marker,
+    }
+}
+
+pub(super) fn instance_profiles_for_role(
+    view: &View,
+    account_id: &str,
+    role_name: &str,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Result<Page<InstanceProfile>, AwsError> {
+    let role_id = owner_id(view, account_id, Owner::Role(role_name))?;
+    let profiles = page_from(
+        view.instance_profiles_of_role(&role_id),
+        |p| &p.instance_profile_name,
+        marker,
+        max_items,
+    );
+    Ok(Page {
+        items: profiles
+            .items
+            .iter()
+            .map(|p| listed_profile(view, p))
+            .collect(),
+        marker: profiles.marker,
+    })
+}
+
+fn listed_profile(view: &View, profile: &InstanceProfileRecord) -> InstanceProfile {
+    let role = profile.role_id.as_deref().and_then(|id| view.role(id));
+    InstanceProfile {
+        instance_profile_id: profile.instance_profile_id.clone(),
+        instance_profile_name: profile.instance_profile_name.clone(),
+        path: profile.path.clone(),
+        arn: profile.arn.clone(),
+        created_at: profile.created_at,
+        roles: role.iter().map(|role| listed_role(role)).collect(),
+        tags: Vec::new(),
+    }
+}
+
+pub(super) fn oidc_provider(
+    view: &View,
+    account_id: &str,
+    arn: &str,
+) -> Result<OidcProvider, AwsError> {
+    let provider = view
+        .oidc_provider(arn)
+        .filter(|p| p.account_id == account_id)
+        .ok_or_else(|| oidc_providers::no_such_provider(arn))?;
+    Ok(OidcProvider {
+        arn: provider.arn.clone(),
+        url: provider.url.clone(),
+        client_ids: provider.client_ids.clone(),
+        thumbprints: provider.thumbprints.clone(),
+        created_at: provider.created_at,
+        tags: tags(view.resource_tags(arn)),
+    })
+}
+
+pub(super) fn saml_provider(
+    view: &View,
+    account_id: &str,
+    arn: &str,
+) -> Result<SamlProvider, AwsError> {
+    let provider = view
+        .saml_provider(arn)
+        .filter(|p| p.account_id == account_id)
+        .ok_or_else(|| saml_providers::no_such_provider(arn))?;
+    Ok(SamlProvider {
+        metadata: provider.metadata.to_string(),
+        tags: tags(view.resource_tags(arn)),
+        ..listed_saml_provider(&provider)
+    })
+}
+
+/// A provider as `ListSAMLProviders` shows it: without its metadata or tags.
+pub(super) fn listed_saml_provider(provider: &SamlProviderRecord) -> SamlProvider {
+    SamlProvider {
+        arn: provider.arn.clone(),
+        uuid: provider.uuid.clone(),
+        metadata: String::new(),
+        assertion_encryption_mode: provider.assertion_encryption_mode.clone(),
+        valid_until: provider.valid_until,
+        created_at: provider.created_at,
+        tags: Vec::new(),
+        private_keys: provider
+            .private_key_stamps
+            .iter()
+            .map(|(key_id, added_at)| saml_providers::SamlPrivateKey {
+                key_id: key_id.clone(),
+                // A secret: never in an answer, so the view need not hold it twice.
+                private_key: String::new(),
+                added_at: *added_at,
+            })
+            .collect(),
     }
 }

@@ -170,6 +170,9 @@ impl Store {
         changes.extend(self.oidc_provider_changes().await?);
         changes.extend(self.saml_provider_changes().await?);
         changes.extend(self.policy_tag_changes().await?);
+        changes.extend(self.oidc_provider_tag_changes().await?);
+        changes.extend(self.saml_provider_tag_changes().await?);
+        changes.extend(self.instance_profile_changes().await?);
         changes.extend(self.instance_profile_tag_changes().await?);
         changes.extend(self.server_certificate_tag_changes().await?);
         changes.extend(self.mfa_device_tag_changes().await?);

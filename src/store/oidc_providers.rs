@@ -6,8 +6,10 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tagged, put_tags, remove_tags, tags_of};
-use super::{Store, Tag, from_millis, is_unique_violation, to_millis};
+use super::tags::{
+    Tagged, put_tags, remove_tags, resource_tags_change, resource_tags_changes, tags_of,
+};
+use super::{Store, Tag, from_millis, is_unique_violation, lagging, to_millis};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::shapes::MAX_TAGS;
@@ -53,11 +55,14 @@ impl ProviderRow {
     }
 
     fn record(&self) -> Change {
+        let lists = self.lists();
         Change::OidcProviderPut(Arc::new(OidcProviderRecord {
             arn: self.arn.clone(),
             account_id: self.account_id.clone(),
             url: self.url.clone(),
-            client_ids: self.lists().client_ids,
+            client_ids: lists.client_ids,
+            thumbprints: lists.thumbprints,
+            created_at: from_millis(self.created_at),
         }))
     }
 
@@ -93,6 +98,9 @@ impl Store {
         let (provider, change) =
             insert_provider(&mut w.tx, account_id, arn, url, lists, now, tags).await?;
         w.record(change);
+        if !tags.is_empty() {
+            w.record(resource_tags_change(arn, tags));
+        }
         w.commit().await?;
         Ok(provider)
     }
@@ -102,6 +110,9 @@ impl Store {
         account_id: &str,
         arn: &str,
     ) -> Result<OidcProvider, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::oidc_provider(view, account_id, arn);
+        }
         let mut conn = self.reader.acquire().await?;
         let row = provider_row(&mut conn, account_id, arn).await?;
         let tags = tags_of(&mut conn, Tagged::OidcProvider, arn).await?;
@@ -110,6 +121,10 @@ impl Store {
 
     /// The ARNs of the account's providers, in order.
     pub async fn list_oidc_providers(&self, account_id: &str) -> Result<Vec<String>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let providers = view.oidc_providers_of(account_id);
+            return Ok(providers.iter().map(|p| p.arn.clone()).collect());
+        }
         let arns: Vec<(String,)> =
             sqlx::query_as("SELECT arn FROM oidc_providers WHERE account_id = ? ORDER BY arn")
                 .bind(account_id)
@@ -128,6 +143,7 @@ impl Store {
             .await?
             .rows_affected();
         if deleted > 0 {
+            w.record(resource_tags_change(arn, &[]));
             w.record(Change::OidcProviderRemoved {
                 arn: arn.to_owned(),
             });
@@ -170,12 +186,14 @@ impl Store {
         let mut w = self.begin().await?;
         provider_row(&mut w.tx, account_id, arn).await?;
         put_tags(&mut w.tx, Tagged::OidcProvider, arn, tags).await?;
-        if tags_of(&mut w.tx, Tagged::OidcProvider, arn).await?.len() > MAX_TAGS {
+        let tags = tags_of(&mut w.tx, Tagged::OidcProvider, arn).await?;
+        if tags.len() > MAX_TAGS {
             return Err(aws_error!(
                 LimitExceeded,
                 "The number of tags has reached the maximum limit."
             ));
         }
+        w.record(resource_tags_change(arn, &tags));
         w.commit().await
     }
 
@@ -188,7 +206,18 @@ impl Store {
         let mut w = self.begin().await?;
         provider_row(&mut w.tx, account_id, arn).await?;
         remove_tags(&mut w.tx, Tagged::OidcProvider, arn, keys).await?;
+        let tags = tags_of(&mut w.tx, Tagged::OidcProvider, arn).await?;
+        w.record(resource_tags_change(arn, &tags));
         w.commit().await
+    }
+
+    pub(super) async fn oidc_provider_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT provider_arn, tag_key, tag_value FROM oidc_provider_tags ORDER BY rowid",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(resource_tags_changes(rows))
     }
 
     pub(super) async fn oidc_provider_changes(&self) -> Result<Vec<Change>, AwsError> {
@@ -277,10 +306,12 @@ async fn provider_row(
     .bind(account_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| {
-        aws_error!(
-            NoSuchEntity,
-            "OpenIDConnect Provider not found for arn {arn}"
-        )
-    })
+    .ok_or_else(|| no_such_provider(arn))
+}
+
+pub(super) fn no_such_provider(arn: &str) -> AwsError {
+    aws_error!(
+        NoSuchEntity,
+        "OpenIDConnect Provider not found for arn {arn}"
+    )
 }

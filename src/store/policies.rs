@@ -9,14 +9,14 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::aws_managed::{self, AwsManagedPolicy};
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
 use crate::policy::{NamedPolicy, Policy, PolicyKind};
-use crate::view::Change;
+use crate::view::{Change, Listing, ManagedPolicyRecord, PolicyCounts, PolicyVersionRecord};
 
 /// The version every new policy starts with.
 const FIRST_VERSION: &str = "v1";
@@ -49,7 +49,7 @@ pub enum PolicyUsage {
 
 impl ManagedPolicy {
     /// Is the policy used that way (any way, for `None`)?
-    fn is_used_as(&self, usage: Option<PolicyUsage>) -> bool {
+    pub(super) fn is_used_as(&self, usage: Option<PolicyUsage>) -> bool {
         match usage {
             None => true,
             Some(PolicyUsage::PermissionsPolicy) => self.attachment_count > 0,
@@ -90,6 +90,7 @@ pub struct NewPolicy<'a> {
 #[derive(sqlx::FromRow)]
 pub(super) struct PolicyRow {
     policy_id: String,
+    account_id: String,
     policy_name: String,
     path: String,
     arn: String,
@@ -117,13 +118,69 @@ impl PolicyRow {
             tags,
         }
     }
+
+    /// The data plane's record of the policy, given its versions (`version_id`, document,
+    /// `created_at`) newest first, and its default version if the caller parsed it already.
+    fn record(
+        self,
+        versions: Vec<(String, String, i64)>,
+        parsed: Option<Arc<Policy>>,
+    ) -> ManagedPolicyRecord {
+        let parsed = parsed.or_else(|| {
+            let (_, document, _) = versions
+                .iter()
+                .find(|(id, _, _)| *id == self.default_version_id)?;
+            stored_document(&self.arn, document, PolicyKind::Identity { managed: true })
+        });
+        ManagedPolicyRecord {
+            default: parsed.map(|parsed| NamedPolicy::new(self.arn.as_str(), parsed)),
+            account_id: crate::view::account_id(&self.account_id),
+            policy_id: self.policy_id,
+            policy_name: self.policy_name,
+            path: self.path,
+            arn: self.arn,
+            description: self.description,
+            created_at: from_millis(self.created_at),
+            updated_at: from_millis(self.updated_at),
+            default_version_id: self.default_version_id,
+            versions: versions
+                .into_iter()
+                .map(|(version_id, document, created_at)| PolicyVersionRecord {
+                    version_id,
+                    document: document.into(),
+                    created_at: from_millis(created_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The order versions are listed in: newest first.
+macro_rules! newest_first {
+    () => {
+        "ORDER BY created_at DESC, CAST(substr(version_id, 2) AS INTEGER) DESC"
+    };
+}
+
+/// `SELECT` of a policy for the data plane, which counts its uses itself (counting them here
+/// would scan every user and role for each policy), followed by the rest of a query.
+macro_rules! select_policy_records {
+    ($rest:literal) => {
+        concat!(
+            "SELECT policy_id, account_id, policy_name, path, arn, description,
+                    default_version_id, created_at, updated_at,
+                    0 AS attachment_count, 0 AS boundary_count
+             FROM policies ",
+            $rest
+        )
+    };
 }
 
 /// `SELECT` of a policy with its attachment count, followed by the rest of a query.
 macro_rules! select_policies {
     ($rest:literal) => {
         concat!(
-            "SELECT p.policy_id, p.policy_name, p.path, p.arn, p.description,
+            "SELECT p.policy_id, p.account_id, p.policy_name, p.path, p.arn, p.description,
                     p.default_version_id, p.created_at, p.updated_at,
                     (SELECT count(*) FROM attached_policies a WHERE a.policy_arn = p.arn)
                         AS attachment_count,
@@ -197,10 +254,8 @@ impl Store {
         if !new.tags.is_empty() {
             w.record(resource_tags_change(&policy.arn, new.tags));
         }
-        w.record(Change::ManagedPolicyPut(NamedPolicy::new(
-            policy.arn.as_str(),
-            new.parsed,
-        )));
+        let change = policy_change(&mut w.tx, &policy.arn, Some(new.parsed)).await?;
+        w.record(change);
         w.commit().await?;
         Ok(policy)
     }
@@ -210,6 +265,9 @@ impl Store {
         account_id: &str,
         policy_arn: &str,
     ) -> Result<ManagedPolicy, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::policy(view, account_id, policy_arn);
+        }
         let mut conn = self.reader.acquire().await?;
         if let Some(aws) = aws_managed::by_arn(policy_arn) {
             return aws_policy(&mut conn, account_id, aws).await;
@@ -230,6 +288,9 @@ impl Store {
                 return Err(no_such_version(policy_arn, version_id));
             }
             return Ok(aws_version(aws, true));
+        }
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::policy_version(view, account_id, policy_arn, version_id);
         }
         let mut conn = self.reader.acquire().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
@@ -292,6 +353,18 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<ManagedPolicy>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let filter = |p: &ManagedPolicy| {
+                (!only_attached || p.attachment_count > 0) && p.is_used_as(usage)
+            };
+            let listing = Listing {
+                account_id,
+                path_prefix,
+                marker,
+                max_items,
+            };
+            return Ok(lagging::policies_page(view, &listing, filter));
+        }
         let mut rows: Vec<PolicyRow> = sqlx::query_as(select_policies!(
             "WHERE p.account_id = ?1 AND substr(p.path, 1, length(?2)) = ?2
                AND p.policy_name >= ?3 AND (?4 = 0 OR attachment_count > 0)
@@ -326,13 +399,18 @@ impl Store {
         only_attached: bool,
         usage: Option<PolicyUsage>,
     ) -> Result<Vec<ManagedPolicy>, AwsError> {
+        // With lagging reads, the counts are of what has propagated.
+        let counts = (self.propagation.lagging_view()).map(|view| view.policy_usage(account_id));
         let mut conn = self.reader.acquire().await?;
         let mut policies = Vec::new();
         for aws in aws_managed::CATALOGUE {
             if !aws.path.starts_with(path_prefix) {
                 continue;
             }
-            let policy = aws_policy(&mut conn, account_id, aws).await?;
+            let policy = match &counts {
+                Some(counts) => aws_policy_counted(aws, counts.get(&aws.arn()).copied()),
+                None => aws_policy(&mut conn, account_id, aws).await?,
+            };
             if (!only_attached || policy.attachment_count > 0) && policy.is_used_as(usage) {
                 policies.push(policy);
             }
@@ -491,12 +569,9 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *w.tx)
         .await?;
-        if set_as_default {
-            w.record(Change::ManagedPolicyPut(NamedPolicy::new(
-                policy.arn.as_str(),
-                parsed,
-            )));
-        }
+        let parsed = set_as_default.then_some(parsed);
+        let change = policy_change(&mut w.tx, &policy.arn, parsed).await?;
+        w.record(change);
         w.commit().await?;
         Ok(PolicyVersion {
             version_id,
@@ -516,8 +591,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let policy = policy_row(&mut w.tx, account_id, policy_arn).await?;
-        let document =
-            version_document(&mut w.tx, &policy.policy_id, policy_arn, version_id).await?;
+        version_document(&mut w.tx, &policy.policy_id, policy_arn, version_id).await?;
         sqlx::query(
             "UPDATE policies SET default_version_id = ?, updated_at = ? WHERE policy_id = ?",
         )
@@ -526,15 +600,8 @@ impl Store {
         .bind(&policy.policy_id)
         .execute(&mut *w.tx)
         .await?;
-        if let Some(parsed) = stored_document(
-            policy_arn,
-            &document,
-            PolicyKind::Identity { managed: true },
-        ) {
-            w.record(Change::ManagedPolicyPut(NamedPolicy::new(
-                policy_arn, parsed,
-            )));
-        }
+        let change = policy_change(&mut w.tx, &policy.arn, None).await?;
+        w.record(change);
         w.commit().await
     }
 
@@ -559,6 +626,8 @@ impl Store {
             .bind(version_id)
             .execute(&mut *w.tx)
             .await?;
+        let change = policy_change(&mut w.tx, &policy.arn, None).await?;
+        w.record(change);
         w.commit().await
     }
 
@@ -571,6 +640,9 @@ impl Store {
         if let Some(aws) = aws_managed::by_arn(policy_arn) {
             // The catalogue holds the default version only.
             return Ok(vec![aws_version(aws, false)]);
+        }
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::policy_versions(view, account_id, policy_arn);
         }
         let mut conn = self.reader.acquire().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
@@ -593,21 +665,51 @@ impl Store {
     }
 
     pub(super) async fn managed_policy_changes(&self) -> Result<Vec<Change>, AwsError> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT p.arn, v.document FROM policies p
-             JOIN policy_versions v ON v.policy_id = p.policy_id AND v.version_id = p.default_version_id",
-        )
+        let rows: Vec<PolicyRow> = sqlx::query_as(select_policy_records!(""))
+            .fetch_all(&self.reader)
+            .await?;
+        let versions: Vec<(String, String, String, i64)> = sqlx::query_as(concat!(
+            "SELECT policy_id, version_id, document, created_at FROM policy_versions ",
+            newest_first!()
+        ))
         .fetch_all(&self.reader)
         .await?;
+        let mut by_policy: std::collections::HashMap<String, Vec<(String, String, i64)>> =
+            std::collections::HashMap::new();
+        for (policy_id, version_id, document, created_at) in versions {
+            let versions = by_policy.entry(policy_id).or_default();
+            versions.push((version_id, document, created_at));
+        }
         Ok(rows
             .into_iter()
-            .filter_map(|(arn, document)| {
-                let parsed =
-                    stored_document(&arn, &document, PolicyKind::Identity { managed: true })?;
-                Some(Change::ManagedPolicyPut(NamedPolicy::new(arn, parsed)))
+            .map(|row| {
+                let versions = by_policy.remove(&row.policy_id).unwrap_or_default();
+                Change::ManagedPolicyPut(Arc::new(row.record(versions, None)))
             })
             .collect())
     }
+}
+
+/// The data plane's record of a policy as `conn` sees it now (see [`PolicyRow::record`]).
+async fn policy_change(
+    conn: &mut SqliteConnection,
+    policy_arn: &str,
+    parsed: Option<Arc<Policy>>,
+) -> Result<Change, AwsError> {
+    let row: PolicyRow = sqlx::query_as(select_policy_records!("WHERE arn = ?"))
+        .bind(policy_arn)
+        .fetch_one(&mut *conn)
+        .await?;
+    let versions: Vec<(String, String, i64)> = sqlx::query_as(concat!(
+        "SELECT version_id, document, created_at FROM policy_versions WHERE policy_id = ? ",
+        newest_first!()
+    ))
+    .bind(&row.policy_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Change::ManagedPolicyPut(Arc::new(
+        row.record(versions, parsed),
+    )))
 }
 
 /// Every managed policy of the account (without tags), by name, each with all its versions
@@ -704,19 +806,34 @@ async fn aws_policy(
     .bind(account_id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(ManagedPolicy {
+    Ok(aws_policy_counted(
+        aws,
+        Some(PolicyCounts {
+            attachments: attachment_count,
+            boundaries: boundary_count,
+        }),
+    ))
+}
+
+/// An AWS managed policy, with how the account uses it (none: not at all).
+pub(super) fn aws_policy_counted(
+    aws: &AwsManagedPolicy,
+    counts: Option<PolicyCounts>,
+) -> ManagedPolicy {
+    let counts = counts.unwrap_or_default();
+    ManagedPolicy {
         policy_id: aws.policy_id.to_owned(),
         policy_name: aws.name.to_owned(),
         path: aws.path.to_owned(),
-        arn,
         description: Some(aws.description.to_owned()),
         default_version_id: aws.version_id.to_owned(),
-        attachment_count,
-        boundary_count,
+        attachment_count: counts.attachments,
+        boundary_count: counts.boundaries,
+        arn: aws.arn(),
         created_at: aws.created_at,
         updated_at: aws.updated_at,
         tags: Vec::new(),
-    })
+    }
 }
 
 /// The default (and only bundled) version of an AWS managed policy.
@@ -761,7 +878,7 @@ async fn version_document(
         .ok_or_else(|| no_such_version(policy_arn, version_id))
 }
 
-fn no_such_version(policy_arn: &str, version_id: &str) -> AwsError {
+pub(super) fn no_such_version(policy_arn: &str, version_id: &str) -> AwsError {
     aws_error!(
         NoSuchEntity,
         "Policy {policy_arn} version {version_id} does not exist or is not attachable."

@@ -7,8 +7,11 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::tags::{Tagged, add_tags_within_quota, put_tags, remove_tags, tags_of};
-use super::{Store, Tag, from_millis, is_unique_violation, to_millis};
+use super::tags::{
+    Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
+    resource_tags_changes, tags_of,
+};
+use super::{Store, Tag, from_millis, is_unique_violation, lagging, to_millis};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::saml::{DecryptionKey, Metadata};
@@ -80,11 +83,19 @@ impl ProviderRow {
                 .map(|m| m.entity_id.clone())
                 .unwrap_or_default(),
             signing_keys: metadata.map(|m| m.signing_keys).unwrap_or_default(),
-            encryption_required: self.assertion_encryption_mode.as_deref() == Some("Required"),
             decryption_keys: private_keys
                 .iter()
                 .filter_map(|k| DecryptionKey::from_pem(&k.private_key).ok())
                 .collect(),
+            private_key_stamps: private_keys
+                .iter()
+                .map(|k| (k.key_id.clone(), k.added_at))
+                .collect(),
+            uuid: self.uuid.clone(),
+            metadata: self.metadata.as_str().into(),
+            assertion_encryption_mode: self.assertion_encryption_mode.clone(),
+            valid_until: self.valid_until.map(from_millis),
+            created_at: from_millis(self.created_at),
         }))
     }
 
@@ -120,6 +131,9 @@ impl Store {
         let (provider, change) =
             insert_provider(&mut w.tx, account_id, arn, document, tags, now).await?;
         w.record(change);
+        if !tags.is_empty() {
+            w.record(resource_tags_change(arn, tags));
+        }
         w.commit().await?;
         Ok(provider)
     }
@@ -129,6 +143,9 @@ impl Store {
         account_id: &str,
         arn: &str,
     ) -> Result<SamlProvider, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::saml_provider(view, account_id, arn);
+        }
         let mut conn = self.reader.acquire().await?;
         let row = provider_row(&mut conn, account_id, arn).await?;
         let tags = tags_of(&mut conn, Tagged::SamlProvider, arn).await?;
@@ -141,6 +158,13 @@ impl Store {
         &self,
         account_id: &str,
     ) -> Result<Vec<SamlProvider>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let providers = view.saml_providers_of(account_id);
+            return Ok(providers
+                .iter()
+                .map(|p| lagging::listed_saml_provider(p))
+                .collect());
+        }
         let rows: Vec<ProviderRow> = sqlx::query_as(
             "SELECT arn, account_id, uuid, '' AS metadata, assertion_encryption_mode,
                     valid_until, created_at
@@ -166,6 +190,7 @@ impl Store {
         if deleted == 0 {
             return Err(no_such_provider(arn));
         }
+        w.record(resource_tags_change(arn, &[]));
         w.record(Change::SamlProviderRemoved {
             arn: arn.to_owned(),
         });
@@ -240,7 +265,8 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         provider_row(&mut w.tx, account_id, arn).await?;
-        add_tags_within_quota(&mut w.tx, Tagged::SamlProvider, arn, tags).await?;
+        let tags = add_tags_within_quota(&mut w.tx, Tagged::SamlProvider, arn, tags).await?;
+        w.record(resource_tags_change(arn, &tags));
         w.commit().await
     }
 
@@ -253,7 +279,18 @@ impl Store {
         let mut w = self.begin().await?;
         provider_row(&mut w.tx, account_id, arn).await?;
         remove_tags(&mut w.tx, Tagged::SamlProvider, arn, keys).await?;
+        let tags = tags_of(&mut w.tx, Tagged::SamlProvider, arn).await?;
+        w.record(resource_tags_change(arn, &tags));
         w.commit().await
+    }
+
+    pub(super) async fn saml_provider_tag_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT provider_arn, tag_key, tag_value FROM saml_provider_tags ORDER BY rowid",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(resource_tags_changes(rows))
     }
 
     pub(super) async fn saml_provider_changes(&self) -> Result<Vec<Change>, AwsError> {
@@ -425,7 +462,7 @@ pub(super) async fn providers_of(
 }
 
 /// AWS's answer for a provider ARN that names none.
-fn no_such_provider(arn: &str) -> AwsError {
+pub(super) fn no_such_provider(arn: &str) -> AwsError {
     aws_error!(NoSuchEntity, "Manifest not found for arn {arn}")
 }
 

@@ -161,6 +161,18 @@ async fn insert_account(
             .execute(&mut *conn)
             .await?;
         }
+        for past in &user.password_history {
+            sqlx::query(
+                "INSERT INTO password_history (user_id, salt, password_hash, set_at)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(&user.id)
+            .bind(&past.salt)
+            .bind(&past.password_hash)
+            .bind(millis(&past.set))
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     for role in &account.roles {
         sqlx::query(
@@ -213,9 +225,9 @@ async fn insert_account(
         sqlx::query(
             "INSERT INTO mfa_devices
                  (serial_number, account_id, device_name, path, seed, created_at, user_id,
-                  enabled_at)
+                  enabled_at, last_step, drift_steps)
              VALUES (?, ?, ?, ?, ?, ?,
-                     (SELECT user_id FROM users WHERE account_id = ? AND user_name = ?), ?)",
+                     (SELECT user_id FROM users WHERE account_id = ? AND user_name = ?), ?, ?, ?)",
         )
         .bind(&serial_number)
         .bind(account_id)
@@ -226,6 +238,8 @@ async fn insert_account(
         .bind(account_id)
         .bind(&device.user)
         .bind(device.enabled.as_deref().map(millis))
+        .bind(device.last_step.unwrap_or(0))
+        .bind(device.drift_steps.unwrap_or(0))
         .execute(&mut *conn)
         .await?;
         put_tags(conn, Tagged::MfaDevice, &serial_number, &tags(&device.tags)).await?;
@@ -550,6 +564,8 @@ struct DeviceRow {
     created_at: i64,
     user_name: Option<String>,
     enabled_at: Option<i64>,
+    last_step: i64,
+    drift_steps: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -723,6 +739,7 @@ impl Reader {
         let mut signing_certificates = signing_certificates_of(conn, &account_id).await?;
         let mut ssh_public_keys = ssh_public_keys_of(conn, &account_id).await?;
         let mut login_profiles = login_profiles_of(conn, &account_id).await?;
+        let mut password_history = password_history_of(conn, &account_id).await?;
         let mut service_credentials = service_credentials_of(conn, &account_id).await?;
         let mut account = doc::Account {
             root_signing_certificates: signing_certificates.remove(&None).unwrap_or_default(),
@@ -784,6 +801,7 @@ impl Reader {
                     .unwrap_or_default(),
                 ssh_public_keys: ssh_public_keys.remove(&row.id).unwrap_or_default(),
                 login_profile: login_profiles.remove(&row.id),
+                password_history: password_history.remove(&row.id).unwrap_or_default(),
                 service_specific_credentials: service_credentials
                     .remove(&row.id)
                     .unwrap_or_default(),
@@ -882,7 +900,7 @@ impl Reader {
         }
         let devices: Vec<DeviceRow> = sqlx::query_as(
             "SELECT d.serial_number, d.device_name, d.path, d.seed, d.created_at, u.user_name,
-                    d.enabled_at
+                    d.enabled_at, d.last_step, d.drift_steps
              FROM mfa_devices d LEFT JOIN users u USING (user_id)
              WHERE d.account_id = ? ORDER BY d.device_name",
         )
@@ -898,6 +916,8 @@ impl Reader {
                 created: date(row.created_at),
                 user: row.user_name,
                 enabled: row.enabled_at.map(date),
+                last_step: (row.last_step != 0).then_some(row.last_step),
+                drift_steps: (row.drift_steps != 0).then_some(row.drift_steps),
             });
         }
         account.account_id = account_id;
@@ -930,6 +950,30 @@ async fn login_profiles_of(
             (user_id, profile)
         });
     Ok(profiles.collect())
+}
+
+/// The password history of the account's users, by user, oldest first: hashes only.
+async fn password_history_of(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<HashMap<String, Vec<doc::PastPassword>>, AwsError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT h.user_id, h.salt, h.password_hash, h.set_at
+         FROM password_history h JOIN users u USING (user_id) WHERE u.account_id = ?
+         ORDER BY h.rowid",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut history: HashMap<String, Vec<doc::PastPassword>> = HashMap::new();
+    for (user_id, salt, password_hash, set) in rows {
+        history.entry(user_id).or_default().push(doc::PastPassword {
+            salt,
+            password_hash,
+            set: date(set),
+        });
+    }
+    Ok(history)
 }
 
 /// The service-specific credentials of the account's users, by user, oldest first: hashes

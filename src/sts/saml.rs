@@ -118,7 +118,7 @@ pub async fn unsigned(
     let xml = decode(&input.assertion)?;
     let assertion = Assertion::verify(&xml, &provider.signing_keys, &provider.decryption_keys)
         .map_err(|e| invalid_token(&e))?;
-    if provider.encryption_required && !assertion.encrypted {
+    if provider.encryption_required() && !assertion.encrypted {
         return Err(invalid_token(
             "The SAML provider requires encrypted assertions: its AssertionEncryptionMode is \
              Required",
@@ -489,8 +489,13 @@ mod tests {
             account_id: "123456789012".into(),
             entity_id: String::new(),
             signing_keys: Vec::new(),
-            encryption_required: false,
             decryption_keys: Vec::new(),
+            private_key_stamps: Vec::new(),
+            uuid: String::new(),
+            metadata: "".into(),
+            assertion_encryption_mode: None,
+            valid_until: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         };
         let expected = STANDARD.encode(digest::digest(
             &digest::SHA1_FOR_LEGACY_USE_ONLY,

@@ -7,7 +7,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{
-    AccessKeyRecord, GroupRecord, OidcProviderRecord, RoleRecord, SessionRecord, UserRecord,
+    AccessKeyRecord, GroupRecord, InstanceProfileRecord, OidcProviderRecord, RoleRecord,
+    SessionRecord, UserRecord,
 };
 
 /// A record with the id it is found by.
@@ -42,6 +43,12 @@ impl HasId for AccessKeyRecord {
 impl HasId for SessionRecord {
     fn id(&self) -> &str {
         &self.access_key_id
+    }
+}
+
+impl HasId for InstanceProfileRecord {
+    fn id(&self) -> &str {
+        &self.instance_profile_id
     }
 }
 

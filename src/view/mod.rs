@@ -3,12 +3,18 @@
 //! [`Change`]s the store publishes through `consistency`.
 //!
 //! Authentication and authorization read only this, never SQLite: that keeps the hot path in
-//! memory and makes "the change is not visible yet" a real state.
+//! memory and makes "the change is not visible yet" a real state. It also keeps what the read
+//! APIs show of the few entities authorization does not need (managed policy versions,
+//! instance profiles, providers' details), so that with lagging reads they answer from it
+//! (see `store::lagging`).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 
 mod by_id;
+mod reads;
+
+pub use reads::PolicyCounts;
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
@@ -43,10 +49,12 @@ pub enum Change {
     RoleRemoved {
         role_id: String,
     },
-    /// An inline policy of a user or role (the owner's unique id), reported under its name.
+    /// An inline policy of a user or role (the owner's unique id), reported under its name,
+    /// and its document as written (for lagging read APIs).
     InlinePolicyPut {
         owner_id: String,
         policy: NamedPolicy,
+        document: Arc<str>,
     },
     InlinePolicyRemoved {
         owner_id: String,
@@ -63,8 +71,8 @@ pub enum Change {
     },
     /// Temporary credentials minted by STS.
     SessionPut(Arc<SessionRecord>),
-    /// A managed policy's default version, reported under the policy's ARN.
-    ManagedPolicyPut(NamedPolicy),
+    /// A customer managed policy: its default version, and what read APIs show of it.
+    ManagedPolicyPut(Arc<ManagedPolicyRecord>),
     ManagedPolicyRemoved {
         policy_arn: String,
     },
@@ -78,8 +86,13 @@ pub enum Change {
     SamlProviderRemoved {
         arn: String,
     },
+    /// An instance profile, for lagging read APIs (authorization needs none).
+    InstanceProfilePut(Arc<InstanceProfileRecord>),
+    InstanceProfileRemoved {
+        instance_profile_id: String,
+    },
     /// The tags of a resource that is no principal (a managed policy, an instance
-    /// profile), by ARN, for `aws:ResourceTag/…`; none forgets the resource.
+    /// profile, a provider…), by ARN, for `aws:ResourceTag/…`; none forgets the resource.
     ResourceTags {
         arn: String,
         tags: Vec<(String, String)>,
@@ -102,7 +115,9 @@ impl Change {
             | Change::OidcProviderPut(_)
             | Change::OidcProviderRemoved { .. }
             | Change::SamlProviderPut(_)
-            | Change::SamlProviderRemoved { .. } => ChangeKind::Entities,
+            | Change::SamlProviderRemoved { .. }
+            | Change::InstanceProfilePut(_)
+            | Change::InstanceProfileRemoved { .. } => ChangeKind::Entities,
             // Membership decides which policies apply, as an attachment does.
             Change::GroupMembership { .. } => ChangeKind::Policies,
             Change::AccessKeyPut(_) | Change::AccessKeyRemoved { .. } => ChangeKind::AccessKeys,
@@ -138,12 +153,18 @@ impl Change {
             Change::AccessKeyPut(key) => format!("access-key:{}", key.access_key_id),
             Change::AccessKeyRemoved { access_key_id } => format!("access-key:{access_key_id}"),
             Change::SessionPut(session) => format!("session:{}", session.access_key_id),
-            Change::ManagedPolicyPut(policy) => format!("policy:{}", policy.id),
+            Change::ManagedPolicyPut(policy) => format!("policy:{}", policy.arn),
             Change::ManagedPolicyRemoved { policy_arn } => format!("policy:{policy_arn}"),
             Change::OidcProviderPut(provider) => format!("oidc-provider:{}", provider.arn),
             Change::OidcProviderRemoved { arn } => format!("oidc-provider:{arn}"),
             Change::SamlProviderPut(provider) => format!("saml-provider:{}", provider.arn),
             Change::SamlProviderRemoved { arn } => format!("saml-provider:{arn}"),
+            Change::InstanceProfilePut(profile) => {
+                format!("instance-profile:{}", profile.instance_profile_id)
+            }
+            Change::InstanceProfileRemoved {
+                instance_profile_id,
+            } => format!("instance-profile:{instance_profile_id}"),
             Change::ResourceTags { arn, .. } => format!("resource-tags:{arn}"),
         }
     }
@@ -210,7 +231,8 @@ pub struct RoleRecord {
     pub tags: Vec<(String, String)>,
 }
 
-/// What the data plane knows of an OpenID Connect provider: enough to accept its tokens.
+/// What the data plane knows of an OpenID Connect provider: enough to accept its tokens,
+/// and to show it (thumbprints, creation date) to lagging read APIs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OidcProviderRecord {
     pub arn: String,
@@ -219,9 +241,63 @@ pub struct OidcProviderRecord {
     pub url: String,
     /// The audiences its tokens may name.
     pub client_ids: Vec<String>,
+    pub thumbprints: Vec<String>,
+    pub created_at: time::OffsetDateTime,
 }
 
-/// What the data plane knows of a SAML provider: enough to verify its assertions.
+/// What the data plane knows of a customer managed policy: its default version, parsed,
+/// for authorization; the rest (every version's document, at most five) for lagging read
+/// APIs. Policies are few: the whole record costs little.
+#[derive(Debug, Clone)]
+pub struct ManagedPolicyRecord {
+    pub policy_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    pub policy_name: String,
+    pub path: String,
+    pub arn: String,
+    pub description: Option<String>,
+    pub created_at: time::OffsetDateTime,
+    pub updated_at: time::OffsetDateTime,
+    pub default_version_id: String,
+    /// Every version, newest first.
+    pub versions: Vec<PolicyVersionRecord>,
+    /// The default version, reported under the ARN; none when its stored document no
+    /// longer parses (it grants nothing then).
+    pub default: Option<NamedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyVersionRecord {
+    pub version_id: String,
+    pub document: Arc<str>,
+    pub created_at: time::OffsetDateTime,
+}
+
+/// What the data plane knows of an instance profile: only lagging read APIs need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceProfileRecord {
+    pub instance_profile_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    pub instance_profile_name: String,
+    pub path: String,
+    pub arn: String,
+    pub created_at: time::OffsetDateTime,
+    /// The unique id of the role it holds, if any.
+    pub role_id: Option<String>,
+}
+
+/// An inline policy of a user, role or group: parsed for authorization, as written for
+/// lagging read APIs.
+#[derive(Debug, Clone)]
+struct InlinePolicy {
+    policy: NamedPolicy,
+    document: Arc<str>,
+}
+
+/// What the data plane knows of a SAML provider: enough to verify its assertions, and to
+/// show it to lagging read APIs (providers are few; their metadata is kept as written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SamlProviderRecord {
     pub arn: String,
@@ -230,10 +306,23 @@ pub struct SamlProviderRecord {
     pub entity_id: String,
     /// The RSA public keys (`RSAPublicKey` DER) its assertions may be signed with.
     pub signing_keys: Vec<Vec<u8>>,
-    /// `AssertionEncryptionMode=Required`: plain assertions are refused.
-    pub encryption_required: bool,
     /// The private keys its encrypted assertions are decrypted with, oldest first.
     pub decryption_keys: Vec<crate::saml::DecryptionKey>,
+    /// Each private key's `KeyId` and when it was added, as `GetSAMLProvider` shows them.
+    pub private_key_stamps: Vec<(String, time::OffsetDateTime)>,
+    /// `SAMLProviderUUID`.
+    pub uuid: String,
+    pub metadata: Arc<str>,
+    /// `Required` refuses plain assertions.
+    pub assertion_encryption_mode: Option<String>,
+    pub valid_until: Option<time::OffsetDateTime>,
+    pub created_at: time::OffsetDateTime,
+}
+
+impl SamlProviderRecord {
+    pub fn encryption_required(&self) -> bool {
+        self.assertion_encryption_mode.as_deref() == Some("Required")
+    }
 }
 
 /// Temporary credentials: who they stand for, for how long, with which limits.
@@ -360,10 +449,14 @@ struct ViewData {
     /// `account_id/lowercase name` → role.
     roles_by_name: BTreeMap<String, Arc<RoleRecord>>,
     /// Owner (user or role) unique id → inline policies.
-    inline_policies: HashMap<String, Vec<NamedPolicy>>,
+    inline_policies: HashMap<String, Vec<InlinePolicy>>,
     /// Owner (user or role) unique id → attached managed policy ARNs.
     attached_policies: HashMap<String, Vec<String>>,
-    managed_policies: HashMap<String, NamedPolicy>,
+    /// ARN → customer managed policy.
+    managed_policies: HashMap<String, Arc<ManagedPolicyRecord>>,
+    instance_profiles: ById<InstanceProfileRecord>,
+    /// `account_id/lowercase name` → instance profile. Ordered, as listings show them.
+    instance_profiles_by_name: BTreeMap<String, Arc<InstanceProfileRecord>>,
     /// ARN → tags of the tagged resources that are no principal.
     resource_tags: HashMap<String, Vec<(String, String)>>,
     sessions: ById<SessionRecord>,
@@ -451,17 +544,21 @@ impl ViewData {
             Change::AccessKeyRemoved { access_key_id } => {
                 data.access_keys.remove(&access_key_id);
             }
-            Change::InlinePolicyPut { owner_id, policy } => {
+            Change::InlinePolicyPut {
+                owner_id,
+                policy,
+                document,
+            } => {
                 let policies = data.inline_policies.entry(owner_id).or_default();
-                policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy.id));
-                policies.push(policy);
+                policies.retain(|p| !p.policy.id.eq_ignore_ascii_case(&policy.id));
+                policies.push(InlinePolicy { policy, document });
             }
             Change::InlinePolicyRemoved {
                 owner_id,
                 policy_name,
             } => {
                 if let Some(policies) = data.inline_policies.get_mut(&owner_id) {
-                    policies.retain(|p| !p.id.eq_ignore_ascii_case(&policy_name));
+                    policies.retain(|p| !p.policy.id.eq_ignore_ascii_case(&policy_name));
                 }
             }
             Change::PolicyAttached {
@@ -485,7 +582,7 @@ impl ViewData {
                 data.sessions.insert(session);
             }
             Change::ManagedPolicyPut(policy) => {
-                data.managed_policies.insert(policy.id.to_string(), policy);
+                data.managed_policies.insert(policy.arn.clone(), policy);
             }
             Change::ManagedPolicyRemoved { policy_arn } => {
                 data.managed_policies.remove(&policy_arn);
@@ -501,6 +598,26 @@ impl ViewData {
             }
             Change::SamlProviderRemoved { arn } => {
                 data.saml_providers.remove(&arn);
+            }
+            Change::InstanceProfilePut(profile) => {
+                if let Some(old) = data.instance_profiles.insert(profile.clone()) {
+                    let key = name_key(&old.account_id, &old.instance_profile_name);
+                    forget_name(&mut data.instance_profiles_by_name, key, |p| {
+                        p.instance_profile_id == old.instance_profile_id
+                    });
+                }
+                let key = name_key(&profile.account_id, &profile.instance_profile_name);
+                data.instance_profiles_by_name.insert(key, profile);
+            }
+            Change::InstanceProfileRemoved {
+                instance_profile_id,
+            } => {
+                if let Some(old) = data.instance_profiles.remove(&instance_profile_id) {
+                    let key = name_key(&old.account_id, &old.instance_profile_name);
+                    forget_name(&mut data.instance_profiles_by_name, key, |p| {
+                        p.instance_profile_id == old.instance_profile_id
+                    });
+                }
             }
             Change::ResourceTags { arn, tags } if tags.is_empty() => {
                 data.resource_tags.remove(&arn);
@@ -658,7 +775,7 @@ impl View {
             .get(owner_id)
             .into_iter()
             .flatten()
-            .map(|p| p.id.to_string())
+            .map(|p| p.policy.id.to_string())
             .collect();
         names.sort();
         names
@@ -679,8 +796,8 @@ impl View {
         self.read()
             .managed_policies
             .get(policy_arn)
-            .cloned()
-            .or_else(|| crate::aws_managed::policy(policy_arn))
+            .map(|p| p.default.clone())
+            .unwrap_or_else(|| crate::aws_managed::policy(policy_arn))
     }
 
     /// The tags of the user, role, managed policy or instance profile an ARN names, for
@@ -805,15 +922,15 @@ impl View {
                     .get(owner)
                     .into_iter()
                     .flatten()
-                    .cloned(),
+                    .map(|p| p.policy.clone()),
             );
             let attached = data.attached_policies.get(owner).into_iter().flatten();
-            policies.extend(attached.filter_map(|arn| {
-                data.managed_policies
-                    .get(arn)
-                    .cloned()
-                    .or_else(|| crate::aws_managed::policy(arn))
-            }));
+            policies.extend(
+                attached.filter_map(|arn| match data.managed_policies.get(arn) {
+                    Some(policy) => policy.default.clone(),
+                    None => crate::aws_managed::policy(arn),
+                }),
+            );
         }
         policies
     }

@@ -266,6 +266,16 @@ async fn the_docker_bootstrap_file_gives_working_credentials() {
     assert_eq!(users.users().len(), 2);
     let (code, _) = error_of(auditor.create_user().user_name("x").send().await);
     assert_eq!(code, "AccessDenied");
+
+    // The auditor's console password, and the instance profile of `deploy`.
+    let iam = server.iam();
+    let login = iam.get_login_profile().user_name("auditor").send().await;
+    assert_eq!(login.unwrap().login_profile.unwrap().user_name, "auditor");
+    let profile = iam
+        .get_instance_profile()
+        .instance_profile_name("deploy-hosts");
+    let profile = profile.send().await.unwrap().instance_profile.unwrap();
+    assert_eq!(profile.roles[0].role_name, "deploy");
 }
 
 /// The example of README.md's state document section starts a server as it says.

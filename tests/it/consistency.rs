@@ -544,7 +544,7 @@ async fn with_lagging_reads_a_new_user_is_not_found_until_it_propagates() {
 }
 
 /// An answer in comparable form: its `Debug`, or its error code.
-fn shown<T: std::fmt::Debug, E: aws_sdk_iam::error::ProvideErrorMetadata>(
+pub(crate) fn shown<T: std::fmt::Debug, E: aws_sdk_iam::error::ProvideErrorMetadata>(
     answer: Result<T, aws_sdk_iam::error::SdkError<E>>,
 ) -> String {
     match answer {

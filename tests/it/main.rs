@@ -18,6 +18,7 @@ mod federation;
 mod fuzzing;
 mod groups;
 mod instance_profiles;
+mod lagging_reads;
 mod limits;
 mod login_profiles;
 mod logs;

@@ -10,7 +10,7 @@ use crate::sts::user_with_key;
 const ALLOW_ALL_IAM: &str = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}}"#;
 
 /// RFC 6238 with HMAC-SHA1, 30-second steps and 6 digits, apart from the server's own.
-fn totp(seed_base32: &str, step: i64) -> String {
+pub(crate) fn totp(seed_base32: &str, step: i64) -> String {
     let mut key = Vec::new();
     let (mut buffer, mut bits) = (0u64, 0);
     for c in seed_base32.bytes() {
@@ -42,7 +42,7 @@ fn unix_seconds(clock: &serde_json::Value) -> i64 {
 
 /// Moves the server's clock just past the start of the next time step, so that the test
 /// has most of a step before the codes change; returns that step.
-async fn fresh_step(server: &TestServer) -> i64 {
+pub(crate) async fn fresh_step(server: &TestServer) -> i64 {
     let admin = server.admin();
     let now = unix_seconds(&admin.get("clock").await);
     let seconds = 30 - now.rem_euclid(30) + 1;
@@ -68,7 +68,7 @@ async fn new_device(server: &TestServer, name: &str) -> (String, String) {
 }
 
 /// A device enabled for the user with the two latest codes; returns (serial, seed).
-async fn enabled_device(server: &TestServer, user: &str) -> (String, String) {
+pub(crate) async fn enabled_device(server: &TestServer, user: &str) -> (String, String) {
     let (serial, seed) = new_device(server, &format!("{user}-phone")).await;
     let step = fresh_step(server).await;
     server

@@ -3,7 +3,9 @@
 use aws_sdk_iam::types::Tag;
 use serde_json::{Value, json};
 
-use crate::common::{ACCOUNT, TestServer};
+use crate::common::{ACCOUNT, TestServer, error_of};
+use crate::mfa::{enabled_device, fresh_step, totp};
+use crate::sts::user_with_key;
 use crate::web_identity::{issuer, mint};
 
 const ALLOW_S3: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
@@ -521,6 +523,65 @@ async fn instance_profiles_login_profiles_and_settings_import_back_unchanged() {
     let (status, body) = admin.call("PUT", "state", Some(&plain.to_string())).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("?secrets=true"), "{body}");
+}
+
+/// What only guards against reuse travels too, with `?secrets=true`: a password used
+/// before stays refused, and an MFA code used before stays used.
+#[tokio::test]
+async fn password_history_and_the_mfa_replay_guard_import_back() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    iam.update_account_password_policy()
+        .allow_users_to_change_password(true)
+        .password_reuse_prevention(3)
+        .send()
+        .await
+        .unwrap();
+    let (key, secret) = user_with_key(&server, "ida").await;
+    let create = iam.create_login_profile().user_name("ida");
+    create.password("First-Pass-1").send().await.unwrap();
+    let ida = server.iam_as(&key, &secret);
+    let change = |old: &str, new: &str| {
+        ida.change_password()
+            .old_password(old)
+            .new_password(new)
+            .send()
+    };
+    change("First-Pass-1", "Second-Pass-2").await.unwrap();
+    let (serial, seed) = enabled_device(&server, "ida").await;
+    let step = fresh_step(&server).await;
+    let sts = server.sts_as(&key, &secret);
+    let with_code = || {
+        sts.get_session_token()
+            .serial_number(&serial)
+            .token_code(totp(&seed, step))
+            .send()
+    };
+    with_code().await.unwrap();
+
+    let admin = server.admin();
+    let first = admin.get("state?secrets=true").await;
+    let history = &account(&first)["users"][0]["password_history"];
+    assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
+    assert_eq!(history[1]["password_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(account(&first)["mfa_devices"][0]["last_step"], step);
+    let plain = admin.get("state").await;
+    assert!(
+        account(&plain)["users"][0]
+            .get("password_history")
+            .is_none()
+    );
+    assert!(account(&plain)["mfa_devices"][0].get("last_step").is_none());
+
+    admin.post("reset", "").await;
+    admin.put("state", &first.to_string()).await;
+    assert_eq!(admin.get("state?secrets=true").await, first);
+    let (code, _) = error_of(with_code().await);
+    assert_eq!(code, "AccessDenied");
+    let (code, message) = error_of(change("Second-Pass-2", "First-Pass-1").await);
+    assert_eq!(code, "PasswordPolicyViolation");
+    assert!(message.contains("last 3 passwords"), "{message}");
+    change("Second-Pass-2", "Third-Pass-3").await.unwrap();
 }
 
 /// A clear password may be imported: checked against the document's policy, kept hashed.

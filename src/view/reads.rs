@@ -1,0 +1,224 @@
+//! What the lagging read APIs (`--consistency-lagging-reads`) ask of the view beyond what
+//! authorization needs: managed policies and their versions, inline documents, instance
+//! profiles, providers, and how many entities use each policy.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{
+    InstanceProfileRecord, Listing, ManagedPolicyRecord, OidcProviderRecord, SamlProviderRecord,
+    View, name_key,
+};
+
+/// How many visible users, groups and roles of an account use a managed policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicyCounts {
+    /// Attached to them.
+    pub attachments: i64,
+    /// Users and roles it bounds.
+    pub boundaries: i64,
+}
+
+impl View {
+    /// A visible customer managed policy, by ARN.
+    pub fn managed_policy_record(&self, policy_arn: &str) -> Option<Arc<ManagedPolicyRecord>> {
+        self.read().managed_policies.get(policy_arn).cloned()
+    }
+
+    /// The account's visible customer managed policies, in no order.
+    pub fn managed_policies_of(&self, account_id: &str) -> Vec<Arc<ManagedPolicyRecord>> {
+        self.read()
+            .managed_policies
+            .values()
+            .filter(|p| &*p.account_id == account_id)
+            .cloned()
+            .collect()
+    }
+
+    /// How the account's visible entities use each managed policy (AWS managed ones too),
+    /// by ARN: one pass over the attachments, users and roles, for a whole listing.
+    pub fn policy_usage(&self, account_id: &str) -> HashMap<String, PolicyCounts> {
+        let data = self.read();
+        let mut usage: HashMap<String, PolicyCounts> = HashMap::new();
+        for (owner_id, arns) in &data.attached_policies {
+            let owner_account = match data.users.get(owner_id) {
+                Some(user) => Some(&*user.account_id),
+                None => match data.roles.get(owner_id) {
+                    Some(role) => Some(&*role.account_id),
+                    None => data.groups.get(owner_id).map(|g| g.account_id.as_str()),
+                },
+            };
+            if owner_account != Some(account_id) {
+                continue;
+            }
+            for arn in arns {
+                usage.entry(arn.clone()).or_default().attachments += 1;
+            }
+        }
+        let users = data
+            .users
+            .values()
+            .filter(|u| &*u.account_id == account_id)
+            .map(|u| &u.permissions_boundary);
+        let roles = data
+            .roles
+            .values()
+            .filter(|r| &*r.account_id == account_id)
+            .map(|r| &r.permissions_boundary);
+        for arn in users.chain(roles).flatten() {
+            usage.entry(arn.clone()).or_default().boundaries += 1;
+        }
+        usage
+    }
+
+    /// A visible inline policy of an owner (by unique id), named without case: its name
+    /// as stored and its document as written.
+    pub fn inline_policy(&self, owner_id: &str, policy_name: &str) -> Option<(String, Arc<str>)> {
+        self.read()
+            .inline_policies
+            .get(owner_id)?
+            .iter()
+            .find(|p| p.policy.id.eq_ignore_ascii_case(policy_name))
+            .map(|p| (p.policy.id.to_string(), p.document.clone()))
+    }
+
+    pub fn instance_profile_by_name(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Option<Arc<InstanceProfileRecord>> {
+        self.read()
+            .instance_profiles_by_name
+            .get(&name_key(account_id, name))
+            .cloned()
+    }
+
+    /// A page of the account's instance profiles, as [`View::users_page`] lists users.
+    pub fn instance_profiles_page(
+        &self,
+        listing: &Listing<'_>,
+    ) -> (Vec<Arc<InstanceProfileRecord>>, Option<String>) {
+        let data = self.read();
+        listing.page(&data.instance_profiles_by_name, |p| {
+            (p.path.as_str(), p.instance_profile_name.as_str())
+        })
+    }
+
+    /// The visible instance profiles that hold a role, by name without case.
+    pub fn instance_profiles_of_role(&self, role_id: &str) -> Vec<Arc<InstanceProfileRecord>> {
+        self.read()
+            .instance_profiles_by_name
+            .values()
+            .filter(|p| p.role_id.as_deref() == Some(role_id))
+            .cloned()
+            .collect()
+    }
+
+    /// The account's visible OpenID Connect providers, by ARN.
+    pub fn oidc_providers_of(&self, account_id: &str) -> Vec<Arc<OidcProviderRecord>> {
+        let mut providers: Vec<_> = self
+            .read()
+            .oidc_providers
+            .values()
+            .filter(|p| p.account_id == account_id)
+            .cloned()
+            .collect();
+        providers.sort_by(|a, b| a.arn.cmp(&b.arn));
+        providers
+    }
+
+    /// The account's visible SAML providers, by ARN.
+    pub fn saml_providers_of(&self, account_id: &str) -> Vec<Arc<SamlProviderRecord>> {
+        let mut providers: Vec<_> = self
+            .read()
+            .saml_providers
+            .values()
+            .filter(|p| p.account_id == account_id)
+            .cloned()
+            .collect();
+        providers.sort_by(|a, b| a.arn.cmp(&b.arn));
+        providers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{Change, UserRecord};
+
+    fn user(id: &str, account_id: &str, boundary: Option<&str>) -> Change {
+        Change::UserPut(Arc::new(UserRecord {
+            user_id: id.into(),
+            account_id: account_id.into(),
+            user_name: id.into(),
+            path: "/".into(),
+            arn: format!("arn:aws:iam::{account_id}:user/{id}"),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            permissions_boundary: boundary.map(Into::into),
+            tags: vec![],
+        }))
+    }
+
+    fn attached(owner_id: &str, policy_arn: &str) -> Change {
+        Change::PolicyAttached {
+            owner_id: owner_id.into(),
+            policy_arn: policy_arn.into(),
+        }
+    }
+
+    #[test]
+    fn uses_of_a_policy_are_counted_per_account_over_visible_owners() {
+        const POLICY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        let view = View::new();
+        view.apply([
+            user("AIDAONE", "111111111111", Some(POLICY)),
+            attached("AIDAONE", POLICY),
+            user("AIDATWO", "222222222222", None),
+            attached("AIDATWO", POLICY),
+            // Not visible yet: not counted.
+            attached("AIDATHREE", POLICY),
+        ]);
+        let one = view.policy_usage("111111111111");
+        let expected = PolicyCounts {
+            attachments: 1,
+            boundaries: 1,
+        };
+        assert_eq!(one.get(POLICY), Some(&expected));
+        let two = view.policy_usage("222222222222");
+        assert_eq!(two[POLICY].boundaries, 0);
+        view.apply([Change::UserRemoved {
+            user_id: "AIDAONE".into(),
+        }]);
+        assert!(view.policy_usage("111111111111").is_empty());
+    }
+
+    #[test]
+    fn an_instance_profile_is_found_by_name_until_removed() {
+        let profile = |role_id: Option<&str>| {
+            Change::InstanceProfilePut(Arc::new(InstanceProfileRecord {
+                instance_profile_id: "AIPAEXAMPLE".into(),
+                account_id: "111111111111".into(),
+                instance_profile_name: "Web".into(),
+                path: "/".into(),
+                arn: "arn:aws:iam::111111111111:instance-profile/Web".into(),
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+                role_id: role_id.map(Into::into),
+            }))
+        };
+        let view = View::new();
+        view.apply([profile(None), profile(Some("AROAEXAMPLE"))]);
+        let found = view
+            .instance_profile_by_name("111111111111", "web")
+            .unwrap();
+        assert_eq!(found.role_id.as_deref(), Some("AROAEXAMPLE"));
+        assert_eq!(view.instance_profiles_of_role("AROAEXAMPLE").len(), 1);
+        view.apply([Change::InstanceProfileRemoved {
+            instance_profile_id: "AIPAEXAMPLE".into(),
+        }]);
+        assert!(
+            view.instance_profile_by_name("111111111111", "web")
+                .is_none()
+        );
+        assert!(view.instance_profiles_of_role("AROAEXAMPLE").is_empty());
+    }
+}
