@@ -35,6 +35,7 @@ mod roles;
 mod saml;
 mod service_credentials;
 mod service_linked_roles;
+mod session_tags;
 mod shutdown;
 mod signatures;
 mod simulate;
