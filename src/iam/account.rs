@@ -276,7 +276,7 @@ pub async fn get_account_summary(
         ("Providers", counts.providers),
         ("MFADevices", counts.mfa_devices),
         ("MFADevicesInUse", counts.mfa_devices_in_use),
-        ("AccountMFAEnabled", 0),
+        ("AccountMFAEnabled", i64::from(counts.root_mfa_devices > 0)),
         // The root user has the configured access key.
         ("AccountAccessKeysPresent", 1),
         ("AccountPasswordPresent", 0),
