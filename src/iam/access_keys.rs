@@ -52,11 +52,29 @@ impl FromQuery for UserNameOnly {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        // ListAccessKeys pages too, but a user has at most two keys: one page always.
-        input.string("Marker", &MARKER);
-        input.integer("MaxItems", 1, 1000);
         input.finish()?;
         Ok(UserNameOnly { user_name })
+    }
+}
+
+pub struct ListAccessKeysInput {
+    user_name: Option<String>,
+    marker: Option<String>,
+    max_items: usize,
+}
+
+impl FromQuery for ListAccessKeysInput {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.string("UserName", &EXISTING_USER_NAME);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(ListAccessKeysInput {
+            user_name,
+            marker,
+            max_items: max_items.unwrap_or(super::users::DEFAULT_MAX_ITEMS) as usize,
+        })
     }
 }
 
@@ -96,6 +114,7 @@ pub async fn create_access_key(
 
 pub struct ListAccessKeysOutput {
     keys: Vec<AccessKey>,
+    marker: Option<String>,
 }
 
 impl ToXml for ListAccessKeysOutput {
@@ -109,13 +128,13 @@ impl ToXml for ListAccessKeysOutput {
             w.field("Status", status(key.active));
             w.field("CreateDate", &iso8601(key.created_at));
         });
-        write_truncation(w, None);
+        write_truncation(w, self.marker.as_deref());
     }
 }
 
 pub async fn list_access_keys(
     cx: &Ctx<'_>,
-    input: UserNameOnly,
+    input: ListAccessKeysInput,
 ) -> Result<ListAccessKeysOutput, AwsError> {
     let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListAccessKeys", &subject.arn)?;
@@ -124,7 +143,13 @@ pub async fn list_access_keys(
         .store
         .list_access_keys(cx.account_id(), subject.user_name.as_deref())
         .await?;
-    Ok(ListAccessKeysOutput { keys })
+    let (keys, marker) = super::page_by_key(
+        &keys,
+        |k| k.access_key_id.clone(),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
+    Ok(ListAccessKeysOutput { keys, marker })
 }
 
 pub struct UpdateAccessKeyInput {

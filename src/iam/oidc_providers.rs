@@ -383,7 +383,7 @@ pub async fn untag(cx: &Ctx<'_>, input: UntagInput) -> Result<Empty, AwsError> {
 
 pub struct ListTagsInput {
     arn: String,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -396,7 +396,7 @@ impl FromQuery for ListTagsInput {
         input.finish()?;
         Ok(ListTagsInput {
             arn,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -421,6 +421,11 @@ pub async fn list_tags(cx: &Ctx<'_>, input: ListTagsInput) -> Result<ListTagsOut
         .store
         .oidc_provider(cx.account_id(), &input.arn)
         .await?;
-    let (tags, marker) = super::page_by_offset(&provider.tags, input.marker, input.max_items);
+    let (tags, marker) = super::page_by_key(
+        &provider.tags,
+        |t| t.key.clone(),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListTagsOutput { tags, marker })
 }

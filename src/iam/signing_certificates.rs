@@ -68,28 +68,34 @@ pub async fn upload_signing_certificate(
 
 pub struct ListSigningCertificatesInput {
     user_name: Option<String>,
+    marker: Option<String>,
+    max_items: usize,
 }
 
 impl FromQuery for ListSigningCertificatesInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        // A user has at most two certificates: one page always.
-        input.string("Marker", &MARKER);
-        input.integer("MaxItems", 1, 1000);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
         input.finish()?;
-        Ok(ListSigningCertificatesInput { user_name })
+        Ok(ListSigningCertificatesInput {
+            user_name,
+            marker,
+            max_items: max_items.unwrap_or(super::users::DEFAULT_MAX_ITEMS) as usize,
+        })
     }
 }
 
 pub struct ListSigningCertificatesOutput {
     certificates: Vec<SigningCertificate>,
+    marker: Option<String>,
 }
 
 impl ToXml for ListSigningCertificatesOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.members("Certificates", &self.certificates, write_certificate);
-        write_truncation(w, None);
+        write_truncation(w, self.marker.as_deref());
     }
 }
 
@@ -104,7 +110,16 @@ pub async fn list_signing_certificates(
         .store
         .list_signing_certificates(cx.account_id(), subject.user_name.as_deref())
         .await?;
-    Ok(ListSigningCertificatesOutput { certificates })
+    let (certificates, marker) = super::page_by_key(
+        &certificates,
+        |c| c.certificate_id.clone(),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
+    Ok(ListSigningCertificatesOutput {
+        certificates,
+        marker,
+    })
 }
 
 pub struct UpdateSigningCertificateInput {

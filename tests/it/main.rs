@@ -26,6 +26,7 @@ mod mfa;
 mod oidc_providers;
 mod organizations;
 mod outbound_federation;
+mod pagination;
 mod persistence;
 mod policies;
 mod policy_tags;

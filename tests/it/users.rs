@@ -73,8 +73,8 @@ async fn a_user_lives_through_create_get_update_tag_and_delete() {
         .await
         .unwrap();
     let pairs: Vec<_> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
-    // Tag keys compare without case: "Team" replaced "team".
-    assert_eq!(pairs, [("Team", "platform"), ("env", "dev")]);
+    // Tag keys compare without case: "Team" replaced "team". Listings go by key.
+    assert_eq!(pairs, [("env", "dev"), ("Team", "platform")]);
 
     iam.untag_user()
         .user_name("alicia")
