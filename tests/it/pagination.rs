@@ -45,6 +45,8 @@ enum Listing {
     VirtualMfaDevices,
     UserTags,
     PolicyTags,
+    /// Users and roles in `GetAccountAuthorizationDetails`, which pages over both at once.
+    AuthorizationDetails,
 }
 
 impl Listing {
@@ -269,6 +271,13 @@ async fn create(iam: &Client, listing: Listing, name: &str, n: usize) -> Option<
             .await
             .map(|_| name.to_owned())
             .ok(),
+        Listing::AuthorizationDetails => iam
+            .create_user()
+            .user_name(name)
+            .send()
+            .await
+            .map(|_| format!("user/{name}"))
+            .ok(),
     }
 }
 
@@ -393,6 +402,12 @@ async fn delete(iam: &Client, listing: Listing, id: &str) -> bool {
             .send()
             .await
             .is_ok(),
+        Listing::AuthorizationDetails => iam
+            .delete_user()
+            .user_name(id.trim_start_matches("user/"))
+            .send()
+            .await
+            .is_ok(),
     }
 }
 
@@ -501,6 +516,23 @@ async fn page(
             tags,
             |t| t.key.clone()
         ),
+        Listing::AuthorizationDetails => {
+            let out = iam
+                .get_account_authorization_details()
+                .filter(EntityType::User)
+                .filter(EntityType::Role)
+                .set_marker(marker)
+                .max_items(max)
+                .send()
+                .await
+                .unwrap();
+            let users = out.user_detail_list().iter();
+            let roles = out.role_detail_list().iter();
+            let ids = (users.map(|u| format!("user/{}", u.user_name.clone().unwrap())))
+                .chain(roles.map(|r| format!("role/{}", r.role_name.clone().unwrap())))
+                .collect();
+            (ids, out.is_truncated.then(|| out.marker.clone().unwrap()))
+        }
     };
     (ids.into_iter().filter(|id| id != OWNER).collect(), next)
 }
@@ -600,6 +632,7 @@ async fn every_listing_pages_stably_while_items_come_and_go() {
         Listing::VirtualMfaDevices,
         Listing::UserTags,
         Listing::PolicyTags,
+        Listing::AuthorizationDetails,
     ] {
         if let Err(failure) = walk(&iam, listing).await {
             failures.push(failure);
