@@ -112,6 +112,12 @@ fn page_of(
     marker: Option<&str>,
     max_items: usize,
 ) -> Result<(AuthorizationDetails, Option<String>), AwsError> {
+    // A marker we handed out names a kind (`0` to `3`) first.
+    if marker.is_some_and(|m| {
+        !(m.len() > 4 && m.starts_with(['0', '1', '2', '3']) && m.get(1..4) == Some("%2F"))
+    }) {
+        return Err(crate::aws_error!(InvalidInput, "Invalid Marker."));
+    }
     let user = |d: &UserDetail| format!("0/{}", d.user.user_name);
     let group = |d: &GroupDetail| format!("1/{}", d.group.group_name);
     let role = |d: &RoleDetail| format!("2/{}", d.role.role_name);
