@@ -25,6 +25,7 @@ mod reset;
 mod roles;
 mod saml_providers;
 mod server_certificates;
+mod service_accesses;
 mod service_credentials;
 mod service_linked_roles;
 mod sessions;
