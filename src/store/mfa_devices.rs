@@ -16,7 +16,7 @@ use super::tags::{
     resource_tags_changes, tags_of,
 };
 use super::users::{user_by_id, user_id};
-use super::{Page, Store, User, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, User, from_millis, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::error::{AwsError, ErrorCode};
@@ -143,16 +143,12 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *w.tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
+        .map_err(|e| unique_or(e, || {
                 aws_error!(
                     EntityAlreadyExists,
                     "MFADevice entity at the same path and name already exists."
                 )
-            } else {
-                e.into()
-            }
-        })?;
+            }))?;
         put_tags(&mut w.tx, Tagged::MfaDevice, &serial_number, tags).await?;
         if !tags.is_empty() {
             w.record(resource_tags_change(&serial_number, tags));

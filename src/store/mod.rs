@@ -230,6 +230,16 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// A database error as the caller's error `taken` when it broke a `UNIQUE` constraint (a
+/// name already in use), else as an internal one.
+pub(crate) fn unique_or(e: sqlx::Error, taken: impl FnOnce() -> AwsError) -> AwsError {
+    if is_unique_violation(&e) {
+        taken()
+    } else {
+        e.into()
+    }
+}
+
 /// An empty in-memory store with its account, for unit tests.
 #[cfg(test)]
 pub(crate) async fn test_store(account_id: &str) -> Store {

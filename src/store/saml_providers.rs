@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
 use super::tags::{Tagged, add_tags_within_quota, put_tags, remove_tags, tags_of};
-use super::{Store, Tag, from_millis, is_unique_violation, to_millis};
+use super::{Store, Tag, from_millis, to_millis, unique_or};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::saml::Metadata;
@@ -242,15 +242,13 @@ pub(super) async fn insert_provider(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
+        unique_or(e, || {
             let name = arn.rsplit('/').next().unwrap_or_default();
             aws_error!(
                 EntityAlreadyExists,
                 "SAMLProvider named {name} already exists"
             )
-        } else {
-            e.into()
-        }
+        })
     })?;
     put_tags(conn, Tagged::SamlProvider, arn, tags).await?;
     let change = row.record();
