@@ -1,7 +1,8 @@
 //! Access keys: the secret is returned by `CreateAccessKey` and never again.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html>
 
-use super::shapes::{ACCESS_KEY_ID, EXISTING_USER_NAME, KEY_STATUSES, MARKER};
+use super::UserListing;
+use super::shapes::{ACCESS_KEY_ID, EXISTING_USER_NAME, KEY_STATUSES};
 use super::users::{user_arn, write_truncation};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
@@ -54,27 +55,6 @@ impl FromQuery for UserNameOnly {
         let user_name = input.string("UserName", &EXISTING_USER_NAME);
         input.finish()?;
         Ok(UserNameOnly { user_name })
-    }
-}
-
-pub struct ListAccessKeysInput {
-    user_name: Option<String>,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListAccessKeysInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListAccessKeysInput {
-            user_name,
-            marker,
-            max_items: max_items.unwrap_or(super::users::DEFAULT_MAX_ITEMS) as usize,
-        })
     }
 }
 
@@ -134,7 +114,7 @@ impl ToXml for ListAccessKeysOutput {
 
 pub async fn list_access_keys(
     cx: &Ctx<'_>,
-    input: ListAccessKeysInput,
+    input: UserListing,
 ) -> Result<ListAccessKeysOutput, AwsError> {
     let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListAccessKeys", &subject.arn)?;
@@ -145,7 +125,7 @@ pub async fn list_access_keys(
         .await?;
     let (keys, marker) = super::page_by_key(
         &keys,
-        |k| k.access_key_id.clone(),
+        |k| super::made_order(k.created_at, &k.access_key_id),
         input.marker.as_deref(),
         input.max_items,
     )?;

@@ -18,6 +18,7 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::OffsetDateTime;
 
+use super::UserListing;
 use super::login_profiles::user_or_caller;
 use super::shapes::{EXISTING_USER_NAME, MARKER, PATH, USER_NAME, check_tag_keys, read_tags};
 use super::tagging::{Named, Taggable};
@@ -445,27 +446,6 @@ pub async fn get_mfa_device(
     Ok(GetMfaDeviceOutput { device })
 }
 
-pub struct ListMfaDevicesInput {
-    user_name: Option<String>,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListMfaDevicesInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListMfaDevicesInput {
-            user_name,
-            marker,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
 pub struct ListMfaDevicesOutput {
     devices: Vec<MfaDevice>,
     marker: Option<String>,
@@ -481,7 +461,7 @@ impl ToXml for ListMfaDevicesOutput {
 /// Without a name, the caller's own devices (root's too).
 pub async fn list_mfa_devices(
     cx: &Ctx<'_>,
-    input: ListMfaDevicesInput,
+    input: UserListing,
 ) -> Result<ListMfaDevicesOutput, AwsError> {
     let owner = Owner::named_or_caller(cx, input.user_name)?;
     cx.authorize("iam:ListMFADevices", &owner.arn(cx))?;

@@ -60,6 +60,29 @@ impl FromQuery for PathListing {
     }
 }
 
+/// The input of the listings about one user (the caller by default): `ListAccessKeys`,
+/// `ListSigningCertificates`, `ListMFADevices`.
+pub struct UserListing {
+    pub user_name: Option<String>,
+    pub marker: Option<String>,
+    pub max_items: usize,
+}
+
+impl FromQuery for UserListing {
+    fn from_query(params: &Params) -> Result<Self, AwsError> {
+        let mut input = Input::new(params);
+        let user_name = input.string("UserName", &shapes::EXISTING_USER_NAME);
+        let marker = input.string("Marker", &MARKER);
+        let max_items = input.integer("MaxItems", 1, 1000);
+        input.finish()?;
+        Ok(UserListing {
+            user_name,
+            marker,
+            max_items: max_items.unwrap_or(users::DEFAULT_MAX_ITEMS) as usize,
+        })
+    }
+}
+
 /// One page of a short list held in memory, in the order of `key` (case aside; unique in
 /// the list). The marker is the key of the first item of the next page, so that page starts
 /// there however the list changed in between (an offset would skip or repeat items); it is
@@ -94,6 +117,12 @@ pub(crate) fn page_by_key<T: Clone>(
         .take(max_items)
         .map(|(_, item)| item.clone());
     Ok((page.collect(), next))
+}
+
+/// A [`page_by_key`] key that keeps items in the order they were made (ties by id), as the
+/// store lists them.
+pub(crate) fn made_order(at: time::OffsetDateTime, id: &str) -> String {
+    format!("{:024}/{id}", at.unix_timestamp_nanos())
 }
 
 /// The marker of a list paged in memory ([`page_by_offset`]): an offset we handed out.

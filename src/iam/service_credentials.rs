@@ -244,7 +244,10 @@ pub async fn list_service_specific_credentials(
     };
     let (credentials, marker) = super::page_by_key(
         &credentials,
-        |c| c.credential_id.clone(),
+        |c| {
+            let made = super::made_order(c.created_at, &c.credential_id);
+            format!("{}/{made}", c.user_name)
+        },
         input.marker.as_deref(),
         input.max_items,
     )?;

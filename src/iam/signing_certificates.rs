@@ -2,8 +2,9 @@
 //! that still take SOAP-style signed requests. Two per user.
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html>
 
+use super::UserListing;
 use super::access_keys::{ROOT_USER_NAME, status, subject};
-use super::shapes::{CERTIFICATE_BODY, CERTIFICATE_ID, EXISTING_USER_NAME, KEY_STATUSES, MARKER};
+use super::shapes::{CERTIFICATE_BODY, CERTIFICATE_ID, EXISTING_USER_NAME, KEY_STATUSES};
 use super::users::write_truncation;
 use super::x509;
 use crate::api::{Ctx, FromQuery};
@@ -66,27 +67,6 @@ pub async fn upload_signing_certificate(
     Ok(UploadSigningCertificateOutput { certificate })
 }
 
-pub struct ListSigningCertificatesInput {
-    user_name: Option<String>,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListSigningCertificatesInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListSigningCertificatesInput {
-            user_name,
-            marker,
-            max_items: max_items.unwrap_or(super::users::DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
-}
-
 pub struct ListSigningCertificatesOutput {
     certificates: Vec<SigningCertificate>,
     marker: Option<String>,
@@ -101,7 +81,7 @@ impl ToXml for ListSigningCertificatesOutput {
 
 pub async fn list_signing_certificates(
     cx: &Ctx<'_>,
-    input: ListSigningCertificatesInput,
+    input: UserListing,
 ) -> Result<ListSigningCertificatesOutput, AwsError> {
     let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListSigningCertificates", &subject.arn)?;
@@ -112,7 +92,7 @@ pub async fn list_signing_certificates(
         .await?;
     let (certificates, marker) = super::page_by_key(
         &certificates,
-        |c| c.certificate_id.clone(),
+        |c| super::made_order(c.uploaded_at, &c.certificate_id),
         input.marker.as_deref(),
         input.max_items,
     )?;

@@ -179,7 +179,7 @@ pub async fn list_ssh_public_keys(
         .await?;
     let (keys, marker) = super::page_by_key(
         &keys,
-        |k| k.ssh_public_key_id.clone(),
+        |k| super::made_order(k.uploaded_at, &k.ssh_public_key_id),
         input.marker.as_deref(),
         input.max_items,
     )?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::api::Origin;
 use crate::aws_error;
 use crate::error::AwsError;
-use crate::iam::shapes::is_reserved_tag_key;
+use crate::iam::shapes::{TagKeyProblem, tag_key_problem};
 use crate::policy::{
     self, EvaluationInput, NamedPolicy, Policy, PolicyKind, RequestContext, policy_size,
 };
@@ -140,18 +140,15 @@ pub fn add_session_keys(
 /// two keys that differ only in case, and every transitive key one of the tags (in any case).
 /// The codes and the last two messages are AWS's (observed); the first message is iamlocal's.
 pub fn check_session_tags(tags: &[Tag], transitive_tag_keys: &[String]) -> Result<(), AwsError> {
-    for (i, tag) in tags.iter().enumerate() {
-        if is_reserved_tag_key(&tag.key) {
+    match tag_key_problem(tags) {
+        None => {}
+        Some(TagKeyProblem::Reserved(key)) => {
             return Err(aws_error!(
                 InvalidParameterValue,
-                "Session tag keys starting with 'aws:' are reserved for AWS use: {}",
-                tag.key
+                "Session tag keys starting with 'aws:' are reserved for AWS use: {key}"
             ));
         }
-        if tags[..i]
-            .iter()
-            .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
-        {
+        Some(TagKeyProblem::Duplicate) => {
             return Err(aws_error!(
                 InvalidParameterValue,
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive."
