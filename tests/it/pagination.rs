@@ -235,7 +235,7 @@ async fn create(iam: &Client, listing: Listing, name: &str, n: usize) -> Option<
         Listing::ServiceSpecificCredentials => iam
             .create_service_specific_credential()
             .user_name(OWNER)
-            .service_name(if n % 2 == 0 {
+            .service_name(if n.is_multiple_of(2) {
                 "codecommit.amazonaws.com"
             } else {
                 "cassandra.amazonaws.com"
@@ -583,11 +583,11 @@ async fn walk(iam: &Client, listing: Listing) -> Result<(), String> {
         made += 1;
         // After it, one made earlier in the walk goes and a new one comes.
         let to_come = made_later.iter().find(|id| !seen.contains(*id)).cloned();
-        if let Some(id) = to_come {
-            if delete(iam, listing, &id).await {
-                existing.remove(&id);
-                made_later.retain(|made| made != &id);
-            }
+        if let Some(id) = to_come
+            && delete(iam, listing, &id).await
+        {
+            existing.remove(&id);
+            made_later.retain(|made| made != &id);
         }
         if let Some(id) = create(iam, listing, &name(format!("z{step}")), made).await {
             existing.insert(id.clone());
