@@ -3,10 +3,13 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html>
 //!
 //! Fed by every allowed authorization (`Ctx::conclude`): one lock, one lookup, and an
-//! allocation only the first time an entity does an action. Kept in memory only, like the
-//! decisions log: a restart or a reset forgets it. AWS records denied attempts too; iamlocal
-//! records what it allowed, which is what "could this permission go?" needs.
-//! The reports a job id names are kept here too, until a reset.
+//! allocation only the first time an entity does an action (or does it again after the
+//! last write). Held in memory, and written to the store with the key uses
+//! (`App::flush_service_accesses`), so a restart on a database file remembers it; a reset
+//! forgets it. AWS records denied attempts too; iamlocal records what it allowed, which is
+//! what "could this permission go?" needs.
+//! The reports a job id names are kept here too, in memory only: a restart or a reset
+//! forgets them (a new report, from the remembered accesses, is one call away).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,8 +27,15 @@ pub struct Access {
 type Accesses = HashMap<String, HashMap<String, Access>>;
 
 #[derive(Default)]
+struct Log {
+    accesses: Accesses,
+    /// Entity ARN → the actions whose access changed since the last write.
+    unwritten: HashMap<String, Vec<String>>,
+}
+
+#[derive(Default)]
 pub struct AccessLog<R> {
-    accesses: Mutex<Accesses>,
+    accesses: Mutex<Log>,
     /// Job id → (account, report).
     reports: Mutex<HashMap<String, (String, Arc<R>)>>,
 }
@@ -37,14 +47,25 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl<R> AccessLog<R> {
     pub fn new() -> Self {
         AccessLog {
-            accesses: Mutex::new(HashMap::new()),
+            accesses: Mutex::new(Log::default()),
             reports: Mutex::new(HashMap::new()),
         }
     }
 
     /// Notes that `entity` (a user's or role's ARN) was allowed `action` (lowercase).
     pub fn record(&self, entity: &str, action: &str, time: OffsetDateTime, region: &str) {
-        let mut accesses = lock(&self.accesses);
+        let mut log = lock(&self.accesses);
+        let Log {
+            accesses,
+            unwritten,
+        } = &mut *log;
+        let pending = match unwritten.get_mut(entity) {
+            Some(pending) => pending,
+            None => unwritten.entry(entity.to_owned()).or_default(),
+        };
+        if !pending.iter().any(|a| a == action) {
+            pending.push(action.to_owned());
+        }
         let actions = match accesses.get_mut(entity) {
             Some(actions) => actions,
             None => accesses.entry(entity.to_owned()).or_default(),
@@ -71,9 +92,36 @@ impl<R> AccessLog<R> {
     /// What `entity` did, by action (lowercase).
     pub fn of(&self, entity: &str) -> HashMap<String, Access> {
         lock(&self.accesses)
+            .accesses
             .get(entity)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The accesses that changed since the last call, to be written to the store.
+    pub fn take_unwritten(&self) -> Vec<(String, String, Access)> {
+        let mut log = lock(&self.accesses);
+        let unwritten = std::mem::take(&mut log.unwritten);
+        let mut changed = Vec::new();
+        for (entity, actions) in unwritten {
+            for action in actions {
+                if let Some(access) = log.accesses.get(&entity).and_then(|a| a.get(&action)) {
+                    changed.push((entity.clone(), action, access.clone()));
+                }
+            }
+        }
+        changed
+    }
+
+    /// Takes in the accesses the store kept (at start).
+    pub fn load(&self, accesses: Vec<(String, String, Access)>) {
+        let mut log = lock(&self.accesses);
+        for (entity, action, access) in accesses {
+            log.accesses
+                .entry(entity)
+                .or_default()
+                .insert(action, access);
+        }
     }
 
     pub fn keep_report(&self, job_id: &str, account_id: &str, report: R) {
@@ -89,7 +137,7 @@ impl<R> AccessLog<R> {
     }
 
     pub fn clear(&self) {
-        lock(&self.accesses).clear();
+        *lock(&self.accesses) = Log::default();
         lock(&self.reports).clear();
     }
 }

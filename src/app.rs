@@ -154,6 +154,12 @@ impl App {
         Ok(())
     }
 
+    /// Writes the access advisor's accesses noted since the last time to the store.
+    pub async fn flush_service_accesses(&self) -> Result<(), AwsError> {
+        let accesses = self.access_log.take_unwritten();
+        self.store.record_service_accesses(&accesses).await
+    }
+
     /// Writes the noted key uses to the store.
     pub async fn flush_key_uses(&self) -> Result<(), AwsError> {
         let uses: Vec<(String, KeyUse)> = {

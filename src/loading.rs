@@ -113,6 +113,7 @@ async fn load(app: Arc<App>) {
     let built = async {
         let snapshot = app.store.snapshot().await?;
         app.view.replace(snapshot);
+        app.access_log.load(app.store.service_accesses().await?);
         app.propagation.propagate();
         Ok::<_, AwsError>(())
     }

@@ -88,6 +88,9 @@ impl Server {
         if let Err(e) = app.flush_key_uses().await {
             tracing::warn!(error = %e, "could not record the last key uses");
         }
+        if let Err(e) = app.flush_service_accesses().await {
+            tracing::warn!(error = %e, "could not record the last service accesses");
+        }
         app.store.close().await;
         Ok(())
     }
@@ -160,7 +163,8 @@ fn own_base_url(mut addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
-/// Writes key uses to the store and forgets expired sessions, each on its own interval.
+/// Writes key uses and service accesses to the store and forgets expired sessions, each on
+/// its own interval.
 async fn housekeeping(app: Arc<App>) {
     // Pruning sessions edits the view: not while it is being built.
     let _ = app.loading.wait().await;
@@ -171,6 +175,9 @@ async fn housekeeping(app: Arc<App>) {
             _ = tick.tick() => {
                 if let Err(e) = app.flush_key_uses().await {
                     tracing::warn!(error = %e, "could not record key uses");
+                }
+                if let Err(e) = app.flush_service_accesses().await {
+                    tracing::warn!(error = %e, "could not record service accesses");
                 }
             }
             _ = prune.tick() => {

@@ -1,7 +1,8 @@
 //! Access keys: the secret is returned by `CreateAccessKey` and never again.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html>
 
-use super::shapes::{ACCESS_KEY_ID, EXISTING_USER_NAME, KEY_STATUSES, MARKER};
+use super::UserListing;
+use super::shapes::{ACCESS_KEY_ID, EXISTING_USER_NAME, KEY_STATUSES};
 use super::users::{user_arn, write_truncation};
 use crate::api::{Ctx, FromQuery};
 use crate::arn;
@@ -52,9 +53,6 @@ impl FromQuery for UserNameOnly {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        // ListAccessKeys pages too, but a user has at most two keys: one page always.
-        input.string("Marker", &MARKER);
-        input.integer("MaxItems", 1, 1000);
         input.finish()?;
         Ok(UserNameOnly { user_name })
     }
@@ -96,6 +94,7 @@ pub async fn create_access_key(
 
 pub struct ListAccessKeysOutput {
     keys: Vec<AccessKey>,
+    marker: Option<String>,
 }
 
 impl ToXml for ListAccessKeysOutput {
@@ -109,13 +108,13 @@ impl ToXml for ListAccessKeysOutput {
             w.field("Status", status(key.active));
             w.field("CreateDate", &iso8601(key.created_at));
         });
-        write_truncation(w, None);
+        write_truncation(w, self.marker.as_deref());
     }
 }
 
 pub async fn list_access_keys(
     cx: &Ctx<'_>,
-    input: UserNameOnly,
+    input: UserListing,
 ) -> Result<ListAccessKeysOutput, AwsError> {
     let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListAccessKeys", &subject.arn)?;
@@ -124,7 +123,13 @@ pub async fn list_access_keys(
         .store
         .list_access_keys(cx.account_id(), subject.user_name.as_deref())
         .await?;
-    Ok(ListAccessKeysOutput { keys })
+    let (keys, marker) = super::page_by_key(
+        &keys,
+        |k| super::made_order(k.created_at, &k.access_key_id),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
+    Ok(ListAccessKeysOutput { keys, marker })
 }
 
 pub struct UpdateAccessKeyInput {

@@ -69,20 +69,20 @@ pub async fn delete_account_alias(
     Ok(Empty)
 }
 
-/// The input of a listing paged in memory: a marker (an offset) and a page size.
-pub struct OffsetPage {
-    marker: Option<usize>,
+/// The input of a listing paged in memory: a marker and a page size.
+pub struct KeyPage {
+    marker: Option<String>,
     max_items: usize,
 }
 
-impl FromQuery for OffsetPage {
+impl FromQuery for KeyPage {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
         let marker = input.string("Marker", &MARKER);
         let max_items = input.integer("MaxItems", 1, 1000);
         input.finish()?;
-        Ok(OffsetPage {
-            marker: super::offset_marker(marker)?,
+        Ok(KeyPage {
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -102,11 +102,16 @@ impl ToXml for ListAccountAliasesOutput {
 
 pub async fn list_account_aliases(
     cx: &Ctx<'_>,
-    input: OffsetPage,
+    input: KeyPage,
 ) -> Result<ListAccountAliasesOutput, AwsError> {
     cx.authorize("iam:ListAccountAliases", "*")?;
     let aliases = cx.app.store.account_aliases(cx.account_id()).await?;
-    let (aliases, marker) = super::page_by_offset(&aliases, input.marker, input.max_items);
+    let (aliases, marker) = super::page_by_key(
+        &aliases,
+        String::clone,
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListAccountAliasesOutput { aliases, marker })
 }
 
@@ -276,7 +281,7 @@ pub async fn get_account_summary(
         ("Providers", counts.providers),
         ("MFADevices", counts.mfa_devices),
         ("MFADevicesInUse", counts.mfa_devices_in_use),
-        ("AccountMFAEnabled", 0),
+        ("AccountMFAEnabled", i64::from(counts.root_mfa_devices > 0)),
         // The root user has the configured access key.
         ("AccountAccessKeysPresent", 1),
         ("AccountPasswordPresent", 0),

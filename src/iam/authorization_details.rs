@@ -5,6 +5,8 @@
 //! No secret is part of it: access keys, passwords and sessions are not IAM's to describe
 //! here, and the store reads none of them for it.
 
+use std::collections::HashSet;
+
 use super::instance_profiles::write_profile;
 use super::policies::{encode_document, write_policy, write_version};
 use super::roles::write_role;
@@ -38,7 +40,7 @@ const ENTITY_TYPE: Shape = Shape {
 
 pub struct GetAccountAuthorizationDetailsInput {
     kinds: DetailKinds,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -66,7 +68,7 @@ impl FromQuery for GetAccountAuthorizationDetailsInput {
                 local_policies: wants("LocalManagedPolicy"),
                 aws_policies: wants("AWSManagedPolicy"),
             },
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -98,50 +100,50 @@ pub async fn get_account_authorization_details(
         .store
         .authorization_details(cx.account_id(), input.kinds)
         .await?;
-    let (page, marker) = page_of(details, input.marker.unwrap_or(0), input.max_items);
+    let (page, marker) = page_of(details, input.marker.as_deref(), input.max_items)?;
     Ok(GetAccountAuthorizationDetailsOutput { page, marker })
 }
 
 /// One page of the four lists taken as one list (users, groups, roles, then policies), as
 /// AWS pages them: `MaxItems` counts entities of every kind together, and the marker is the
-/// offset of the next one.
+/// kind and name (a policy's ARN) of the next one.
 fn page_of(
     details: AuthorizationDetails,
-    start: usize,
+    marker: Option<&str>,
     max_items: usize,
-) -> (AuthorizationDetails, Option<String>) {
-    let total =
-        details.users.len() + details.groups.len() + details.roles.len() + details.policies.len();
-    let mut window = Window {
-        start,
-        end: start.saturating_add(max_items).min(total),
-        offset: 0,
-    };
-    let page = AuthorizationDetails {
-        users: window.take(details.users),
-        groups: window.take(details.groups),
-        roles: window.take(details.roles),
-        policies: window.take(details.policies),
-    };
-    (page, (window.end < total).then(|| window.end.to_string()))
-}
-
-/// The part of the joined list from `start` to `end`, cut out of each list in turn.
-struct Window {
-    start: usize,
-    end: usize,
-    /// Where in the joined list the next list starts.
-    offset: usize,
-}
-
-impl Window {
-    fn take<T>(&mut self, items: Vec<T>) -> Vec<T> {
-        let (from, len) = (self.offset, items.len());
-        self.offset += len;
-        let skip = self.start.saturating_sub(from).min(len);
-        let take = self.end.saturating_sub(from).min(len).saturating_sub(skip);
-        items.into_iter().skip(skip).take(take).collect()
+) -> Result<(AuthorizationDetails, Option<String>), AwsError> {
+    // A marker we handed out names a kind (`0` to `3`) first.
+    if marker.is_some_and(|m| {
+        !(m.len() > 4 && m.starts_with(['0', '1', '2', '3']) && m.get(1..4) == Some("%2F"))
+    }) {
+        return Err(crate::aws_error!(InvalidInput, "Invalid Marker."));
     }
+    let user = |d: &UserDetail| format!("0/{}", d.user.user_name);
+    let group = |d: &GroupDetail| format!("1/{}", d.group.group_name);
+    let role = |d: &RoleDetail| format!("2/{}", d.role.role_name);
+    let policy = |d: &PolicyDetail| format!("3/{}", d.policy.arn);
+    let keys: Vec<String> = (details.users.iter().map(user))
+        .chain(details.groups.iter().map(group))
+        .chain(details.roles.iter().map(role))
+        .chain(details.policies.iter().map(policy))
+        .collect();
+    let (page, next) = super::page_by_key(&keys, String::clone, marker, max_items)?;
+    let page: HashSet<String> = page.into_iter().collect();
+    let page = AuthorizationDetails {
+        users: (details.users.into_iter())
+            .filter(|d| page.contains(&user(d)))
+            .collect(),
+        groups: (details.groups.into_iter())
+            .filter(|d| page.contains(&group(d)))
+            .collect(),
+        roles: (details.roles.into_iter())
+            .filter(|d| page.contains(&role(d)))
+            .collect(),
+        policies: (details.policies.into_iter())
+            .filter(|d| page.contains(&policy(d)))
+            .collect(),
+    };
+    Ok((page, next))
 }
 
 fn write_owner_policies(w: &mut XmlWriter, list: &str, policies: &OwnerPolicies) {

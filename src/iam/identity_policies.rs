@@ -210,7 +210,7 @@ pub async fn delete_policy<K: OwnerKind>(
 pub struct ListingInput<K> {
     name: String,
     path_prefix: String,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
     kind: PhantomData<K>,
 }
@@ -226,7 +226,7 @@ impl<K: OwnerKind> FromQuery for ListingInput<K> {
         Ok(ListingInput {
             name,
             path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
             kind: PhantomData,
         })
@@ -234,10 +234,13 @@ impl<K: OwnerKind> FromQuery for ListingInput<K> {
 }
 
 impl<K> ListingInput<K> {
-    /// One page of a short list (an owner has at most a few dozen policies): the marker
-    /// is an offset into it.
-    fn page<T: Clone>(&self, items: &[T]) -> (Vec<T>, Option<String>) {
-        super::page_by_offset(items, self.marker, self.max_items)
+    /// One page of a short list (an owner has at most a few dozen policies), by name.
+    fn page<T: Clone>(
+        &self,
+        items: &[T],
+        name: impl Fn(&T) -> String,
+    ) -> Result<(Vec<T>, Option<String>), AwsError> {
+        super::page_by_key(items, name, self.marker.as_deref(), self.max_items)
     }
 }
 
@@ -263,7 +266,7 @@ pub async fn list_policies<K: OwnerKind>(
         .store
         .list_inline_policies(cx.account_id(), K::owner(&input.name))
         .await?;
-    let (names, marker) = input.page(&names);
+    let (names, marker) = input.page(&names, String::clone)?;
     Ok(ListPoliciesOutput { names, marker })
 }
 
@@ -344,6 +347,6 @@ pub async fn list_attached<K: OwnerKind>(
         .store
         .list_attached_policies(cx.account_id(), K::owner(&input.name), &input.path_prefix)
         .await?;
-    let (attached, marker) = input.page(&attached);
+    let (attached, marker) = input.page(&attached, |(name, _)| name.clone())?;
     Ok(ListAttachedOutput { attached, marker })
 }

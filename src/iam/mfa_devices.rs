@@ -2,6 +2,13 @@
 //! enabled for a user with two consecutive codes, resynchronised, deactivated, deleted.
 //! STS checks their codes (`SerialNumber` + `TokenCode`) through the store.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html>
+//!
+//! The root user's MFA: AWS enables it in the console only ("You cannot enable an MFA
+//! device for the AWS account root user with the AWS CLI, AWS API …",
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_cliapi.html>).
+//! iamlocal has no console, so it lets root's own credentials stand in for it: without
+//! `UserName`, root's calls of `EnableMFADevice`, `ResyncMFADevice`, `DeactivateMFADevice`,
+//! `GetMFADevice` and `ListMFADevices` are about root's devices.
 
 pub mod qr_png;
 pub mod totp;
@@ -9,16 +16,20 @@ pub mod totp;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use time::OffsetDateTime;
 
+use super::UserListing;
 use super::login_profiles::user_or_caller;
 use super::shapes::{EXISTING_USER_NAME, MARKER, PATH, USER_NAME, check_tag_keys, read_tags};
 use super::tagging::{Named, Taggable};
-use super::users::{DEFAULT_MAX_ITEMS, user_arn, write_tags, write_truncation, write_user};
+use super::users::{
+    DEFAULT_MAX_ITEMS, user_arn, write_root_user, write_tags, write_truncation, write_user,
+};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::clock::iso8601;
 use crate::error::AwsError;
-use crate::protocol::query::{Input, Params, Pattern, Shape};
+use crate::protocol::query::{Input, Params, Pattern, Shape, missing_member};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
 use crate::store::{Assignment, MfaDevice, Store, Tag, VirtualMfaDevice};
 use crate::view::Principal;
@@ -220,6 +231,9 @@ impl FromQuery for ListVirtualMfaDevicesInput {
 
 pub struct ListVirtualMfaDevicesOutput {
     devices: Vec<VirtualMfaDevice>,
+    /// The account and when it was made: the root user, as the `User` of its devices.
+    account_id: String,
+    account_created_at: OffsetDateTime,
     marker: Option<String>,
 }
 
@@ -228,10 +242,18 @@ impl ToXml for ListVirtualMfaDevicesOutput {
         // Listings leave out seeds, QR codes and tags, as AWS's do.
         w.members("VirtualMFADevices", &self.devices, |w, device| {
             w.field("SerialNumber", &device.serial_number);
-            if let Some(user) = &device.user {
-                w.open("User");
-                write_user(w, user);
-                w.close("User");
+            match (&device.user, device.enabled_at) {
+                (Some(user), _) => {
+                    w.open("User");
+                    write_user(w, user);
+                    w.close("User");
+                }
+                (None, Some(_)) => {
+                    w.open("User");
+                    write_root_user(w, &self.account_id, self.account_created_at);
+                    w.close("User");
+                }
+                (None, None) => {}
             }
             if let Some(enabled_at) = device.enabled_at {
                 w.field("EnableDate", &iso8601(enabled_at));
@@ -250,9 +272,8 @@ pub async fn list_virtual_mfa_devices(
         "iam:ListVirtualMFADevices",
         &format!("arn:aws:iam::{account}:mfa/"),
     )?;
-    let page = cx
-        .app
-        .store
+    let store = &cx.app.store;
+    let page = store
         .list_virtual_mfa_devices(
             account,
             input.assignment,
@@ -262,13 +283,16 @@ pub async fn list_virtual_mfa_devices(
         .await?;
     Ok(ListVirtualMfaDevicesOutput {
         devices: page.items,
+        account_id: account.to_owned(),
+        account_created_at: store.account_created_at(account).await?,
         marker: page.marker,
     })
 }
 
 /// `EnableMFADevice` and `ResyncMFADevice`: a user, a device and two consecutive codes.
 pub struct CodesInput {
-    user_name: String,
+    /// Required, except of root (see the module's header).
+    user_name: Option<String>,
     serial_number: String,
     code1: String,
     code2: String,
@@ -277,7 +301,7 @@ pub struct CodesInput {
 impl FromQuery for CodesInput {
     fn from_query(params: &Params) -> Result<Self, AwsError> {
         let mut input = Input::new(params);
-        let user_name = input.required("UserName", &EXISTING_USER_NAME);
+        let user_name = input.string("UserName", &EXISTING_USER_NAME);
         let serial_number = input.required("SerialNumber", &SERIAL_NUMBER);
         let code1 = input.required("AuthenticationCode1", &AUTHENTICATION_CODE);
         let code2 = input.required("AuthenticationCode2", &AUTHENTICATION_CODE);
@@ -291,13 +315,57 @@ impl FromQuery for CodesInput {
     }
 }
 
+impl CodesInput {
+    /// The device's owner: the user named, or root when root leaves the name out.
+    fn owner(&self, cx: &Ctx<'_>) -> Result<Owner, AwsError> {
+        match (&self.user_name, &cx.caller.principal) {
+            (None, Principal::Root { .. }) => Ok(Owner::Root),
+            (None, _) => Err(missing_member("UserName")),
+            (Some(name), _) => Ok(Owner::User(name.clone())),
+        }
+    }
+}
+
+/// Whose MFA devices an action is about.
+enum Owner {
+    User(String),
+    Root,
+}
+
+impl Owner {
+    /// The user named, else the caller: the root user too, when it signs.
+    fn named_or_caller(cx: &Ctx<'_>, user_name: Option<String>) -> Result<Owner, AwsError> {
+        match (user_name, &cx.caller.principal) {
+            (None, Principal::Root { .. }) => Ok(Owner::Root),
+            (user_name, _) => Ok(Owner::User(user_or_caller(cx, user_name)?)),
+        }
+    }
+
+    /// What the action is authorized on: the user's ARN, or root's.
+    fn arn(&self, cx: &Ctx<'_>) -> String {
+        match self {
+            Owner::User(name) => user_arn(cx, name),
+            Owner::Root => arn::root(cx.account_id()),
+        }
+    }
+
+    /// The user's name, as the store takes it (`None` for root).
+    fn user_name(&self) -> Option<&str> {
+        match self {
+            Owner::User(name) => Some(name),
+            Owner::Root => None,
+        }
+    }
+}
+
 pub async fn enable_mfa_device(cx: &Ctx<'_>, input: CodesInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:EnableMFADevice", &user_arn(cx, &input.user_name))?;
+    let owner = input.owner(cx)?;
+    cx.authorize("iam:EnableMFADevice", &owner.arn(cx))?;
     cx.app
         .store
         .enable_mfa_device(
             cx.account_id(),
-            &input.user_name,
+            owner.user_name(),
             &input.serial_number,
             (&input.code1, &input.code2),
             cx.now(),
@@ -307,12 +375,13 @@ pub async fn enable_mfa_device(cx: &Ctx<'_>, input: CodesInput) -> Result<Empty,
 }
 
 pub async fn resync_mfa_device(cx: &Ctx<'_>, input: CodesInput) -> Result<Empty, AwsError> {
-    cx.authorize("iam:ResyncMFADevice", &user_arn(cx, &input.user_name))?;
+    let owner = input.owner(cx)?;
+    cx.authorize("iam:ResyncMFADevice", &owner.arn(cx))?;
     cx.app
         .store
         .resync_mfa_device(
             cx.account_id(),
-            &input.user_name,
+            owner.user_name(),
             &input.serial_number,
             (&input.code1, &input.code2),
             cx.now(),
@@ -344,11 +413,11 @@ pub async fn deactivate_mfa_device(
     cx: &Ctx<'_>,
     input: UserDeviceInput,
 ) -> Result<Empty, AwsError> {
-    let user_name = user_or_caller(cx, input.user_name)?;
-    cx.authorize("iam:DeactivateMFADevice", &user_arn(cx, &user_name))?;
+    let owner = Owner::named_or_caller(cx, input.user_name)?;
+    cx.authorize("iam:DeactivateMFADevice", &owner.arn(cx))?;
     cx.app
         .store
-        .deactivate_mfa_device(cx.account_id(), &user_name, &input.serial_number)
+        .deactivate_mfa_device(cx.account_id(), owner.user_name(), &input.serial_number)
         .await?;
     Ok(Empty)
 }
@@ -367,35 +436,14 @@ pub async fn get_mfa_device(
     cx: &Ctx<'_>,
     input: UserDeviceInput,
 ) -> Result<GetMfaDeviceOutput, AwsError> {
-    let user_name = user_or_caller(cx, input.user_name)?;
-    cx.authorize("iam:GetMFADevice", &user_arn(cx, &user_name))?;
+    let owner = Owner::named_or_caller(cx, input.user_name)?;
+    cx.authorize("iam:GetMFADevice", &owner.arn(cx))?;
     let device = cx
         .app
         .store
-        .mfa_device(cx.account_id(), &user_name, &input.serial_number)
+        .mfa_device(cx.account_id(), owner.user_name(), &input.serial_number)
         .await?;
     Ok(GetMfaDeviceOutput { device })
-}
-
-pub struct ListMfaDevicesInput {
-    user_name: Option<String>,
-    marker: Option<String>,
-    max_items: usize,
-}
-
-impl FromQuery for ListMfaDevicesInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListMfaDevicesInput {
-            user_name,
-            marker,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
-    }
 }
 
 pub struct ListMfaDevicesOutput {
@@ -410,28 +458,19 @@ impl ToXml for ListMfaDevicesOutput {
     }
 }
 
-/// Without a name, the caller's own devices; the root user has none in iamlocal (root MFA
-/// is not emulated), so its list is empty.
+/// Without a name, the caller's own devices (root's too).
 pub async fn list_mfa_devices(
     cx: &Ctx<'_>,
-    input: ListMfaDevicesInput,
+    input: UserListing,
 ) -> Result<ListMfaDevicesOutput, AwsError> {
-    let account = cx.account_id();
-    if let (None, Principal::Root { account_id }) = (&input.user_name, &cx.caller.principal) {
-        cx.authorize("iam:ListMFADevices", &arn::root(account_id))?;
-        return Ok(ListMfaDevicesOutput {
-            devices: Vec::new(),
-            marker: None,
-        });
-    }
-    let user_name = user_or_caller(cx, input.user_name)?;
-    cx.authorize("iam:ListMFADevices", &user_arn(cx, &user_name))?;
+    let owner = Owner::named_or_caller(cx, input.user_name)?;
+    cx.authorize("iam:ListMFADevices", &owner.arn(cx))?;
     let page = cx
         .app
         .store
         .list_mfa_devices(
-            account,
-            &user_name,
+            cx.account_id(),
+            owner.user_name(),
             input.marker.as_deref(),
             input.max_items,
         )

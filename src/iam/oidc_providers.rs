@@ -6,8 +6,9 @@
 //! whose keys it knows (its built-in issuer, `http://127.0.0.1:PORT`, and any given with
 //! `--oidc-jwks`), since those are the only issuers whose tokens it can verify offline.
 
-use super::shapes::{ARN, MARKER, MAX_TAGS, TAG_KEY, check_tag_keys, read_tags};
-use super::users::{DEFAULT_MAX_ITEMS, write_tag, write_tags, write_truncation};
+use super::shapes::{ARN, check_tag_keys, read_tags};
+use super::tagging::{Named, Taggable};
+use super::users::write_tags;
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::aws_error;
@@ -16,7 +17,7 @@ use crate::error::AwsError;
 use crate::oidc;
 use crate::protocol::query::{Input, Params, Shape};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
-use crate::store::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists, Tag};
+use crate::store::{MAX_CLIENT_IDS, OidcProvider, OidcProviderLists, Store, Tag};
 use crate::sts::identity::NoInput;
 
 pub(crate) const URL: Shape = Shape {
@@ -322,105 +323,35 @@ pub async fn remove_client_id(cx: &Ctx<'_>, input: ClientIdInput) -> Result<Empt
     Ok(Empty)
 }
 
-pub struct TagInput {
-    arn: String,
-    tags: Vec<Tag>,
-}
+/// OpenID Connect providers for the shared tag actions (`TagOpenIDConnectProvider` …),
+/// named by ARN.
+pub struct OidcProviderKind;
 
-impl FromQuery for TagInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let arn = input.required("OpenIDConnectProviderArn", &ARN);
-        input.require_present("Tags");
-        let tags = read_tags(&mut input);
-        input.finish()?;
-        check_tag_keys(&tags)?;
-        Ok(TagInput { arn, tags })
+impl Named for OidcProviderKind {
+    const NAME_PARAM: &'static str = "OpenIDConnectProviderArn";
+    const NAME_SHAPE: Shape = ARN;
+    const NOUN: &'static str = "OpenIDConnectProvider";
+
+    async fn arn(_cx: &Ctx<'_>, arn: &str) -> Result<String, AwsError> {
+        Ok(arn.to_owned())
     }
 }
 
-pub async fn tag(cx: &Ctx<'_>, input: TagInput) -> Result<Empty, AwsError> {
-    cx.authorize_with(
-        "iam:TagOpenIDConnectProvider",
-        &input.arn,
-        RequestKeys::default().tags(&input.tags),
-    )?;
-    cx.app
-        .store
-        .tag_oidc_provider(cx.account_id(), &input.arn, &input.tags)
-        .await?;
-    Ok(Empty)
-}
-
-pub struct UntagInput {
-    arn: String,
-    tag_keys: Vec<String>,
-}
-
-impl FromQuery for UntagInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let arn = input.required("OpenIDConnectProviderArn", &ARN);
-        input.require_present("TagKeys");
-        let tag_keys = input.string_list("TagKeys", MAX_TAGS, &TAG_KEY);
-        input.finish()?;
-        Ok(UntagInput { arn, tag_keys })
+impl Taggable for OidcProviderKind {
+    async fn tag(store: &Store, account: &str, arn: &str, tags: &[Tag]) -> Result<(), AwsError> {
+        store.tag_oidc_provider(account, arn, tags).await
     }
-}
 
-pub async fn untag(cx: &Ctx<'_>, input: UntagInput) -> Result<Empty, AwsError> {
-    cx.authorize_with(
-        "iam:UntagOpenIDConnectProvider",
-        &input.arn,
-        RequestKeys::default().tag_keys(input.tag_keys.clone()),
-    )?;
-    cx.app
-        .store
-        .untag_oidc_provider(cx.account_id(), &input.arn, &input.tag_keys)
-        .await?;
-    Ok(Empty)
-}
-
-pub struct ListTagsInput {
-    arn: String,
-    marker: Option<usize>,
-    max_items: usize,
-}
-
-impl FromQuery for ListTagsInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let arn = input.required("OpenIDConnectProviderArn", &ARN);
-        let marker = input.string("Marker", &MARKER);
-        let max_items = input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListTagsInput {
-            arn,
-            marker: super::offset_marker(marker)?,
-            max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
-        })
+    async fn untag(
+        store: &Store,
+        account: &str,
+        arn: &str,
+        keys: &[String],
+    ) -> Result<(), AwsError> {
+        store.untag_oidc_provider(account, arn, keys).await
     }
-}
 
-pub struct ListTagsOutput {
-    tags: Vec<Tag>,
-    marker: Option<String>,
-}
-
-impl ToXml for ListTagsOutput {
-    fn write_xml(&self, w: &mut XmlWriter) {
-        w.members("Tags", &self.tags, write_tag);
-        write_truncation(w, self.marker.as_deref());
+    async fn tags(store: &Store, account: &str, arn: &str) -> Result<Vec<Tag>, AwsError> {
+        Ok(store.oidc_provider(account, arn).await?.tags)
     }
-}
-
-pub async fn list_tags(cx: &Ctx<'_>, input: ListTagsInput) -> Result<ListTagsOutput, AwsError> {
-    cx.authorize("iam:ListOpenIDConnectProviderTags", &input.arn)?;
-    let provider = cx
-        .app
-        .store
-        .oidc_provider(cx.account_id(), &input.arn)
-        .await?;
-    let (tags, marker) = super::page_by_offset(&provider.tags, input.marker, input.max_items);
-    Ok(ListTagsOutput { tags, marker })
 }

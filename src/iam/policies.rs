@@ -284,7 +284,7 @@ pub async fn delete_policy_version(
 
 pub struct ListPolicyVersionsInput {
     policy_arn: String,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -297,7 +297,7 @@ impl FromQuery for ListPolicyVersionsInput {
         input.finish()?;
         Ok(ListPolicyVersionsInput {
             policy_arn,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -325,8 +325,20 @@ pub async fn list_policy_versions(
         .store
         .list_policy_versions(cx.account_id(), &input.policy_arn)
         .await?;
-    // At most five versions: paged in memory.
-    let (versions, marker) = super::page_by_offset(&versions, input.marker, input.max_items);
+    // Newest first, from the version the marker names on (at most five: paged in memory).
+    let number = |id: &str| id.trim_start_matches('v').parse::<u64>().unwrap_or(0);
+    let mut versions: Vec<_> = versions
+        .into_iter()
+        .filter(|v| {
+            input
+                .marker
+                .as_deref()
+                .is_none_or(|m| number(&v.version_id) <= number(m))
+        })
+        .collect();
+    versions.sort_by_key(|v| std::cmp::Reverse(number(&v.version_id)));
+    let marker = versions.get(input.max_items).map(|v| v.version_id.clone());
+    versions.truncate(input.max_items);
     Ok(ListPolicyVersionsOutput { versions, marker })
 }
 
@@ -482,7 +494,7 @@ pub struct ListEntitiesInput {
     entity_filter: Option<String>,
     path_prefix: String,
     usage: Option<PolicyUsage>,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -510,7 +522,7 @@ impl FromQuery for ListEntitiesInput {
             entity_filter,
             path_prefix: path_prefix.unwrap_or_else(|| "/".into()),
             usage,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -540,7 +552,7 @@ impl ToXml for ListEntitiesOutput {
 }
 
 /// The groups, users and roles that use a policy. The page runs over all three lists at
-/// once (groups first), so its marker is an offset into them. `EntityFilter` values that
+/// once (groups first), so its marker is the kind and name of the next. `EntityFilter` values that
 /// name policies match nothing: a policy is attached to no policy.
 pub async fn list_entities_for_policy(
     cx: &Ctx<'_>,
@@ -560,7 +572,13 @@ pub async fn list_entities_for_policy(
     if let Some(filter) = &input.entity_filter {
         entities.retain(|e| &e.kind == filter);
     }
-    let (entities, marker) = super::page_by_offset(&entities, input.marker, input.max_items);
+    let rank = |kind: &str| ["Group", "User", "Role"].iter().position(|k| *k == kind);
+    let (entities, marker) = super::page_by_key(
+        &entities,
+        |e| format!("{}/{}", rank(&e.kind).unwrap_or(3), e.name),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListEntitiesOutput { entities, marker })
 }
 

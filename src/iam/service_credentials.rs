@@ -170,7 +170,7 @@ pub struct ListServiceCredentialsInput {
     user_name: Option<String>,
     service_name: Option<String>,
     all_users: bool,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -193,7 +193,7 @@ impl FromQuery for ListServiceCredentialsInput {
             user_name,
             service_name,
             all_users,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -242,7 +242,15 @@ pub async fn list_service_specific_credentials(
             .list_service_credentials(account, &user_name, input.service_name.as_deref())
             .await?
     };
-    let (credentials, marker) = super::page_by_offset(&credentials, input.marker, input.max_items);
+    let (credentials, marker) = super::page_by_key(
+        &credentials,
+        |c| {
+            let made = super::made_order(c.created_at, &c.credential_id);
+            format!("{}/{made}", c.user_name)
+        },
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListServiceCredentialsOutput {
         credentials,
         marker,

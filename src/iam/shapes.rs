@@ -326,25 +326,41 @@ pub fn read_tags(input: &mut Input<'_>) -> Vec<Tag> {
 /// IAM refuses two tags whose keys differ only in case, and keys in the `aws:` namespace,
 /// which AWS reserves for its own tags in any case (the message is iamlocal's wording).
 pub fn check_tag_keys(tags: &[Tag]) -> Result<(), AwsError> {
-    for (i, tag) in tags.iter().enumerate() {
+    match tag_key_problem(tags) {
+        None => Ok(()),
+        Some(TagKeyProblem::Reserved(key)) => Err(aws_error!(
+            InvalidInput,
+            "Tag keys starting with 'aws:' are reserved for AWS use: {key}"
+        )),
+        Some(TagKeyProblem::Duplicate) => Err(aws_error!(
+            InvalidInput,
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+        )),
+    }
+}
+
+/// What IAM and STS both refuse in a list of tags (each with its own error).
+pub enum TagKeyProblem<'a> {
+    /// A key in the namespace AWS keeps for itself.
+    Reserved(&'a str),
+    /// Two keys that differ only in case.
+    Duplicate,
+}
+
+/// The first problem of the tags' keys, if any.
+pub fn tag_key_problem(tags: &[Tag]) -> Option<TagKeyProblem<'_>> {
+    tags.iter().enumerate().find_map(|(i, tag)| {
         if is_reserved_tag_key(&tag.key) {
-            return Err(aws_error!(
-                InvalidInput,
-                "Tag keys starting with 'aws:' are reserved for AWS use: {}",
-                tag.key
-            ));
-        }
-        if tags[..i]
+            Some(TagKeyProblem::Reserved(&tag.key))
+        } else if tags[..i]
             .iter()
             .any(|t| t.key.eq_ignore_ascii_case(&tag.key))
         {
-            return Err(aws_error!(
-                InvalidInput,
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-            ));
+            Some(TagKeyProblem::Duplicate)
+        } else {
+            None
         }
-    }
-    Ok(())
+    })
 }
 
 /// Whether a tag key is in the namespace AWS keeps for itself.

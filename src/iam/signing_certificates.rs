@@ -2,8 +2,9 @@
 //! that still take SOAP-style signed requests. Two per user.
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_UploadSigningCertificate.html>
 
+use super::UserListing;
 use super::access_keys::{ROOT_USER_NAME, status, subject};
-use super::shapes::{CERTIFICATE_BODY, CERTIFICATE_ID, EXISTING_USER_NAME, KEY_STATUSES, MARKER};
+use super::shapes::{CERTIFICATE_BODY, CERTIFICATE_ID, EXISTING_USER_NAME, KEY_STATUSES};
 use super::users::write_truncation;
 use super::x509;
 use crate::api::{Ctx, FromQuery};
@@ -66,36 +67,21 @@ pub async fn upload_signing_certificate(
     Ok(UploadSigningCertificateOutput { certificate })
 }
 
-pub struct ListSigningCertificatesInput {
-    user_name: Option<String>,
-}
-
-impl FromQuery for ListSigningCertificatesInput {
-    fn from_query(params: &Params) -> Result<Self, AwsError> {
-        let mut input = Input::new(params);
-        let user_name = input.string("UserName", &EXISTING_USER_NAME);
-        // A user has at most two certificates: one page always.
-        input.string("Marker", &MARKER);
-        input.integer("MaxItems", 1, 1000);
-        input.finish()?;
-        Ok(ListSigningCertificatesInput { user_name })
-    }
-}
-
 pub struct ListSigningCertificatesOutput {
     certificates: Vec<SigningCertificate>,
+    marker: Option<String>,
 }
 
 impl ToXml for ListSigningCertificatesOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.members("Certificates", &self.certificates, write_certificate);
-        write_truncation(w, None);
+        write_truncation(w, self.marker.as_deref());
     }
 }
 
 pub async fn list_signing_certificates(
     cx: &Ctx<'_>,
-    input: ListSigningCertificatesInput,
+    input: UserListing,
 ) -> Result<ListSigningCertificatesOutput, AwsError> {
     let subject = subject(cx, input.user_name)?;
     cx.authorize("iam:ListSigningCertificates", &subject.arn)?;
@@ -104,7 +90,16 @@ pub async fn list_signing_certificates(
         .store
         .list_signing_certificates(cx.account_id(), subject.user_name.as_deref())
         .await?;
-    Ok(ListSigningCertificatesOutput { certificates })
+    let (certificates, marker) = super::page_by_key(
+        &certificates,
+        |c| super::made_order(c.uploaded_at, &c.certificate_id),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
+    Ok(ListSigningCertificatesOutput {
+        certificates,
+        marker,
+    })
 }
 
 pub struct UpdateSigningCertificateInput {

@@ -117,7 +117,7 @@ pub async fn get_ssh_public_key(
 
 pub struct ListSshPublicKeysInput {
     user_name: Option<String>,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
 }
 
@@ -130,7 +130,7 @@ impl FromQuery for ListSshPublicKeysInput {
         input.finish()?;
         Ok(ListSshPublicKeysInput {
             user_name,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(super::users::DEFAULT_MAX_ITEMS) as usize,
         })
     }
@@ -177,8 +177,12 @@ pub async fn list_ssh_public_keys(
         .store
         .list_ssh_public_keys(cx.account_id(), &user_name)
         .await?;
-    // At most five keys: paged in memory, the marker is an offset.
-    let (keys, marker) = super::page_by_offset(&keys, input.marker, input.max_items);
+    let (keys, marker) = super::page_by_key(
+        &keys,
+        |k| super::made_order(k.uploaded_at, &k.ssh_public_key_id),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListSshPublicKeysOutput { keys, marker })
 }
 

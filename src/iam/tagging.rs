@@ -222,7 +222,7 @@ pub async fn untag<K: Taggable>(cx: &Ctx<'_>, input: UntagInput<K>) -> Result<Em
 
 pub struct ListTagsInput<K> {
     name: String,
-    marker: Option<usize>,
+    marker: Option<String>,
     max_items: usize,
     kind: PhantomData<K>,
 }
@@ -236,7 +236,7 @@ impl<K: Named> FromQuery for ListTagsInput<K> {
         input.finish()?;
         Ok(ListTagsInput {
             name,
-            marker: super::offset_marker(marker)?,
+            marker,
             max_items: max_items.unwrap_or(DEFAULT_MAX_ITEMS) as usize,
             kind: PhantomData,
         })
@@ -265,8 +265,12 @@ pub async fn list_tags<K: Taggable>(
         &K::arn(cx, &input.name).await?,
     )?;
     let tags = K::tags(&cx.app.store, cx.account_id(), &input.name).await?;
-    // At most 50 tags: they are paged in memory, the marker is an offset.
-    let (tags, marker) = super::page_by_offset(&tags, input.marker, input.max_items);
+    let (tags, marker) = super::page_by_key(
+        &tags,
+        |t| t.key.clone(),
+        input.marker.as_deref(),
+        input.max_items,
+    )?;
     Ok(ListTagsOutput { tags, marker })
 }
 

@@ -112,9 +112,7 @@ impl ToXml for GetUserOutput {
                 created_at,
             } => {
                 w.open("User");
-                w.field("UserId", account_id);
-                w.field("Arn", &arn::root(account_id));
-                w.field("CreateDate", &iso8601(*created_at));
+                write_root_user(w, account_id, *created_at);
                 w.close("User");
             }
         }
@@ -269,6 +267,14 @@ pub(crate) fn write_user(w: &mut XmlWriter, user: &User) {
     w.field("UserId", &user.user_id);
     w.field("Arn", &user.arn);
     w.field("CreateDate", &iso8601(user.created_at));
+}
+
+/// The root user as a `User`: it has no name or path, so AWS gives its ID (the account's),
+/// ARN and creation date only.
+pub(crate) fn write_root_user(w: &mut XmlWriter, account_id: &str, created_at: OffsetDateTime) {
+    w.field("UserId", account_id);
+    w.field("Arn", &arn::root(account_id));
+    w.field("CreateDate", &iso8601(created_at));
 }
 
 pub(crate) fn write_tags(w: &mut XmlWriter, tags: &[Tag]) {

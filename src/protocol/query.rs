@@ -380,6 +380,19 @@ impl<'a> Input<'a> {
     }
 }
 
+/// The error of a required member left out, for a member only the handler can tell is
+/// required (it is optional for some callers).
+pub fn missing_member(name: &str) -> AwsError {
+    AwsError::new(
+        crate::error::ErrorCode::ValidationError,
+        format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: \
+             Member must not be null",
+            member_path(name)
+        ),
+    )
+}
+
 /// One structure of a list, read through its parent [`Input`].
 pub struct Member<'i, 'a> {
     input: &'i mut Input<'a>,

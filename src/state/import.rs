@@ -810,13 +810,22 @@ fn validate_mfa_device(
                     .error("a seed is base32 (A to Z, 2 to 7), as Base32StringSeed shows it"));
             }
         }
-        None if device.user.is_some() => {
+        None if device.user.is_some() || device.root => {
             return Err(site.field("seed").error(
                 "an assigned device needs its seed (export with ?secrets=true), \
                  else its user could give no code",
             ));
         }
         None => device.seed = Some(totp::new_seed()),
+    }
+    if device.root && device.user.is_some() {
+        return Err(site
+            .field("root")
+            .error("a device is enabled for a user or for root, not both"));
+    }
+    if device.root {
+        let enabled = device.enabled.get_or_insert_with(|| device.created.clone());
+        date(&site.field("enabled"), enabled, now)?;
     }
     match &device.user {
         Some(user) => {
@@ -830,10 +839,10 @@ fn validate_mfa_device(
             let enabled = device.enabled.get_or_insert_with(|| device.created.clone());
             date(&site.field("enabled"), enabled, now)?;
         }
-        None if device.enabled.is_some() => {
+        None if device.enabled.is_some() && !device.root => {
             return Err(site
                 .field("enabled")
-                .error("only a device enabled for a user has an enable date"));
+                .error("only a device enabled for a user or root has an enable date"));
         }
         None => {}
     }

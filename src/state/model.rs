@@ -110,7 +110,10 @@ pub struct MfaDevice {
     /// The name of the user it is enabled for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    /// When it was enabled; only with `user` (the creation date if left out).
+    /// Enabled for the root user instead (then without `user`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub root: bool,
+    /// When it was enabled; only with `user` or `root` (the creation date if left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<String>,
     /// The replay guard: the last TOTP time step a code was accepted for (a code is good

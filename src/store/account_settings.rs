@@ -39,6 +39,8 @@ pub struct AccountCounts {
     /// Virtual MFA devices, and those of them enabled for a user.
     pub mfa_devices: i64,
     pub mfa_devices_in_use: i64,
+    /// Devices enabled for the root user.
+    pub root_mfa_devices: i64,
 }
 
 impl Store {
@@ -240,8 +242,11 @@ impl Store {
                     (SELECT count(*) FROM signing_certificates
                      WHERE account_id = ?1 AND user_id IS NULL) AS root_signing_certificates,
                     (SELECT count(*) FROM mfa_devices WHERE account_id = ?1) AS mfa_devices,
-                    (SELECT count(*) FROM mfa_devices WHERE account_id = ?1 AND user_id IS NOT NULL)
-                        AS mfa_devices_in_use",
+                    (SELECT count(*) FROM mfa_devices
+                     WHERE account_id = ?1 AND enabled_at IS NOT NULL) AS mfa_devices_in_use,
+                    (SELECT count(*) FROM mfa_devices
+                     WHERE account_id = ?1 AND user_id IS NULL AND enabled_at IS NOT NULL)
+                        AS root_mfa_devices",
         )
         .bind(account_id)
         .fetch_one(&self.reader)

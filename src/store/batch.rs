@@ -329,7 +329,7 @@ mod tests {
     use super::*;
     use crate::aws_error;
     use crate::error::ErrorCode;
-    use crate::store::{is_unique_violation, test_store};
+    use crate::store::{test_store, unique_or};
 
     const ACCOUNT: &str = "123456789012";
 
@@ -344,11 +344,9 @@ mod tests {
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            unique_or(e, || {
                 aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
-            } else {
-                e.into()
-            }
+            })
         })?;
         Ok(())
     }

@@ -104,9 +104,10 @@ impl Store {
                 }),
             });
         }
-        let with_mfa: HashSet<String> = sqlx::query_scalar(
+        // A device in use with no user is the root user's (`None`).
+        let with_mfa: HashSet<Option<String>> = sqlx::query_scalar(
             "SELECT DISTINCT user_id FROM mfa_devices
-             WHERE account_id = ? AND user_id IS NOT NULL AND enabled_at IS NOT NULL",
+             WHERE account_id = ? AND enabled_at IS NOT NULL",
         )
         .bind(account_id)
         .fetch_all(&mut *conn)
@@ -134,14 +135,13 @@ impl Store {
             created_at: from_millis(account_created),
             password_last_changed: None,
             keys: keys_of.remove(&None).unwrap_or_default(),
-            // iamlocal has no root MFA devices.
-            mfa_active: false,
+            mfa_active: with_mfa.contains(&None),
             certificates: certificates_of.remove(&None).unwrap_or_default(),
         }];
         rows.extend(users.into_iter().map(|user| {
             CredentialRow {
                 arn: arn::user(account_id, &user.path, &user.user_name),
-                mfa_active: with_mfa.contains(&user.user_id),
+                mfa_active: with_mfa.contains(&Some(user.user_id.clone())),
                 certificates: certificates_of
                     .remove(&Some(user.user_id.clone()))
                     .unwrap_or_default(),

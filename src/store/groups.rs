@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Page, Store, User, from_millis, is_unique_violation, lagging, to_millis, users};
+use super::{Page, Store, User, from_millis, lagging, to_millis, unique_or, users};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -92,13 +92,9 @@ impl Store {
         .bind(row.created_at)
         .execute(&mut *w.tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
+        .map_err(|e| unique_or(e, || {
                 aws_error!(EntityAlreadyExists, "Group with name {group_name} already exists.")
-            } else {
-                e.into()
-            }
-        })?;
+            }))?;
         w.record(row.record());
         w.commit().await?;
         Ok(row.into_group())
@@ -199,15 +195,13 @@ impl Store {
             .execute(&mut *w.tx)
             .await
             .map_err(|e| {
-                if is_unique_violation(&e) {
+                unique_or(e, || {
                     aws_error!(
                         EntityAlreadyExists,
                         "Group with name {} already exists.",
                         row.group_name
                     )
-                } else {
-                    e.into()
-                }
+                })
             })?;
         w.record(row.record());
         w.commit().await

@@ -10,7 +10,7 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, all_tags, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
+use super::{Page, Store, from_millis, lagging, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -115,14 +115,12 @@ impl Store {
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            unique_or(e, || {
                 aws_error!(
                     EntityAlreadyExists,
                     "Instance Profile {name} already exists."
                 )
-            } else {
-                e.into()
-            }
+            })
         })?;
         put_tags(&mut w.tx, Tagged::InstanceProfile, &id, tags).await?;
         let arn = arn::instance_profile(account_id, path, name);

@@ -1,6 +1,9 @@
 //! Virtual MFA devices: their TOTP seeds, the user each is enabled for, and the one-time
 //! codes they accept (each once, within a step of the device's clock).
 //!
+//! A device is in use when it has an enable date; one in use with no user is the root
+//! user's. Where a user name is optional below, `None` means the root user.
+//!
 //! AWS does not document the messages of these errors; those here are as observed from
 //! AWS where known (`Cannot delete entity, must delete MFA device first.`, `Authentication
 //! code for device is not valid.`), else iamlocal's wording.
@@ -13,7 +16,7 @@ use super::tags::{
     resource_tags_changes, tags_of,
 };
 use super::users::{user_by_id, user_id};
-use super::{Page, Store, User, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, User, from_millis, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::error::{AwsError, ErrorCode};
@@ -31,7 +34,8 @@ pub struct VirtualMfaDevice {
     pub serial_number: String,
     /// The seed in base32.
     pub seed: String,
-    /// The user it is enabled for, and since when.
+    /// The user it is enabled for (none when it is unassigned or the root user's), and
+    /// since when.
     pub user: Option<User>,
     pub enabled_at: Option<OffsetDateTime>,
     pub tags: Vec<Tag>,
@@ -40,6 +44,7 @@ pub struct VirtualMfaDevice {
 /// An MFA device enabled for a user, as `ListMFADevices` shows it.
 #[derive(Debug, Clone)]
 pub struct MfaDevice {
+    /// The user's name; for the root user, which has none, the account ID (its user ID).
     pub user_name: String,
     pub serial_number: String,
     pub enabled_at: OffsetDateTime,
@@ -64,6 +69,11 @@ struct DeviceRow {
 }
 
 impl DeviceRow {
+    /// Is the device in use by this user (by unique ID; `None` for root)?
+    fn is_enabled_for(&self, user_id: Option<&str>) -> bool {
+        self.enabled_at.is_some() && self.user_id.as_deref() == user_id
+    }
+
     fn key(&self) -> Result<Vec<u8>, AwsError> {
         totp::base32_decode(&self.seed)
             .ok_or_else(|| AwsError::internal("a stored MFA seed is not base32"))
@@ -133,16 +143,12 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *w.tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
+        .map_err(|e| unique_or(e, || {
                 aws_error!(
                     EntityAlreadyExists,
                     "MFADevice entity at the same path and name already exists."
                 )
-            } else {
-                e.into()
-            }
-        })?;
+            }))?;
         put_tags(&mut w.tx, Tagged::MfaDevice, &serial_number, tags).await?;
         if !tags.is_empty() {
             w.record(resource_tags_change(&serial_number, tags));
@@ -164,7 +170,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let row = device_row(&mut w.tx, account_id, serial).await?;
-        if row.user_id.is_some() {
+        if row.enabled_at.is_some() {
             return Err(aws_error!(
                 DeleteConflict,
                 "MFA device is in use; deactivate it before deleting it."
@@ -190,7 +196,7 @@ impl Store {
         let mut conn = self.reader.acquire().await?;
         let mut rows: Vec<DeviceRow> = sqlx::query_as(select_devices!(
             "WHERE account_id = ?1 AND serial_number >= ?2
-               AND (?3 = 'Any' OR (user_id IS NOT NULL) = (?3 = 'Assigned'))
+               AND (?3 = 'Any' OR (enabled_at IS NOT NULL) = (?3 = 'Assigned'))
              ORDER BY serial_number LIMIT ?4"
         ))
         .bind(account_id)
@@ -212,29 +218,32 @@ impl Store {
         Ok(Page { items, marker })
     }
 
-    /// Enables a device for a user, once two consecutive codes of it check out.
+    /// Enables a device for a user (or root), once two consecutive codes of it check out.
     pub async fn enable_mfa_device(
         &self,
         account_id: &str,
-        user_name: &str,
+        user_name: Option<&str>,
         serial: &str,
         codes: (&str, &str),
         now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
         let row = device_row(&mut w.tx, account_id, serial).await?;
-        if row.user_id.is_some() {
+        if row.enabled_at.is_some() {
             return Err(aws_error!(
                 EntityAlreadyExists,
                 "MFA Device is already in use."
             ));
         }
-        let (in_use,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM mfa_devices WHERE user_id = ?")
-                .bind(&user_id)
-                .fetch_one(&mut *w.tx)
-                .await?;
+        let (in_use,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM mfa_devices
+             WHERE account_id = ? AND user_id IS ? AND enabled_at IS NOT NULL",
+        )
+        .bind(account_id)
+        .bind(&user_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
         if in_use >= DEVICES_PER_USER {
             return Err(aws_error!(
                 LimitExceeded,
@@ -260,14 +269,14 @@ impl Store {
     pub async fn resync_mfa_device(
         &self,
         account_id: &str,
-        user_name: &str,
+        user_name: Option<&str>,
         serial: &str,
         codes: (&str, &str),
         now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
-        let row = users_device(&mut w.tx, account_id, &user_id, serial).await?;
+        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let row = users_device(&mut w.tx, account_id, user_id.as_deref(), serial).await?;
         let (step, drift) = check_pair(&row, codes, now)?;
         sqlx::query(
             "UPDATE mfa_devices SET last_step = ?, drift_steps = ? WHERE serial_number = ?",
@@ -283,12 +292,12 @@ impl Store {
     pub async fn deactivate_mfa_device(
         &self,
         account_id: &str,
-        user_name: &str,
+        user_name: Option<&str>,
         serial: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
-        users_device(&mut w.tx, account_id, &user_id, serial).await?;
+        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        users_device(&mut w.tx, account_id, user_id.as_deref(), serial).await?;
         sqlx::query(
             "UPDATE mfa_devices SET user_id = NULL, enabled_at = NULL, drift_steps = 0
              WHERE serial_number = ?",
@@ -299,20 +308,23 @@ impl Store {
         w.commit().await
     }
 
-    /// A page of the devices enabled for a user, by serial number.
+    /// A page of the devices enabled for a user (or root), by serial number.
     pub async fn list_mfa_devices(
         &self,
         account_id: &str,
-        user_name: &str,
+        user_name: Option<&str>,
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<MfaDevice>, AwsError> {
         let mut conn = self.reader.acquire().await?;
-        let user_id = user_id(&mut conn, account_id, user_name).await?;
+        let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let mut rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT serial_number, enabled_at FROM mfa_devices
-             WHERE user_id = ?1 AND serial_number >= ?2 ORDER BY serial_number LIMIT ?3",
+             WHERE account_id = ?1 AND user_id IS ?2 AND enabled_at IS NOT NULL
+               AND serial_number >= ?3
+             ORDER BY serial_number LIMIT ?4",
         )
+        .bind(account_id)
         .bind(&user_id)
         .bind(marker.unwrap_or(""))
         .bind(max_items as i64 + 1)
@@ -322,7 +334,7 @@ impl Store {
         let items = rows
             .into_iter()
             .map(|(serial_number, enabled_at)| MfaDevice {
-                user_name: user_name.to_owned(),
+                user_name: user_name.unwrap_or(account_id).to_owned(),
                 serial_number,
                 enabled_at: from_millis(enabled_at),
             })
@@ -330,30 +342,30 @@ impl Store {
         Ok(Page { items, marker })
     }
 
-    /// One device enabled for the user.
+    /// One device enabled for the user (or root).
     pub async fn mfa_device(
         &self,
         account_id: &str,
-        user_name: &str,
+        user_name: Option<&str>,
         serial: &str,
     ) -> Result<MfaDevice, AwsError> {
         let mut conn = self.reader.acquire().await?;
-        let user_id = user_id(&mut conn, account_id, user_name).await?;
-        let row = users_device(&mut conn, account_id, &user_id, serial).await?;
+        let user_id = owner_id(&mut conn, account_id, user_name).await?;
+        let row = users_device(&mut conn, account_id, user_id.as_deref(), serial).await?;
         Ok(MfaDevice {
-            user_name: user_name.to_owned(),
+            user_name: user_name.unwrap_or(account_id).to_owned(),
             serial_number: row.serial_number,
             enabled_at: row.enabled_at.map(from_millis).unwrap_or(from_millis(0)),
         })
     }
 
-    /// Checks a one-time code of a device enabled for the user (by unique id) that STS is
-    /// given; the code is spent. AWS's two answers: the device is not that user's, or the
-    /// code is wrong (or already used, or too far from the device's clock).
+    /// Checks a one-time code of a device enabled for the user (by unique id; `None` for
+    /// root) that STS is given; the code is spent. AWS's two answers: the device is not that
+    /// user's, or the code is wrong (or already used, or too far from the device's clock).
     pub async fn check_mfa_code(
         &self,
         account_id: &str,
-        user_id: &str,
+        user_id: Option<&str>,
         serial: &str,
         code: &str,
         now: OffsetDateTime,
@@ -361,7 +373,7 @@ impl Store {
         let mut w = self.begin().await?;
         let row = find_device(&mut w.tx, account_id, serial)
             .await?
-            .filter(|row| row.user_id.as_deref() == Some(user_id))
+            .filter(|row| row.is_enabled_for(user_id))
             .ok_or_else(AwsError::mfa_not_validated)?;
         let expected = totp::step_at(now) + row.drift_steps;
         let step = totp::matching_step(
@@ -467,17 +479,30 @@ async fn find_device(
     .await?)
 }
 
-/// A device enabled for the user; any other is, for the user's actions, no such entity.
+/// A device enabled for the user (or root); any other is, for the user's actions, no such
+/// entity.
 async fn users_device(
     conn: &mut SqliteConnection,
     account_id: &str,
-    user_id: &str,
+    user_id: Option<&str>,
     serial: &str,
 ) -> Result<DeviceRow, AwsError> {
     find_device(conn, account_id, serial)
         .await?
-        .filter(|row| row.user_id.as_deref() == Some(user_id))
+        .filter(|row| row.is_enabled_for(user_id))
         .ok_or_else(|| no_such_device(serial))
+}
+
+/// The unique ID of the named user; `None` for the root user.
+async fn owner_id(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    user_name: Option<&str>,
+) -> Result<Option<String>, AwsError> {
+    match user_name {
+        Some(name) => Ok(Some(user_id(conn, account_id, name).await?)),
+        None => Ok(None),
+    }
 }
 
 fn no_such_device(serial: &str) -> AwsError {

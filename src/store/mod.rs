@@ -25,6 +25,7 @@ mod reset;
 mod roles;
 mod saml_providers;
 mod server_certificates;
+mod service_accesses;
 mod service_credentials;
 mod service_linked_roles;
 mod sessions;
@@ -232,6 +233,16 @@ pub(crate) fn from_millis(ms: i64) -> OffsetDateTime {
 /// Is this a `UNIQUE` violation (a name already taken)?
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// A database error as the caller's error `taken` when it broke a `UNIQUE` constraint (a
+/// name already in use), else as an internal one.
+pub(crate) fn unique_or(e: sqlx::Error, taken: impl FnOnce() -> AwsError) -> AwsError {
+    if is_unique_violation(&e) {
+        taken()
+    } else {
+        e.into()
+    }
 }
 
 /// An empty in-memory store with its account, for unit tests.

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::tags::{
     Tagged, put_tags, remove_tags, resource_tags_change, resource_tags_changes, tags_of,
 };
-use super::{Store, Tag, from_millis, is_unique_violation, lagging, to_millis};
+use super::{Store, Tag, from_millis, lagging, to_millis, unique_or};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::shapes::MAX_TAGS;
@@ -261,14 +261,12 @@ pub(super) async fn insert_provider(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
+        unique_or(e, || {
             aws_error!(
                 EntityAlreadyExists,
                 "Provider with url {url} already exists."
             )
-        } else {
-            e.into()
-        }
+        })
     })?;
     put_tags(conn, Tagged::OidcProvider, arn, tags).await?;
     let change = row.record();

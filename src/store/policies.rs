@@ -9,7 +9,7 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
+use super::{Page, Store, from_millis, lagging, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::aws_managed::{self, AwsManagedPolicy};
@@ -231,15 +231,13 @@ impl Store {
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e) {
+            unique_or(e, || {
                 aws_error!(
                     EntityAlreadyExists,
                     "A policy called {} already exists. Duplicate names are not allowed.",
                     new.policy_name
                 )
-            } else {
-                e.into()
-            }
+            })
         })?;
         sqlx::query(
             "INSERT INTO policy_versions (policy_id, version_id, document, created_at) VALUES (?, ?, ?, ?)",

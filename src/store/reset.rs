@@ -39,6 +39,7 @@ pub(super) const RESET: &[&str] = &[
     "DELETE FROM user_tags",
     "DELETE FROM users",
     "DELETE FROM credential_reports",
+    "DELETE FROM service_accesses",
     "DELETE FROM role_deletion_tasks",
     "DELETE FROM account_aliases",
     "DELETE FROM password_policies",

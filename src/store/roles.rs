@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::policies::stored_document;
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
-use super::{Page, Store, from_millis, is_unique_violation, lagging, to_millis};
+use super::{Page, Store, from_millis, lagging, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::consistency::ChangeKind;
@@ -402,15 +402,13 @@ pub(super) async fn insert_role(
     .execute(&mut *w.tx)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
+        unique_or(e, || {
             aws_error!(
                 EntityAlreadyExists,
                 "Role with name {} already exists.",
                 new.role_name
             )
-        } else {
-            e.into()
-        }
+        })
     })?;
     put_tags(&mut w.tx, Tagged::Role, &role.role_id, new.tags).await?;
     w.record(role.record(new.parsed_trust));

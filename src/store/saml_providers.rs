@@ -11,7 +11,7 @@ use super::tags::{
     Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Store, Tag, from_millis, is_unique_violation, lagging, to_millis};
+use super::{Store, Tag, from_millis, lagging, to_millis, unique_or};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::saml::{DecryptionKey, Metadata};
@@ -420,15 +420,13 @@ pub(super) async fn insert_provider(
     .execute(&mut *conn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e) {
+        unique_or(e, || {
             let name = arn.rsplit('/').next().unwrap_or_default();
             aws_error!(
                 EntityAlreadyExists,
                 "SAMLProvider named {name} already exists"
             )
-        } else {
-            e.into()
-        }
+        })
     })?;
     put_tags(conn, Tagged::SamlProvider, arn, tags).await?;
     put_private_keys(conn, arn, document.private_keys).await?;

@@ -7,7 +7,7 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
-use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, from_millis, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -135,13 +135,7 @@ impl Store {
         .bind(row.uploaded_at)
         .execute(&mut *w.tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                already_exists(new.name)
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| unique_or(e, || already_exists(new.name)))?;
         put_tags(
             &mut w.tx,
             Tagged::ServerCertificate,
@@ -244,13 +238,7 @@ impl Store {
         .bind(&renamed.server_certificate_id)
         .execute(&mut *w.tx)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                already_exists(&renamed.server_certificate_name)
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| unique_or(e, || already_exists(&renamed.server_certificate_name)))?;
         let tags = tags_of(
             &mut w.tx,
             Tagged::ServerCertificate,

@@ -914,6 +914,8 @@ impl Reader {
                 path: row.path,
                 seed: Some(row.seed),
                 created: date(row.created_at),
+                // In use with no user: the root user's.
+                root: row.user_name.is_none() && row.enabled_at.is_some(),
                 user: row.user_name,
                 enabled: row.enabled_at.map(date),
                 last_step: (row.last_step != 0).then_some(row.last_step),

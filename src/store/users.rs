@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
-use super::{Page, Store, from_millis, is_unique_violation, to_millis};
+use super::{Page, Store, from_millis, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::consistency::ChangeKind;
@@ -181,7 +181,7 @@ impl Store {
                 .bind(&user.permissions_boundary)
                 .execute(&mut *w.tx)
                 .await
-                .map_err(|e| if is_unique_violation(&e) { taken } else { e.into() })?;
+                .map_err(|e| unique_or(e, || taken))?;
                 put_tags(&mut w.tx, Tagged::User, &user.user_id, &user.tags).await?;
                 w.record(user.record());
                 Ok(user)
@@ -264,11 +264,9 @@ impl Store {
             .execute(&mut *w.tx)
             .await
             .map_err(|e| {
-                if is_unique_violation(&e) {
+                unique_or(e, || {
                     aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
-                } else {
-                    e.into()
-                }
+                })
             })?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         let user = UserRow {

@@ -85,6 +85,7 @@ pub async fn assume_role(
     cx: &Ctx<'_>,
     input: AssumeRoleInput,
 ) -> Result<AssumeRoleOutput, AwsError> {
+    role_session::check_session_tags(&input.tags, &input.transitive_tag_keys)?;
     let caller = cx.caller;
     if matches!(caller.principal, Principal::Root { .. }) {
         return Err(AwsError::access_denied(
@@ -142,8 +143,7 @@ pub async fn assume_role(
         if tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(&tag.key)) {
             return Err(aws_error!(
                 InvalidParameterValue,
-                "Cannot overwrite a transitive session tag: {}",
-                tag.key
+                "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
             ));
         }
         tags.push((tag.key.clone(), tag.value.clone()));

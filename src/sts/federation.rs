@@ -7,7 +7,9 @@
 //! but `GetCallerIdentity` (see `api::check_credential_kind`).
 
 use super::credentials::{Credentials, mint};
-use super::role_session::{SessionPolicyInput, is_session_name, session_policies};
+use super::role_session::{
+    SessionPolicyInput, check_session_tags, is_session_name, session_policies,
+};
 use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::error::AwsError;
@@ -85,6 +87,7 @@ pub async fn get_federation_token(
             "Cannot call GetFederationToken with session credentials",
         ));
     }
+    check_session_tags(&input.tags, &[])?;
     let account = caller.account_id().to_owned();
     let arn = arn::federated_user(&account, &input.name);
     cx.authorize("sts:GetFederationToken", &arn)?;

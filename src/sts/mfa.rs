@@ -1,5 +1,5 @@
 //! `SerialNumber` and `TokenCode` of `AssumeRole` and `GetSessionToken`: a one-time code of
-//! an MFA device enabled for the calling user, checked (and spent) by the store.
+//! an MFA device enabled for the calling user (or root), checked (and spent) by the store.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html>
 
 use time::OffsetDateTime;
@@ -58,16 +58,21 @@ impl MfaInput {
             return Ok(None);
         }
         let now = cx.now();
-        // Only IAM users have MFA devices in iamlocal (root MFA is not emulated); a code
-        // without a serial number, or for anyone else, cannot be validated.
-        let (Some(serial), Some(code), Principal::User(user)) =
-            (&self.serial_number, &self.token_code, &cx.caller.principal)
-        else {
+        // IAM users and the root user have MFA devices; a code without a serial number, or
+        // for anyone else, cannot be validated.
+        let user_id = match &cx.caller.principal {
+            Principal::User(user) => Some(user.user_id.as_str()),
+            Principal::Root { .. } => None,
+            Principal::AssumedRole(_) | Principal::FederatedUser(_) => {
+                return Err(AwsError::mfa_not_validated());
+            }
+        };
+        let (Some(serial), Some(code)) = (&self.serial_number, &self.token_code) else {
             return Err(AwsError::mfa_not_validated());
         };
         cx.app
             .store
-            .check_mfa_code(cx.account_id(), &user.user_id, serial, code, now)
+            .check_mfa_code(cx.account_id(), user_id, serial, code, now)
             .await?;
         Ok(Some(now))
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::api::Origin;
 use crate::aws_error;
 use crate::error::AwsError;
+use crate::iam::shapes::{TagKeyProblem, tag_key_problem};
 use crate::policy::{
     self, EvaluationInput, NamedPolicy, Policy, PolicyKind, RequestContext, policy_size,
 };
@@ -133,6 +134,35 @@ pub fn add_session_keys(
     if !transitive_tag_keys.is_empty() {
         request.insert("sts:TransitiveTagKeys", transitive_tag_keys.to_vec());
     }
+}
+
+/// The rules every way of passing session tags shares: no key in the `aws:` namespace, no
+/// two keys that differ only in case, and every transitive key one of the tags (in any case).
+/// The codes and the last two messages are AWS's (observed); the first message is iamlocal's.
+pub fn check_session_tags(tags: &[Tag], transitive_tag_keys: &[String]) -> Result<(), AwsError> {
+    match tag_key_problem(tags) {
+        None => {}
+        Some(TagKeyProblem::Reserved(key)) => {
+            return Err(aws_error!(
+                InvalidParameterValue,
+                "Session tag keys starting with 'aws:' are reserved for AWS use: {key}"
+            ));
+        }
+        Some(TagKeyProblem::Duplicate) => {
+            return Err(aws_error!(
+                InvalidParameterValue,
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            ));
+        }
+    }
+    let tagged = |key: &String| tags.iter().any(|t| t.key.eq_ignore_ascii_case(key));
+    if !transitive_tag_keys.iter().all(tagged) {
+        return Err(aws_error!(
+            InvalidParameterValue,
+            "The specified transitive tag key must be included in the requested tags."
+        ));
+    }
+    Ok(())
 }
 
 /// The account and name in `arn:aws:iam::ACCOUNT:role/PATH/NAME`.

@@ -423,6 +423,7 @@ fn session_tags(assertion: &Assertion) -> Result<(Vec<Tag>, Vec<String>), AwsErr
         .attribute(TRANSITIVE_TAG_KEYS)
         .map(<[String]>::to_vec)
         .unwrap_or_default();
+    role_session::check_session_tags(&tags, &transitive)?;
     Ok((tags, transitive))
 }
 

@@ -339,6 +339,7 @@ fn session_tags(claim: Option<&Value>) -> Result<(Vec<Tag>, Vec<String>), AwsErr
     if tags.len() > MAX_TAGS {
         return Err(malformed());
     }
+    role_session::check_session_tags(&tags, &transitive)?;
     Ok((tags, transitive))
 }
 

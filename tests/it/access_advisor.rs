@@ -291,3 +291,42 @@ async fn reports_name_entities_and_jobs_that_exist() {
         .collect();
     assert_eq!(names, ["reader"]);
 }
+
+/// What was used is written to a database file, so a new report after a restart still knows.
+#[tokio::test]
+async fn last_accesses_survive_a_restart_with_a_database_file() {
+    let dir = std::env::temp_dir().join(format!("iamlocal-advisor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let _ = std::fs::remove_file(&db);
+    let first = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let alice = alice_who_called_get_user(&first).await;
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    let iam = second.iam();
+    let job = iam
+        .generate_service_last_accessed_details()
+        .arn(&alice)
+        .send()
+        .await
+        .unwrap()
+        .job_id
+        .unwrap();
+    let report = iam
+        .get_service_last_accessed_details()
+        .job_id(&job)
+        .send()
+        .await
+        .unwrap();
+    let iam_service = &report.services_last_accessed()[0];
+    assert_eq!(iam_service.service_namespace(), "iam");
+    assert!(iam_service.last_authenticated().is_some());
+    assert_eq!(
+        iam_service.last_authenticated_entity(),
+        Some(alice.as_str())
+    );
+
+    second.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}

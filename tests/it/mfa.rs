@@ -739,3 +739,141 @@ async fn devices_and_their_seeds_import_back_unchanged() {
         "{again}"
     );
 }
+
+/// Root's MFA: AWS enables it in the console; iamlocal takes root's own `EnableMFADevice`
+/// without `UserName` for that step. Everything after it is as AWS shows root's MFA.
+#[tokio::test]
+async fn the_root_user_enables_uses_and_deactivates_its_own_device() {
+    let server = TestServer::spawn().await;
+    let iam = server.iam();
+    let (serial, seed) = new_device(&server, "root-phone").await;
+    assert_eq!(serial, format!("arn:aws:iam::{ACCOUNT}:mfa/root-phone"));
+    assert_eq!(summary(&server, "AccountMFAEnabled").await, 0);
+    let step = fresh_step(&server).await;
+    iam.enable_mfa_device()
+        .serial_number(&serial)
+        .authentication_code1(totp(&seed, step - 1))
+        .authentication_code2(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+
+    let own = iam.list_mfa_devices().send().await.unwrap();
+    assert_eq!(own.mfa_devices.len(), 1);
+    assert_eq!(own.mfa_devices[0].serial_number, serial);
+    assert_eq!(own.mfa_devices[0].user_name, ACCOUNT);
+    let assigned = iam
+        .list_virtual_mfa_devices()
+        .assignment_status(AssignmentStatusType::Assigned)
+        .send()
+        .await
+        .unwrap();
+    let user = assigned.virtual_mfa_devices[0].user().unwrap();
+    assert_eq!(user.arn, format!("arn:aws:iam::{ACCOUNT}:root"));
+    assert_eq!(user.user_id, ACCOUNT);
+    assert_eq!(summary(&server, "AccountMFAEnabled").await, 1);
+    assert_eq!(summary(&server, "MFADevicesInUse").await, 1);
+    let (code, _) = error_of(
+        iam.delete_virtual_mfa_device()
+            .serial_number(&serial)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "DeleteConflict");
+
+    iam.generate_credential_report().send().await.unwrap();
+    let report = iam.get_credential_report().send().await.unwrap();
+    let csv = String::from_utf8(report.content().unwrap().as_ref().to_vec()).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header.iter().position(|c| *c == "mfa_active").unwrap();
+    let root_row = csv
+        .lines()
+        .find(|line| line.starts_with("<root_account>,"))
+        .unwrap();
+    assert_eq!(root_row.split(',').nth(column).unwrap(), "true");
+
+    // Session credentials may call IAM only when made with MFA: root's code counts.
+    let plain = server.sts().get_session_token().send().await.unwrap();
+    let (code, _) = error_of(
+        server
+            .iam_temp(plain.credentials().unwrap())
+            .list_users()
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidClientTokenId");
+    let step = fresh_step(&server).await;
+    let with_mfa = server
+        .sts()
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    server
+        .iam_temp(with_mfa.credentials().unwrap())
+        .list_users()
+        .send()
+        .await
+        .unwrap();
+
+    // The device travels in the state document as root's.
+    let admin = server.admin();
+    let state = admin.get("state?secrets=true").await;
+    let device = &state["accounts"][0]["mfa_devices"][0];
+    assert_eq!(device["root"], true, "{device}");
+    assert!(device.get("user").is_none());
+    admin.post("reset", "").await;
+    admin.put("state", &state.to_string()).await;
+    assert_eq!(admin.get("state?secrets=true").await, state);
+
+    iam.deactivate_mfa_device()
+        .serial_number(&serial)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        iam.list_mfa_devices()
+            .send()
+            .await
+            .unwrap()
+            .mfa_devices
+            .is_empty()
+    );
+    assert_eq!(summary(&server, "AccountMFAEnabled").await, 0);
+    iam.delete_virtual_mfa_device()
+        .serial_number(&serial)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_user_must_name_whom_a_device_is_enabled_for() {
+    let server = TestServer::spawn().await;
+    let (key, secret) = user_with_key(&server, "gus").await;
+    server
+        .iam()
+        .put_user_policy()
+        .user_name("gus")
+        .policy_name("all")
+        .policy_document(ALLOW_ALL_IAM)
+        .send()
+        .await
+        .unwrap();
+    let (serial, seed) = new_device(&server, "gus-phone").await;
+    let step = fresh_step(&server).await;
+    let (code, message) = error_of(
+        server
+            .iam_as(&key, &secret)
+            .enable_mfa_device()
+            .serial_number(&serial)
+            .authentication_code1(totp(&seed, step - 1))
+            .authentication_code2(totp(&seed, step))
+            .send()
+            .await,
+    );
+    assert_eq!(code, "ValidationError");
+    assert!(message.contains("'userName'"), "{message}");
+}

@@ -558,3 +558,23 @@ async fn the_sdk_web_identity_credential_provider_works_against_iamlocal() {
         Some(&*format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci/sdk"))
     );
 }
+
+#[tokio::test]
+async fn session_tags_from_a_token_obey_the_session_tag_rules() {
+    let server = TestServer::spawn().await;
+    let (_, role_arn) = provider_and_role(&server, "sts.amazonaws.com").await;
+    for tags in [
+        json!({"principal_tags": {"aws:team": ["ci"]}}),
+        json!({"principal_tags": {"team": ["ci"], "Team": ["cd"]}}),
+        json!({"principal_tags": {"team": ["ci"]}, "transitive_tag_keys": ["project"]}),
+    ] {
+        let token = mint(
+            &server,
+            json!({"sub": "repo:org/app:x", "aud": "sts.amazonaws.com",
+                   "claims": {"https://aws.amazon.com/tags": tags}}),
+        )
+        .await;
+        let (code, message) = error_of(assume(&server, &role_arn, &token).send().await);
+        assert_eq!(code, "InvalidParameterValue", "{tags}: {message}");
+    }
+}
