@@ -70,22 +70,29 @@ struct Deferred {
     on_conflict: AwsError,
 }
 
-/// The roles' latest uses, one row per element of a JSON array `[role_id, millis, region]`.
+/// The roles' latest uses, one row per element of a JSON array `[role_id, millis, region]`
+/// bound to the parameter `$param`.
 macro_rules! update_role_uses {
-    () => {
-        "UPDATE roles SET last_used_at = used.value ->> 1, last_used_region = used.value ->> 2
-         FROM json_each(?) AS used WHERE roles.role_id = used.value ->> 0"
+    ($param:literal) => {
+        concat!(
+            "UPDATE roles SET last_used_at = used.value ->> 1, last_used_region = used.value ->> 2
+             FROM json_each(",
+            $param,
+            ") AS used WHERE roles.role_id = used.value ->> 0"
+        )
     };
 }
 pub(super) use update_role_uses;
 
-/// An `INSERT … SELECT value ->> 0, … FROM json_each(?)` of rows deferred to the batch
-/// (see [`Staged::insert_later`]); made by [`rows_insert!`].
+/// An `INSERT … SELECT ?1 ->> (fullkey || '[0]'), … FROM json_each(?1)` of rows deferred to
+/// the batch (see [`Staged::insert_later`]), made by [`rows_insert!`]. Each column is looked
+/// up in `?1`, parsed once: `value ->> 0` would render the row's array as text and parse it
+/// again for every column.
 pub(crate) struct RowsInsert {
     /// The insert alone, in the batch's transaction.
     pub alone: &'static str,
-    /// The whole batch in one query: `BEGIN`, the insert (its rows bound first), the role
-    /// uses (bound second), `COMMIT`.
+    /// The whole batch in one query: `BEGIN`, the insert (its rows are `?1`), the role uses
+    /// (`?2`), `COMMIT`.
     pub committed: &'static str,
 }
 
@@ -98,7 +105,7 @@ macro_rules! rows_insert {
                 "BEGIN; ",
                 $insert,
                 "; ",
-                $crate::store::batch::update_role_uses!(),
+                $crate::store::batch::update_role_uses!("?2"),
                 "; COMMIT"
             ),
         }
@@ -126,7 +133,7 @@ impl Staged {
     }
 
     /// Inserts `row` (a JSON array) with the batch's other rows for `sql`, an
-    /// `INSERT … SELECT value ->> 0, … FROM json_each(?)`: one statement, so one round trip,
+    /// `INSERT … FROM json_each(?1)` ([`RowsInsert`]): one statement, so one round trip,
     /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
     /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
     /// other change to the database.
@@ -383,7 +390,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
     if !staged.role_uses.is_empty() {
         let uses = role_uses(staged);
         let tx = staged.tx().await?;
-        sqlx::query(update_role_uses!())
+        sqlx::query(update_role_uses!("?1"))
             .bind(uses)
             .execute(&mut **tx)
             .await?;

@@ -59,8 +59,10 @@ pub struct NewSession {
 static INSERT_SESSIONS: RowsInsert = rows_insert!(
     "INSERT INTO sessions (access_key_id, account_id, secret_access_key,
                            session_token, details, issued_at, expires_at)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
-     FROM json_each(?)"
+     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
+            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]'), ?1 ->> (fullkey || '[5]'),
+            ?1 ->> (fullkey || '[6]')
+     FROM json_each(?1)"
 );
 
 impl Store {

@@ -117,7 +117,9 @@ macro_rules! select_users {
 /// `Staged::insert_later`).
 static INSERT_USERS: RowsInsert = rows_insert!(
     "INSERT INTO users (user_id, account_id, user_name, path, created_at)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)"
+     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
+            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]')
+     FROM json_each(?1)"
 );
 
 impl Store {
