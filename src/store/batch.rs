@@ -13,6 +13,12 @@
 //! `INSERT` of every such row), and a job that changes a role's last use says so with
 //! [`Staged::note_role_use`] (each role's latest use written once per batch, not once per
 //! `AssumeRole`).
+//!
+//! The transaction is begun when a job first asks for it ([`Staged::tx`]). A batch whose jobs
+//! only deferred rows of one kind (the busy case: `CreateUser`s, or `AssumeRole`s) is written
+//! by one multi-statement query, `BEGIN`, the rows, the role uses, `COMMIT`: one round trip
+//! to the SQLite thread instead of one for each. When a row breaks a `UNIQUE` constraint
+//! that query is rolled back and the batch is written the general way.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -20,7 +26,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
@@ -46,7 +52,9 @@ pub(super) type Queue = Arc<Mutex<Vec<Job>>>;
 
 /// What a job writes with: the batch's transaction, and the changes it records.
 pub(crate) struct Staged {
-    pub tx: Transaction<'static, Sqlite>,
+    writer: SqlitePool,
+    /// Begun by the first job that needs it (see [`Staged::tx`]).
+    tx: Option<Transaction<'static, Sqlite>>,
     /// The job running now: what it records is undone with it.
     job: usize,
     changes: Vec<(usize, Option<ChangeKind>, Change)>,
@@ -57,12 +65,63 @@ pub(crate) struct Staged {
 /// A row a job leaves to one `INSERT` for the whole batch (see [`Staged::insert_later`]).
 struct Deferred {
     job: usize,
-    sql: &'static str,
+    sql: &'static RowsInsert,
     row: serde_json::Value,
     on_conflict: AwsError,
 }
 
+/// The roles' latest uses, one row per element of a JSON array `[role_id, millis, region]`
+/// bound to the parameter `$param`.
+macro_rules! update_role_uses {
+    ($param:literal) => {
+        concat!(
+            "UPDATE roles SET last_used_at = used.value ->> 1, last_used_region = used.value ->> 2
+             FROM json_each(",
+            $param,
+            ") AS used WHERE roles.role_id = used.value ->> 0"
+        )
+    };
+}
+pub(super) use update_role_uses;
+
+/// An `INSERT … SELECT ?1 ->> (fullkey || '[0]'), … FROM json_each(?1)` of rows deferred to
+/// the batch (see [`Staged::insert_later`]), made by [`rows_insert!`]. Each column is looked
+/// up in `?1`, parsed once: `value ->> 0` would render the row's array as text and parse it
+/// again for every column.
+pub(crate) struct RowsInsert {
+    /// The insert alone, in the batch's transaction.
+    pub alone: &'static str,
+    /// The whole batch in one query: `BEGIN`, the insert (its rows are `?1`), the role uses
+    /// (`?2`), `COMMIT`.
+    pub committed: &'static str,
+}
+
+/// A [`RowsInsert`] from the text of its `INSERT`.
+macro_rules! rows_insert {
+    ($insert:literal) => {
+        $crate::store::batch::RowsInsert {
+            alone: $insert,
+            committed: concat!(
+                "BEGIN; ",
+                $insert,
+                "; ",
+                $crate::store::batch::update_role_uses!("?2"),
+                "; COMMIT"
+            ),
+        }
+    };
+}
+pub(super) use rows_insert;
+
 impl Staged {
+    /// The batch's transaction, begun on first use.
+    pub async fn tx(&mut self) -> Result<&mut Transaction<'static, Sqlite>, AwsError> {
+        if self.tx.is_none() {
+            self.tx = Some(self.writer.begin().await?);
+        }
+        Ok(self.tx.as_mut().expect("begun above"))
+    }
+
     pub fn record(&mut self, change: Change) {
         self.changes.push((self.job, change.kind(), change));
     }
@@ -74,13 +133,13 @@ impl Staged {
     }
 
     /// Inserts `row` (a JSON array) with the batch's other rows for `sql`, an
-    /// `INSERT … SELECT value ->> 0, … FROM json_each(?)`: one statement, so one round trip,
+    /// `INSERT … FROM json_each(?1)` ([`RowsInsert`]): one statement, so one round trip,
     /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
     /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
     /// other change to the database.
     pub fn insert_later(
         &mut self,
-        sql: &'static str,
+        sql: &'static RowsInsert,
         row: serde_json::Value,
         on_conflict: AwsError,
     ) {
@@ -191,16 +250,9 @@ async fn run_jobs(
     answers: &mut Answers,
 ) -> Result<Vec<(Option<ChangeKind>, Change)>, AwsError> {
     let mut jobs = jobs.into_iter();
-    let tx = match writer.begin().await {
-        Ok(tx) => tx,
-        Err(e) => {
-            let e = AwsError::from(e);
-            answers.extend(jobs.map(|job| (job.done, Err(e.clone()))));
-            return Err(e);
-        }
-    };
     let mut staged = Staged {
-        tx,
+        writer: writer.clone(),
+        tx: None,
         job: 0,
         changes: Vec::new(),
         role_uses: Vec::new(),
@@ -225,21 +277,86 @@ async fn run_jobs(
                 // The transaction cannot be trusted any more: nothing of the batch commits.
                 answers.push((job.done, Err(e.clone())));
                 answers.extend(jobs.by_ref().map(|job| (job.done, Err(e.clone()))));
-                let _ = staged.tx.rollback().await;
+                rollback(&mut staged).await;
                 return Err(e);
             }
         }
     }
+    if staged.tx.is_none() && committed_at_once(&mut staged).await? {
+        return Ok(staged.into_changes());
+    }
     if let Err(e) = finish(&mut staged, answers).await {
-        let _ = staged.tx.rollback().await;
+        rollback(&mut staged).await;
         return Err(e);
     }
-    staged.tx.commit().await?;
-    Ok(staged
-        .changes
+    if let Some(tx) = staged.tx.take() {
+        tx.commit().await?;
+    }
+    Ok(staged.into_changes())
+}
+
+impl Staged {
+    fn into_changes(self) -> Vec<(Option<ChangeKind>, Change)> {
+        self.changes
+            .into_iter()
+            .map(|(_, kind, change)| (kind, change))
+            .collect()
+    }
+}
+
+async fn rollback(staged: &mut Staged) {
+    if let Some(tx) = staged.tx.take() {
+        let _ = tx.rollback().await;
+    }
+}
+
+/// Writes and commits a batch whose jobs only deferred rows of one kind in one query (see
+/// the module's documentation). `false` when the batch is not of that kind, or when a row
+/// broke a `UNIQUE` constraint: nothing was written then, and the caller writes the batch the
+/// general way, which finds the culprits.
+async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
+    let Some(first) = staged.deferred.first() else {
+        // Nothing to write (every job failed), or role uses alone: the general way.
+        return Ok(staged.role_uses.is_empty());
+    };
+    let sql = first.sql;
+    if staged.deferred.iter().any(|d| d.sql.alone != sql.alone) {
+        return Ok(false);
+    }
+    let rows: Vec<&serde_json::Value> = staged.deferred.iter().map(|d| &d.row).collect();
+    let rows = serde_json::to_string(&rows).map_err(AwsError::internal)?;
+    let uses = role_uses(staged);
+    let mut conn = staged.writer.acquire().await?;
+    let written = sqlx::query(sql.committed)
+        .bind(rows)
+        .bind(uses)
+        .execute(&mut *conn)
+        .await;
+    match written {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            // The failed statement is undone; the transaction it was in is still open.
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            if super::is_unique_violation(&e) {
+                Ok(false)
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Each role's latest use in the batch, as the JSON array `update_role_uses!` reads.
+fn role_uses(staged: &Staged) -> String {
+    let mut latest: HashMap<&str, (i64, &str)> = HashMap::new();
+    for (_, role_id, at, region) in &staged.role_uses {
+        latest.insert(role_id, (super::to_millis(*at), region));
+    }
+    let uses: Vec<_> = latest
         .into_iter()
-        .map(|(_, kind, change)| (kind, change))
-        .collect())
+        .map(|(role_id, (at, region))| (role_id, at, region))
+        .collect();
+    serde_json::to_string(&uses).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The batch's own statements, once every job has run: the deferred rows, then each role's
@@ -249,10 +366,10 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         let sql = first.sql;
         let (rows, rest): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut staged.deferred)
             .into_iter()
-            .partition(|d| d.sql == sql);
+            .partition(|d| d.sql.alone == sql.alone);
         staged.deferred = rest;
         let all: Vec<&serde_json::Value> = rows.iter().map(|d| &d.row).collect();
-        let inserted = insert_rows(staged, sql, &all).await;
+        let inserted = insert_rows(&mut **staged.tx().await?, sql.alone, &all).await;
         match inserted {
             Ok(()) => continue,
             Err(e) if super::is_unique_violation(&e) => {}
@@ -260,7 +377,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         }
         // A failed statement leaves no row behind: insert them one by one to find the culprits.
         for row in rows {
-            match insert_rows(staged, sql, &[&row.row]).await {
+            match insert_rows(&mut **staged.tx().await?, sql.alone, &[&row.row]).await {
                 Ok(()) => {}
                 Err(e) if super::is_unique_violation(&e) => {
                     staged.undo(row.job);
@@ -270,23 +387,24 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
             }
         }
     }
-    let mut latest: HashMap<String, (OffsetDateTime, String)> = HashMap::new();
-    for (_, role_id, at, region) in staged.role_uses.drain(..) {
-        latest.insert(role_id, (at, region));
-    }
-    for (role_id, (at, region)) in latest {
-        super::roles::note_use(&mut staged.tx, &role_id, at, &region).await?;
+    if !staged.role_uses.is_empty() {
+        let uses = role_uses(staged);
+        let tx = staged.tx().await?;
+        sqlx::query(update_role_uses!("?1"))
+            .bind(uses)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
 
 async fn insert_rows(
-    staged: &mut Staged,
+    conn: &mut SqliteConnection,
     sql: &'static str,
     rows: &[&serde_json::Value],
 ) -> Result<(), sqlx::Error> {
     let rows = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query(sql).bind(rows).execute(&mut *staged.tx).await?;
+    sqlx::query(sql).bind(rows).execute(conn).await?;
     Ok(())
 }
 
@@ -295,20 +413,21 @@ async fn insert_rows(
 async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Answer, AwsError> {
     if savepoint {
         sqlx::query("SAVEPOINT job")
-            .execute(&mut *staged.tx)
+            .execute(&mut **staged.tx().await?)
             .await?;
     }
     let answer = run(staged).await;
     match &answer {
         Err(e) if e.code.fault() == Fault::Receiver => return Err(e.clone()),
         Err(_) if savepoint => {
-            sqlx::query("ROLLBACK TO job")
-                .execute(&mut *staged.tx)
-                .await?;
-            sqlx::query("RELEASE job").execute(&mut *staged.tx).await?;
+            let tx = staged.tx().await?;
+            sqlx::query("ROLLBACK TO job").execute(&mut **tx).await?;
+            sqlx::query("RELEASE job").execute(&mut **tx).await?;
         }
         Ok(_) if savepoint => {
-            sqlx::query("RELEASE job").execute(&mut *staged.tx).await?;
+            sqlx::query("RELEASE job")
+                .execute(&mut **staged.tx().await?)
+                .await?;
         }
         _ => {}
     }
@@ -341,7 +460,7 @@ mod tests {
         .bind(user_id)
         .bind(ACCOUNT)
         .bind(name)
-        .execute(&mut *w.tx)
+        .execute(&mut **w.tx().await?)
         .await
         .map_err(|e| {
             unique_or(e, || {

@@ -518,19 +518,3 @@ pub(super) async fn role_by_id(
         .await?;
     Ok(row.map(|r| r.into_role(Vec::new())))
 }
-
-/// Notes that a role was assumed, for `RoleLastUsed`.
-pub(super) async fn note_use(
-    conn: &mut SqliteConnection,
-    role_id: &str,
-    at: OffsetDateTime,
-    region: &str,
-) -> Result<(), AwsError> {
-    sqlx::query("UPDATE roles SET last_used_at = ?, last_used_region = ? WHERE role_id = ?")
-        .bind(to_millis(at))
-        .bind(region)
-        .bind(role_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::batch::{RowsInsert, rows_insert};
 use super::policies::stored_document;
 use super::{Store, from_millis, to_millis};
 use crate::aws_error;
@@ -55,10 +56,14 @@ pub struct NewSession {
 }
 
 /// New sessions, one row per element of a JSON array (see `Staged::insert_later`).
-const INSERT_SESSIONS: &str = "INSERT INTO sessions (access_key_id, account_id, secret_access_key,
-                                   session_token, details, issued_at, expires_at)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
-     FROM json_each(?)";
+static INSERT_SESSIONS: RowsInsert = rows_insert!(
+    "INSERT INTO sessions (access_key_id, account_id, secret_access_key,
+                           session_token, details, issued_at, expires_at)
+     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
+            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]'), ?1 ->> (fullkey || '[5]'),
+            ?1 ->> (fullkey || '[6]')
+     FROM json_each(?1)"
+);
 
 impl Store {
     pub async fn create_session(&self, new: NewSession) -> Result<Arc<SessionRecord>, AwsError> {
@@ -134,7 +139,7 @@ impl Store {
         self.write(false, move |w| {
             Box::pin(async move {
                 let taken = aws_error!(EntityAlreadyExists, "The access key id is taken.");
-                w.insert_later(INSERT_SESSIONS, row, taken);
+                w.insert_later(&INSERT_SESSIONS, row, taken);
                 if let SessionOf::Role { role_id, .. } = &record.of {
                     w.note_role_use(role_id, record.issued_at, &region);
                 }

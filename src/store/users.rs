@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
+use super::batch::{RowsInsert, rows_insert};
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, to_millis, unique_or};
 use crate::arn;
@@ -114,8 +115,12 @@ macro_rules! select_users {
 
 /// New users without tags or boundary, one row per element of a JSON array (see
 /// `Staged::insert_later`).
-const INSERT_USERS: &str = "INSERT INTO users (user_id, account_id, user_name, path, created_at)
-     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)";
+static INSERT_USERS: RowsInsert = rows_insert!(
+    "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
+            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]')
+     FROM json_each(?1)"
+);
 
 impl Store {
     pub async fn create_user(
@@ -156,7 +161,7 @@ impl Store {
                             user.path,
                             to_millis(user.created_at),
                         ]);
-                        w.insert_later(INSERT_USERS, row, taken);
+                        w.insert_later(&INSERT_USERS, row, taken);
                         w.record(user.record());
                         Ok(user)
                     })
@@ -166,8 +171,9 @@ impl Store {
         // Tags are written after the user: undoing a failure among them takes a savepoint.
         self.write(true, move |w| {
             Box::pin(async move {
+                let tx = w.tx().await?;
                 if let Some(arn) = &user.permissions_boundary {
-                    super::policies::check_attachable(&mut w.tx, &user.account_id, arn).await?;
+                    super::policies::check_attachable(tx, &user.account_id, arn).await?;
                 }
                 sqlx::query(
                     "INSERT INTO users (user_id, account_id, user_name, path, created_at, permissions_boundary)
@@ -179,10 +185,10 @@ impl Store {
                 .bind(&user.path)
                 .bind(to_millis(now))
                 .bind(&user.permissions_boundary)
-                .execute(&mut *w.tx)
+                .execute(&mut **tx)
                 .await
                 .map_err(|e| unique_or(e, || taken))?;
-                put_tags(&mut w.tx, Tagged::User, &user.user_id, &user.tags).await?;
+                put_tags(tx, Tagged::User, &user.user_id, &user.tags).await?;
                 w.record(user.record());
                 Ok(user)
             })
