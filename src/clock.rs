@@ -37,6 +37,13 @@ impl Clock {
 
 /// AWS's timestamp format in XML responses: ISO 8601, UTC, `Z`.
 pub fn iso8601(t: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(20);
+    write_iso8601(&mut out, t);
+    out
+}
+
+/// [`iso8601`], appended to `out` (a listing writes one per item, without a `String` each).
+pub fn write_iso8601(out: &mut String, t: OffsetDateTime) {
     // Written digit by digit: this runs for every item of a listing and in every
     // authorization (`aws:CurrentTime`), where a `time` format description costs ten times
     // as much.
@@ -49,14 +56,12 @@ pub fn iso8601(t: OffsetDateTime) -> String {
         (u32::from(t.minute()), 2, ':'),
         (u32::from(t.second()), 2, 'Z'),
     ];
-    let mut out = String::with_capacity(20);
     for (n, width, after) in fields {
         for i in (0..width).rev() {
             out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
         }
         out.push(after);
     }
-    out
 }
 
 #[cfg(test)]

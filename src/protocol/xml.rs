@@ -49,6 +49,13 @@ impl XmlWriter {
         self.close(tag);
     }
 
+    /// `<tag>` and a date as AWS writes them, `2026-11-27T09:56:00Z` (nothing to escape).
+    pub fn date_field(&mut self, tag: &str, t: time::OffsetDateTime) {
+        self.open(tag);
+        crate::clock::write_iso8601(&mut self.buf, t);
+        self.close(tag);
+    }
+
     /// Escaped text where the writer stands, e.g. inside a `<member>`.
     pub fn text(&mut self, text: &str) {
         self.buf.push_str(&escape(text));
