@@ -49,19 +49,24 @@ pub fn write_iso8601(out: &mut String, t: OffsetDateTime) {
     // as much.
     let t = t.to_offset(time::UtcOffset::UTC);
     let fields = [
-        (t.year().clamp(0, 9999) as u32, 4, '-'),
-        (u32::from(u8::from(t.month())), 2, '-'),
-        (u32::from(t.day()), 2, 'T'),
-        (u32::from(t.hour()), 2, ':'),
-        (u32::from(t.minute()), 2, ':'),
-        (u32::from(t.second()), 2, 'Z'),
+        (t.year().clamp(0, 9999) as u32, 4, b'-'),
+        (u32::from(u8::from(t.month())), 2, b'-'),
+        (u32::from(t.day()), 2, b'T'),
+        (u32::from(t.hour()), 2, b':'),
+        (u32::from(t.minute()), 2, b':'),
+        (u32::from(t.second()), 2, b'Z'),
     ];
-    for (n, width, after) in fields {
-        for i in (0..width).rev() {
-            out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+    let mut text = [0u8; 20];
+    let mut at = 0;
+    for (mut n, width, after) in fields {
+        for digit in text[at..at + width].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
         }
-        out.push(after);
+        text[at + width] = after;
+        at += width + 1;
     }
+    out.push_str(std::str::from_utf8(&text).expect("ASCII digits and separators"));
 }
 
 #[cfg(test)]
