@@ -3,9 +3,26 @@
 //! Element names and their order are written explicitly at each call site, the way AWS's
 //! responses are documented, instead of being derived by a serializer.
 
-/// Appends `text` with XML's five special characters escaped, as quick-xml's `escape` does,
-/// but without a scan per character class: a listing escapes five fields of 100 items.
+/// The bytes XML text must escape.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'<' as usize] = true;
+    special[b'>' as usize] = true;
+    special[b'&' as usize] = true;
+    special[b'\'' as usize] = true;
+    special[b'"' as usize] = true;
+    special
+};
+
+/// Appends `text` with XML's five special characters escaped, as quick-xml's `escape` does.
+/// Text almost never has one, and a listing writes five fields of 100 items: a table lookup
+/// a byte finds that out for less than an escaping loop (a ListUsers page of 100 users: 74k
+/// instructions, quick-xml's `escape` 105k).
 fn push_escaped(buf: &mut String, text: &str) {
+    if !text.bytes().any(|byte| SPECIAL[usize::from(byte)]) {
+        buf.push_str(text);
+        return;
+    }
     let mut plain = 0;
     for (at, byte) in text.bytes().enumerate() {
         let entity = match byte {
