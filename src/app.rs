@@ -46,8 +46,6 @@ impl App {
     /// Opens the store, applies the bootstrap file to an empty database, makes sure the
     /// configured account exists, and builds the data plane from what the store holds.
     pub async fn start(config: Config) -> Result<Arc<App>, StartError> {
-        // The bundled AWS managed policies, parsed once, now.
-        crate::aws_managed::load();
         let model = DelayModel::from_config(&config)?;
         let view = Arc::new(View::new());
         let clock = Arc::new(Clock::new());

@@ -37,26 +37,36 @@ impl Clock {
 
 /// AWS's timestamp format in XML responses: ISO 8601, UTC, `Z`.
 pub fn iso8601(t: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(20);
+    write_iso8601(&mut out, t);
+    out
+}
+
+/// [`iso8601`], appended to `out` (a listing writes one per item, without a `String` each).
+pub fn write_iso8601(out: &mut String, t: OffsetDateTime) {
     // Written digit by digit: this runs for every item of a listing and in every
     // authorization (`aws:CurrentTime`), where a `time` format description costs ten times
     // as much.
     let t = t.to_offset(time::UtcOffset::UTC);
     let fields = [
-        (t.year().clamp(0, 9999) as u32, 4, '-'),
-        (u32::from(u8::from(t.month())), 2, '-'),
-        (u32::from(t.day()), 2, 'T'),
-        (u32::from(t.hour()), 2, ':'),
-        (u32::from(t.minute()), 2, ':'),
-        (u32::from(t.second()), 2, 'Z'),
+        (t.year().clamp(0, 9999) as u32, 4, b'-'),
+        (u32::from(u8::from(t.month())), 2, b'-'),
+        (u32::from(t.day()), 2, b'T'),
+        (u32::from(t.hour()), 2, b':'),
+        (u32::from(t.minute()), 2, b':'),
+        (u32::from(t.second()), 2, b'Z'),
     ];
-    let mut out = String::with_capacity(20);
-    for (n, width, after) in fields {
-        for i in (0..width).rev() {
-            out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+    let mut text = [0u8; 20];
+    let mut at = 0;
+    for (mut n, width, after) in fields {
+        for digit in text[at..at + width].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
         }
-        out.push(after);
+        text[at + width] = after;
+        at += width + 1;
     }
-    out
+    out.push_str(std::str::from_utf8(&text).expect("ASCII digits and separators"));
 }
 
 #[cfg(test)]

@@ -186,7 +186,8 @@ pub static CATALOGUE: &[AwsManagedPolicy] = &[
     },
 ];
 
-/// The catalogue's documents, parsed once, by ARN.
+/// The catalogue's documents, parsed once, by ARN, when first needed (about a millisecond, which
+/// start-up need not wait for).
 static PARSED: LazyLock<HashMap<String, (&'static AwsManagedPolicy, NamedPolicy)>> =
     LazyLock::new(|| {
         CATALOGUE
@@ -200,11 +201,6 @@ static PARSED: LazyLock<HashMap<String, (&'static AwsManagedPolicy, NamedPolicy)
             })
             .collect()
     });
-
-/// Parses every document now rather than at the first request that needs one.
-pub fn load() {
-    LazyLock::force(&PARSED);
-}
 
 /// Is this the ARN of an AWS managed policy (in the catalogue or not)?
 pub fn is_aws_arn(policy_arn: &str) -> bool {

@@ -1,6 +1,8 @@
 //! IAM users: create, read, list, rename, delete, tag.
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html>
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 
 use super::PathListing;
@@ -13,7 +15,7 @@ use crate::error::AwsError;
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{Empty, ToXml, XmlWriter};
 use crate::store::{NewUser, Tag, User};
-use crate::view::Principal;
+use crate::view::{Principal, UserRecord};
 
 /// Listings answer 100 items unless asked otherwise, as IAM does.
 pub const DEFAULT_MAX_ITEMS: i64 = 100;
@@ -142,7 +144,7 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
 }
 
 pub struct ListUsersOutput {
-    users: Vec<User>,
+    users: Vec<Arc<UserRecord>>,
     marker: Option<String>,
 }
 
@@ -261,12 +263,58 @@ pub(crate) fn write_boundary(w: &mut XmlWriter, boundary: Option<&str>) {
 }
 
 /// The members of the `User` shape that every action returns.
-pub(crate) fn write_user(w: &mut XmlWriter, user: &User) {
-    w.field("Path", &user.path);
-    w.field("UserName", &user.user_name);
-    w.field("UserId", &user.user_id);
-    w.field("Arn", &user.arn);
-    w.field("CreateDate", &iso8601(user.created_at));
+pub(crate) fn write_user(w: &mut XmlWriter, user: &impl UserShape) {
+    w.field("Path", user.path());
+    w.field("UserName", user.user_name());
+    w.field("UserId", user.user_id());
+    w.field("Arn", user.arn());
+    w.date_field("CreateDate", user.created_at());
+}
+
+/// What [`write_user`] writes, from a stored user or from the view's record (a listing
+/// writes the records themselves, rather than copies of every string of 100 users).
+pub(crate) trait UserShape {
+    fn path(&self) -> &str;
+    fn user_name(&self) -> &str;
+    fn user_id(&self) -> &str;
+    fn arn(&self) -> &str;
+    fn created_at(&self) -> OffsetDateTime;
+}
+
+impl UserShape for User {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn user_name(&self) -> &str {
+        &self.user_name
+    }
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn arn(&self) -> &str {
+        &self.arn
+    }
+    fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+}
+
+impl UserShape for Arc<UserRecord> {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn user_name(&self) -> &str {
+        &self.user_name
+    }
+    fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    fn arn(&self) -> &str {
+        &self.arn
+    }
+    fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
 }
 
 /// The root user as a `User`: it has no name or path, so AWS gives its ID (the account's),

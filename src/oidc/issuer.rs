@@ -1,6 +1,7 @@
 //! The built-in issuer: iamlocal signs OpenID Connect ID tokens itself, so a test suite can
-//! exercise `AssumeRoleWithWebIdentity` without the internet. Its key pairs are made at
-//! start-up and live in memory only: tokens do not outlive a restart. ES256 signs the ID
+//! exercise `AssumeRoleWithWebIdentity` without the internet. Its key pairs are made when
+//! first needed (a P-384 key takes two point multiplications, a third of a start-up's CPU)
+//! and live in memory only: tokens do not outlive a restart. ES256 signs the ID
 //! tokens the admin API mints; ES384 and RS256 sign the tokens of `GetWebIdentityToken`
 //! (outbound federation), which AWS makes unusable for `AssumeRoleWithWebIdentity`: their
 //! keys are published, never accepted. The RSA key is made on first use only (generating one
@@ -24,10 +25,27 @@ use super::keys::{Jwk, KeySet};
 pub struct BuiltinIssuer {
     /// The `iss` of its tokens: the server's own base URL.
     pub url: String,
+    keys: OnceLock<Keys>,
+    rng: SystemRandom,
+}
+
+/// The EC key pairs and the key set that publishes them.
+struct Keys {
     es256: SigningKey,
     es384: SigningKey,
-    keys: KeySet,
-    rng: SystemRandom,
+    set: KeySet,
+}
+
+impl Keys {
+    fn generate(rng: &SystemRandom) -> Result<Keys, String> {
+        let es256 = SigningKey::generate(&ECDSA_P256_SHA256_FIXED_SIGNING, rng)?;
+        let es384 = SigningKey::generate(&ECDSA_P384_SHA384_FIXED_SIGNING, rng)?;
+        let set = KeySet::new(vec![
+            Jwk::es256(&es256.kid, es256.point()),
+            Jwk::es384(&es384.kid, es384.point()),
+        ]);
+        Ok(Keys { es256, es384, set })
+    }
 }
 
 /// A key pair and the id its tokens name it by.
@@ -119,31 +137,30 @@ pub enum Algorithm {
 }
 
 impl BuiltinIssuer {
-    pub fn generate(url: String) -> Result<BuiltinIssuer, String> {
-        let rng = SystemRandom::new();
-        let es256 = SigningKey::generate(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)?;
-        let es384 = SigningKey::generate(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng)?;
-        let keys = KeySet::new(vec![
-            Jwk::es256(&es256.kid, es256.point()),
-            Jwk::es384(&es384.kid, es384.point()),
-        ]);
-        Ok(BuiltinIssuer {
+    /// The issuer at `url`; its keys are generated at first use.
+    pub fn new(url: String) -> BuiltinIssuer {
+        BuiltinIssuer {
             url,
-            es256,
-            es384,
-            keys,
-            rng,
-        })
+            keys: OnceLock::new(),
+            rng: SystemRandom::new(),
+        }
+    }
+
+    /// The EC key pairs, generated now if not yet. Generating fails only when the system's
+    /// random source does, which nothing can recover from.
+    fn pairs(&self) -> &Keys {
+        self.keys
+            .get_or_init(|| Keys::generate(&self.rng).expect("the system's random source works"))
     }
 
     /// The keys its ID tokens verify with (`AssumeRoleWithWebIdentity`).
     pub fn keys(&self) -> &KeySet {
-        &self.keys
+        &self.pairs().set
     }
 
     /// The JWKS document it publishes: its keys and the RS256 key of outbound tokens.
     pub fn jwks(&self) -> Result<Value, String> {
-        let mut published = self.keys.clone();
+        let mut published = self.keys().clone();
         published.push(rsa_key()?.jwk.clone());
         Ok(published.to_json())
     }
@@ -162,16 +179,17 @@ impl BuiltinIssuer {
         claims
             .entry("iss")
             .or_insert_with(|| Value::String(self.url.clone()));
+        let keys = self.pairs();
         let (name, kid) = match alg {
-            Algorithm::Es256 => ("ES256", &self.es256.kid),
-            Algorithm::Es384 => ("ES384", &self.es384.kid),
+            Algorithm::Es256 => ("ES256", &keys.es256.kid),
+            Algorithm::Es384 => ("ES384", &keys.es384.kid),
             Algorithm::Rs256 => ("RS256", &rsa_key()?.kid),
         };
         let header = json!({"alg": name, "typ": "JWT", "kid": kid});
         let input = jwt::signing_input(&header, &Value::Object(claims));
         let signature = match alg {
-            Algorithm::Es256 => self.es256.sign(&self.rng, &input)?,
-            Algorithm::Es384 => self.es384.sign(&self.rng, &input)?,
+            Algorithm::Es256 => keys.es256.sign(&self.rng, &input)?,
+            Algorithm::Es384 => keys.es384.sign(&self.rng, &input)?,
             Algorithm::Rs256 => rsa_key()?.sign(&self.rng, &input)?,
         };
         Ok(format!("{input}.{}", jwt::encode_signature(&signature)))

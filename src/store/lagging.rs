@@ -65,7 +65,7 @@ fn listed_role(role: &RoleRecord) -> Role {
         role_id: role.role_id.clone(),
         account_id: role.account_id.to_string(),
         role_name: role.role_name.clone(),
-        path: role.path.clone(),
+        path: role.path.to_string(),
         arn: role.arn.clone(),
         trust_policy: role.trust_document.to_string(),
         description: role.description.clone(),

@@ -39,8 +39,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -112,7 +113,18 @@ impl Store {
     ) -> Result<Store, sqlx::Error> {
         let (writer, reader) = match path {
             None => {
-                let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+                // SQLite's `memdb` VFS rather than `:memory:`: a `:memory:` database keeps
+                // every page in the page cache, and a commit after an index page split walks
+                // that whole cache (see BENCHMARKS.md), so writes slowed as the database grew.
+                // memdb keeps the pages in its own buffer under a bounded cache. A name
+                // without a leading `/` is private to the connection. Its journal cannot be a
+                // file of memdb's, so it is kept in memory.
+                let options = SqliteConnectOptions::new()
+                    .filename("iamlocal")
+                    .vfs("memdb")
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Memory)
+                    .foreign_keys(true);
                 let pool = single_connection().connect_with(options).await?;
                 (pool.clone(), pool)
             }
@@ -135,7 +147,10 @@ impl Store {
                 (writer, reader)
             }
         };
-        sqlx::migrate!().run(&writer).await?;
+        match path {
+            None => create_schema(&writer).await?,
+            Some(_) => MIGRATIONS.run(&writer).await?,
+        }
         Ok(Store {
             writer,
             reader,
@@ -184,6 +199,26 @@ impl Store {
         self.writer.close().await;
         self.reader.close().await;
     }
+}
+
+/// The schema, as `migrations/` builds it step by step.
+static MIGRATIONS: Migrator = sqlx::migrate!();
+
+/// A new in-memory database gets every migration in one transaction and one round trip to
+/// the connection's thread: sqlx's migrator takes five per migration (a fifth of an
+/// in-memory start-up), to keep books that an in-memory database forgets at exit anyway.
+async fn create_schema(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut sql = String::new();
+    for migration in MIGRATIONS.iter() {
+        if migration.migration_type.is_up_migration() {
+            sql.push_str(migration.sql.as_str());
+            // A newline first: a file may end in a comment.
+            sql.push_str("\n;\n");
+        }
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+    tx.commit().await
 }
 
 fn single_connection() -> SqlitePoolOptions {
@@ -259,4 +294,45 @@ pub(crate) async fn test_store(account_id: &str) -> Store {
         .await
         .unwrap();
     store
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn schema(path: Option<&Path>) -> Vec<(String, String, Option<String>)> {
+        let view = Arc::new(crate::view::View::new());
+        let clock = Arc::new(crate::clock::Clock::new());
+        let model = crate::consistency::DelayModel::default();
+        let store = Store::open(path, Arc::new(Propagation::new(view, clock, model)))
+            .await
+            .unwrap();
+        let rows = sqlx::query_as(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name != '_sqlx_migrations'
+             ORDER BY type, name",
+        )
+        .fetch_all(&store.writer)
+        .await
+        .unwrap();
+        store.close().await;
+        rows
+    }
+
+    /// In memory the migrations run in one go, not through sqlx's migrator: the schema must
+    /// come out the same, to the text of every statement.
+    #[tokio::test]
+    async fn the_in_memory_schema_is_the_migrated_one() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("iamlocal-schema-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let migrated = schema(Some(&dir.join("state.db"))).await;
+        let in_memory = schema(None).await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(migrated.len() > 40, "{migrated:?}");
+        assert_eq!(in_memory, migrated);
+    }
 }

@@ -92,7 +92,7 @@ impl Role {
             role_id: self.role_id.clone(),
             account_id: crate::view::account_id(&self.account_id),
             role_name: self.role_name.clone(),
-            path: self.path.clone(),
+            path: crate::view::path(&self.path),
             arn: self.arn.clone(),
             trust_policy: NamedPolicy::new(self.arn.as_str(), trust),
             trust_document: self.trust_policy.as_str().into(),

@@ -67,16 +67,20 @@ impl User {
     }
 
     fn into_record(self) -> Change {
-        Change::UserPut(Arc::new(UserRecord {
+        Change::UserPut(Arc::new(self.into_user_record()))
+    }
+
+    fn into_user_record(self) -> UserRecord {
+        UserRecord {
             user_id: self.user_id,
             account_id: crate::view::account_id(&self.account_id),
             user_name: self.user_name,
-            path: self.path,
+            path: crate::view::path(&self.path),
             arn: self.arn,
             created_at: self.created_at,
             permissions_boundary: self.permissions_boundary,
             tags: self.tags.into_iter().map(|t| (t.key, t.value)).collect(),
-        }))
+        }
     }
 }
 
@@ -86,7 +90,7 @@ impl From<&UserRecord> for User {
             user_id: user.user_id.clone(),
             account_id: user.account_id.to_string(),
             user_name: user.user_name.clone(),
-            path: user.path.clone(),
+            path: user.path.to_string(),
             arn: user.arn.clone(),
             created_at: user.created_at,
             permissions_boundary: user.permissions_boundary.clone(),
@@ -214,13 +218,15 @@ impl Store {
     }
 
     /// Users whose path starts with `path_prefix`, by name; `marker` is the name to start at.
+    /// Records, as the view holds them (a listing shows no tags): from the view they are
+    /// shared, not copied.
     pub async fn list_users(
         &self,
         account_id: &str,
         path_prefix: &str,
         marker: Option<&str>,
         max_items: usize,
-    ) -> Result<Page<User>, AwsError> {
+    ) -> Result<Page<Arc<UserRecord>>, AwsError> {
         if let Some(view) = self.propagation.read_view() {
             let listing = Listing {
                 account_id,
@@ -228,11 +234,8 @@ impl Store {
                 marker,
                 max_items,
             };
-            let (users, marker) = view.users_page(&listing);
-            return Ok(Page {
-                items: users.iter().map(|user| listed(user)).collect(),
-                marker,
-            });
+            let (items, marker) = view.users_page(&listing);
+            return Ok(Page { items, marker });
         }
         let mut rows: Vec<UserRow> = sqlx::query_as(select_users!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND user_name >= ?3
@@ -246,7 +249,10 @@ impl Store {
         .await?;
         let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").user_name);
         Ok(Page {
-            items: rows.into_iter().map(|r| r.into_user(Vec::new())).collect(),
+            items: rows
+                .into_iter()
+                .map(|r| Arc::new(r.into_user(Vec::new()).into_user_record()))
+                .collect(),
             marker,
         })
     }
@@ -419,20 +425,6 @@ impl Store {
                 row.into_user(tags).into_record()
             })
             .collect())
-    }
-}
-
-/// A user as listings show it: without tags, as the store's listing reads it.
-fn listed(user: &UserRecord) -> User {
-    User {
-        user_id: user.user_id.clone(),
-        account_id: user.account_id.to_string(),
-        user_name: user.user_name.clone(),
-        path: user.path.clone(),
-        arn: user.arn.clone(),
-        created_at: user.created_at,
-        permissions_boundary: user.permissions_boundary.clone(),
-        tags: Vec::new(),
     }
 }
 
