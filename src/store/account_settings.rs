@@ -220,6 +220,14 @@ impl Store {
     }
 
     pub async fn account_counts(&self, account_id: &str) -> Result<AccountCounts, AwsError> {
+        let counts = self.stored_account_counts(account_id).await?;
+        Ok(match self.propagation.lagging_view() {
+            Some(view) => super::lagging::account_counts(view, account_id, counts),
+            None => counts,
+        })
+    }
+
+    async fn stored_account_counts(&self, account_id: &str) -> Result<AccountCounts, AwsError> {
         Ok(sqlx::query_as(
             "SELECT (SELECT count(*) FROM users WHERE account_id = ?1) AS users,
                     (SELECT count(*) FROM groups WHERE account_id = ?1) AS groups,

@@ -23,6 +23,10 @@ use super::identity_policies::Owner;
 use super::tags::Tag;
 use super::{AccessKey, Group, ManagedPolicy, Page, PolicyVersion, Role, User, groups, policies};
 use super::{
+    AccountCounts, AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail,
+    PolicyEntity, PolicyUsage, RoleDetail, UserDetail,
+};
+use super::{
     InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
     saml_providers,
 };
@@ -218,8 +222,12 @@ pub(super) fn attached_policies(
     path_prefix: &str,
 ) -> Result<Vec<(String, String)>, AwsError> {
     let arns = view.attached_policy_arns(&owner_id(view, account_id, owner)?);
-    Ok(arns
-        .into_iter()
+    Ok(named_policies(arns, path_prefix))
+}
+
+/// (name, ARN) of each of these policy ARNs whose path starts with `path_prefix`.
+fn named_policies(arns: Vec<String>, path_prefix: &str) -> Vec<(String, String)> {
+    arns.into_iter()
         .filter_map(|arn| {
             let (_, resource) = arn.split_once(":policy/")?;
             let (path, name) = resource.rsplit_once('/').unwrap_or(("", resource));
@@ -231,7 +239,7 @@ pub(super) fn attached_policies(
             path.starts_with(path_prefix)
                 .then(|| (name.to_owned(), arn.clone()))
         })
-        .collect())
+        .collect()
 }
 
 /// Up to `max_items` of `items` (sorted by name without case) from the name `marker` on.
@@ -488,4 +496,148 @@ pub(super) fn listed_saml_provider(provider: &SamlProviderRecord) -> SamlProvide
             })
             .collect(),
     }
+}
+
+/// `ListEntitiesForPolicy`: the visible groups, users and roles (in that order, each by
+/// name) that use the policy as asked, whose path starts with `path_prefix`.
+pub(super) fn entities_for_policy(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+    usage: Option<PolicyUsage>,
+    path_prefix: &str,
+) -> Result<Vec<PolicyEntity>, AwsError> {
+    if aws_managed::by_arn(policy_arn).is_none() {
+        account_policy(view, account_id, policy_arn)?;
+    }
+    let attached = usage != Some(PolicyUsage::PermissionsBoundary);
+    let boundary = usage != Some(PolicyUsage::PermissionsPolicy);
+    let entities = view.policy_entities(account_id, policy_arn, attached, boundary);
+    let entity = |kind: &str, name: &str, id: &str| PolicyEntity {
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        id: id.to_owned(),
+    };
+    let groups = (entities.groups.iter())
+        .filter(|g| g.path.starts_with(path_prefix))
+        .map(|g| entity("Group", &g.group_name, &g.group_id));
+    let users = (entities.users.iter())
+        .filter(|u| u.path.starts_with(path_prefix))
+        .map(|u| entity("User", &u.user_name, &u.user_id));
+    let roles = (entities.roles.iter())
+        .filter(|r| r.path.starts_with(path_prefix))
+        .map(|r| entity("Role", &r.role_name, &r.role_id));
+    Ok(groups.chain(users).chain(roles).collect())
+}
+
+/// `GetAccountSummary`'s counts of what the view holds; `counts` gives the rest.
+pub(super) fn account_counts(
+    view: &View,
+    account_id: &str,
+    counts: AccountCounts,
+) -> AccountCounts {
+    let entities = view.entity_counts(account_id);
+    let attached: i64 = view
+        .policy_usage(account_id)
+        .values()
+        .map(|c| c.attachments)
+        .sum();
+    AccountCounts {
+        users: entities.users,
+        groups: entities.groups,
+        roles: entities.roles,
+        policies: entities.policies,
+        instance_profiles: entities.instance_profiles,
+        providers: entities.providers,
+        attached_policies: attached,
+        ..counts
+    }
+}
+
+/// `GetAccountAuthorizationDetails` from what has propagated: the same shape, the same
+/// order as the store's (each list by name, the account's policies before AWS's).
+pub(super) fn authorization_details(
+    view: &View,
+    account_id: &str,
+    kinds: DetailKinds,
+) -> AuthorizationDetails {
+    let everything = Listing {
+        account_id,
+        path_prefix: "/",
+        marker: None,
+        max_items: usize::MAX,
+    };
+    let owner_policies = |owner_id: &str| OwnerPolicies {
+        inline: (view.inline_policies(owner_id).into_iter())
+            .map(|(name, document)| (name, document.to_string()))
+            .collect(),
+        attached: named_policies(view.attached_policy_arns(owner_id), "/"),
+    };
+    let mut details = AuthorizationDetails::default();
+    if kinds.users {
+        for user in view.users_page(&everything).0 {
+            details.users.push(UserDetail {
+                policies: owner_policies(&user.user_id),
+                groups: (view.groups_of(&user.user_id).iter())
+                    .map(|g| g.group_name.clone())
+                    .collect(),
+                user: User::from(&*user),
+            });
+        }
+    }
+    if kinds.groups {
+        for group in view.groups_page(&everything).0 {
+            details.groups.push(GroupDetail {
+                policies: owner_policies(&group.group_id),
+                group: to_group(&group),
+            });
+        }
+    }
+    if kinds.roles {
+        for role in view.roles_page(&everything).0 {
+            let profiles = view.instance_profiles_of_role(&role.role_id);
+            details.roles.push(RoleDetail {
+                policies: owner_policies(&role.role_id),
+                instance_profiles: (profiles.iter())
+                    .map(|p| InstanceProfile {
+                        tags: tags(view.resource_tags(&p.arn)),
+                        ..listed_profile(view, p)
+                    })
+                    .collect(),
+                role: Role {
+                    tags: tags(role.tags.clone()),
+                    ..listed_role(&role)
+                },
+            });
+        }
+    }
+    let usage = view.policy_usage(account_id);
+    if kinds.local_policies {
+        let mut local = view.managed_policies_of(account_id);
+        local.sort_by_cached_key(|p| p.policy_name.to_ascii_lowercase());
+        for policy in local {
+            let versions = (policy.versions.iter())
+                .map(|v| PolicyVersion {
+                    document: Some(v.document.to_string()),
+                    ..to_version(&policy, v)
+                })
+                .collect();
+            details.policies.push(PolicyDetail {
+                policy: to_policy(&policy, usage.get(&policy.arn).copied()),
+                versions,
+            });
+        }
+    }
+    if kinds.aws_policies {
+        let mut aws: Vec<PolicyDetail> = (aws_managed::CATALOGUE.iter())
+            .map(|aws| PolicyDetail {
+                policy: policies::aws_policy_counted(aws, usage.get(&aws.arn()).copied()),
+                versions: vec![policies::aws_version(aws, true)],
+            })
+            .filter(|p| p.policy.attachment_count > 0)
+            .collect();
+        aws.sort_by_cached_key(|p| p.policy.policy_name.to_ascii_lowercase());
+        details.policies.extend(aws);
+    }
+    details
 }

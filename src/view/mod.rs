@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 mod by_id;
 mod reads;
 
-pub use reads::PolicyCounts;
+pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    InstanceProfileRecord, Listing, ManagedPolicyRecord, OidcProviderRecord, SamlProviderRecord,
-    View, name_key,
+    GroupRecord, InstanceProfileRecord, Listing, ManagedPolicyRecord, OidcProviderRecord,
+    RoleRecord, SamlProviderRecord, UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -19,7 +19,115 @@ pub struct PolicyCounts {
     pub boundaries: i64,
 }
 
+/// The visible groups, users and roles that use a managed policy, each by name without case.
+#[derive(Debug, Default)]
+pub struct PolicyEntities {
+    pub groups: Vec<Arc<GroupRecord>>,
+    pub users: Vec<Arc<UserRecord>>,
+    pub roles: Vec<Arc<RoleRecord>>,
+}
+
+/// How many visible entities of each kind an account has, for `GetAccountSummary`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntityCounts {
+    pub users: i64,
+    pub groups: i64,
+    pub roles: i64,
+    pub policies: i64,
+    pub instance_profiles: i64,
+    /// OpenID Connect and SAML providers.
+    pub providers: i64,
+}
+
+/// The account's entries of a `account_id/lowercase name` map, by name without case.
+fn of_account<'a, T>(
+    by_name: &'a std::collections::BTreeMap<String, Arc<T>>,
+    account_id: &str,
+) -> impl Iterator<Item = &'a Arc<T>> {
+    let account = name_key(account_id, "");
+    by_name
+        .range(account.clone()..)
+        .take_while(move |(key, _)| key.starts_with(&account))
+        .map(|(_, entity)| entity)
+}
+
+impl ViewData {
+    fn is_attached(&self, owner_id: &str, policy_arn: &str) -> bool {
+        (self.attached_policies.get(owner_id))
+            .is_some_and(|arns| arns.iter().any(|a| a == policy_arn))
+    }
+}
+
 impl View {
+    /// The account's visible groups, users and roles that have the policy attached (when
+    /// `attached`) or as their permissions boundary (when `boundary`).
+    pub fn policy_entities(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        attached: bool,
+        boundary: bool,
+    ) -> PolicyEntities {
+        let data = self.read();
+        let uses = |id: &str, bound_by: &Option<String>| {
+            (attached && data.is_attached(id, policy_arn))
+                || (boundary && bound_by.as_deref() == Some(policy_arn))
+        };
+        PolicyEntities {
+            groups: of_account(&data.groups_by_name, account_id)
+                .filter(|g| uses(&g.group_id, &None))
+                .cloned()
+                .collect(),
+            users: of_account(&data.users_by_name, account_id)
+                .filter(|u| uses(&u.user_id, &u.permissions_boundary))
+                .cloned()
+                .collect(),
+            roles: of_account(&data.roles_by_name, account_id)
+                .filter(|r| uses(&r.role_id, &r.permissions_boundary))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// How many visible users, groups, roles, managed policies, instance profiles and
+    /// providers the account has.
+    pub fn entity_counts(&self, account_id: &str) -> EntityCounts {
+        let data = self.read();
+        let count = |n: usize| n as i64;
+        let oidc = data.oidc_providers.values();
+        let saml = data.saml_providers.values();
+        EntityCounts {
+            users: count(of_account(&data.users_by_name, account_id).count()),
+            groups: count(of_account(&data.groups_by_name, account_id).count()),
+            roles: count(of_account(&data.roles_by_name, account_id).count()),
+            policies: count(
+                (data.managed_policies.values())
+                    .filter(|p| &*p.account_id == account_id)
+                    .count(),
+            ),
+            instance_profiles: count(
+                of_account(&data.instance_profiles_by_name, account_id).count(),
+            ),
+            providers: count(
+                oidc.filter(|p| p.account_id == account_id).count()
+                    + saml.filter(|p| p.account_id == account_id).count(),
+            ),
+        }
+    }
+
+    /// An owner's visible inline policies (by unique id): names as stored and documents as
+    /// written, by name.
+    pub fn inline_policies(&self, owner_id: &str) -> Vec<(String, Arc<str>)> {
+        let data = self.read();
+        let mut policies: Vec<(String, Arc<str>)> = (data.inline_policies.get(owner_id))
+            .into_iter()
+            .flatten()
+            .map(|p| (p.policy.id.to_string(), p.document.clone()))
+            .collect();
+        policies.sort_by(|a, b| a.0.cmp(&b.0));
+        policies
+    }
+
     /// A visible customer managed policy, by ARN.
     pub fn managed_policy_record(&self, policy_arn: &str) -> Option<Arc<ManagedPolicyRecord>> {
         self.read().managed_policies.get(policy_arn).cloned()

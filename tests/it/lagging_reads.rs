@@ -60,6 +60,9 @@ mod at {
     pub const SAML: usize = 19;
     pub const SAML_LIST: usize = 20;
     pub const SAML_TAGS: usize = 21;
+    pub const POLICY_ENTITIES: usize = 22;
+    pub const SUMMARY: usize = 23;
+    pub const DETAILS: usize = 24;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -102,6 +105,9 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
     let saml_list = iam.list_saml_providers().send().await;
     let saml_tags = iam.list_saml_provider_tags().saml_provider_arn(saml_arn());
     let saml_tags = saml_tags.send().await;
+    let entities = iam.list_entities_for_policy().policy_arn(&arn).send().await;
+    let summary = iam.get_account_summary().send().await;
+    let details = iam.get_account_authorization_details().send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -130,6 +136,17 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         })),
         shown(saml_list.map(|s| s.saml_provider_list)),
         shown(saml_tags.map(|t| t.tags)),
+        shown(entities.map(|e| (e.policy_groups, e.policy_users, e.policy_roles))),
+        shown(summary.map(|s| {
+            let counts = s.summary_map.unwrap_or_default().into_iter();
+            counts
+                .map(|(k, v)| (k.as_str().to_owned(), v))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        })),
+        shown(details.map(|d| {
+            let lists = (d.user_detail_list, d.group_detail_list, d.role_detail_list);
+            (lists, d.policies)
+        })),
     ]
 }
 
@@ -331,12 +348,20 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 22);
+    assert_eq!(nothing.len(), 25);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 17, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 18, "{nothing:?}");
+    assert!(
+        !nothing[at::SUMMARY].contains("\"Users\": 1"),
+        "{nothing:?}"
+    );
+    assert!(
+        !nothing[at::DETAILS].contains("user_name: Some(\"u\")"),
+        "{nothing:?}"
+    );
     assert!(!nothing[at::LOCAL_POLICIES].contains("team"), "{nothing:?}");
     assert!(!nothing[at::PROFILES].contains("\"ip\""), "{nothing:?}");
     assert!(!nothing[at::OIDC_LIST].contains(&oidc_arn()), "{nothing:?}");
@@ -348,6 +373,15 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(!created[at::ATTACHED_AWS_POLICIES].contains("ReadOnlyAccess"));
     assert!(created[at::POLICY].contains("default_version_id: Some(\"v1\")"));
     assert!(created[at::POLICY].contains("attachment_count: Some(0)"));
+    assert!(created[at::SUMMARY].contains("\"Users\": 1"), "{created:?}");
+    assert!(
+        created[at::SUMMARY].contains("\"Providers\": 2"),
+        "{created:?}"
+    );
+    let details = &created[at::DETAILS];
+    assert!(details.contains("user_name: Some(\"u\")"), "{details}");
+    assert!(details.contains("s3%3AGetObject"), "{details}");
+    assert!(!details.contains("ReadOnlyAccess"), "{details}");
     assert!(
         created[at::USER_INLINE].contains("s3%3AGetObject"),
         "{created:?}"
@@ -379,6 +413,16 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(updated[at::POLICY].contains("default_version_id: Some(\"v2\")"));
     assert!(updated[at::POLICY].contains("attachment_count: Some(1)"));
     assert!(updated[at::ATTACHED_AWS_POLICIES].contains("ReadOnlyAccess"));
+    let entities = &updated[at::POLICY_ENTITIES];
+    assert!(entities.contains("user_name: Some(\"u\")"), "{entities}");
+    let summary = &updated[at::SUMMARY];
+    assert!(summary.contains("\"PolicyVersionsInUse\": 2"), "{summary}");
+    let details = &updated[at::DETAILS];
+    assert!(details.contains("ReadOnlyAccess"), "{details}");
+    assert!(
+        details.contains("instance_profile_name: \"ip\""),
+        "{details}"
+    );
     assert!(
         updated[at::VERSION_2].contains("s3%3APutObject"),
         "{updated:?}"
@@ -420,6 +464,8 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::PROFILES_FOR_ROLE,
         at::OIDC_LIST,
         at::SAML_LIST,
+        at::SUMMARY,
+        at::DETAILS,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -430,6 +476,9 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::OIDC_LIST], nothing[at::OIDC_LIST]);
     assert_eq!(deleted[at::SAML_LIST], nothing[at::SAML_LIST]);
     assert_eq!(deleted[at::PROFILES], nothing[at::PROFILES]);
+    let summary = &deleted[at::SUMMARY];
+    assert!(summary.contains("\"Policies\": 0"), "{summary}");
+    assert!(summary.contains("\"InstanceProfiles\": 0"), "{summary}");
 }
 
 /// With no delay, the view is the store: the same answers with lagging reads or without.
