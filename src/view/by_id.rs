@@ -7,8 +7,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{
-    AccessKeyRecord, GroupRecord, InstanceProfileRecord, OidcProviderRecord, RoleRecord,
-    SessionRecord, UserRecord,
+    AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, OidcProviderRecord,
+    RoleRecord, SessionRecord, UserRecord,
 };
 
 /// A record with the id it is found by.
@@ -49,6 +49,12 @@ impl HasId for SessionRecord {
 impl HasId for InstanceProfileRecord {
     fn id(&self) -> &str {
         &self.instance_profile_id
+    }
+}
+
+impl HasId for LoginProfileRecord {
+    fn id(&self) -> &str {
+        &self.user_id
     }
 }
 

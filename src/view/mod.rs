@@ -97,6 +97,21 @@ pub enum Change {
         arn: String,
         tags: Vec<(String, String)>,
     },
+    /// A user's console password (its dates and flags, never its hash), for lagging reads.
+    LoginProfilePut(Arc<LoginProfileRecord>),
+    LoginProfileRemoved {
+        user_id: String,
+    },
+    /// The account's alias (none: deleted), for lagging reads.
+    AccountAlias {
+        account_id: String,
+        alias: Option<String>,
+    },
+    /// The account's password policy (none: deleted), for lagging reads.
+    PasswordPolicy {
+        account_id: String,
+        policy: Option<Arc<crate::store::PasswordPolicy>>,
+    },
 }
 
 impl Change {
@@ -128,6 +143,12 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
+            // A console password is a credential of the user, as its access keys are.
+            Change::LoginProfilePut(_) | Change::LoginProfileRemoved { .. } => {
+                ChangeKind::AccessKeys
+            }
+            // Settings of the account, as its creation is.
+            Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
         })
     }
@@ -166,6 +187,12 @@ impl Change {
                 instance_profile_id,
             } => format!("instance-profile:{instance_profile_id}"),
             Change::ResourceTags { arn, .. } => format!("resource-tags:{arn}"),
+            // A user's credentials follow the user: never before it, never after its removal.
+            Change::LoginProfilePut(profile) => format!("principal:{}", profile.user_id),
+            Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
+            Change::AccountAlias { account_id, .. } | Change::PasswordPolicy { account_id, .. } => {
+                format!("account:{account_id}")
+            }
         }
     }
 }
@@ -286,6 +313,15 @@ pub struct InstanceProfileRecord {
     pub created_at: time::OffsetDateTime,
     /// The unique id of the role it holds, if any.
     pub role_id: Option<String>,
+}
+
+/// A user's login profile as `GetLoginProfile` shows it: no password hash (the view never
+/// holds one), and only for the users that have one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginProfileRecord {
+    pub user_id: String,
+    pub created_at: time::OffsetDateTime,
+    pub password_reset_required: bool,
 }
 
 /// An inline policy of a user, role or group: parsed for authorization, as written for
@@ -469,6 +505,12 @@ struct ViewData {
     oidc_providers: ById<OidcProviderRecord>,
     /// ARN → SAML provider.
     saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
+    /// User id → login profile, for the users that have one.
+    login_profiles: ById<LoginProfileRecord>,
+    /// Account id → alias, for the accounts that have one.
+    account_aliases: HashMap<String, String>,
+    /// Account id → password policy, for the accounts that set one.
+    password_policies: HashMap<String, Arc<crate::store::PasswordPolicy>>,
 }
 
 impl ViewData {
@@ -494,6 +536,7 @@ impl ViewData {
                 data.inline_policies.remove(&user_id);
                 data.attached_policies.remove(&user_id);
                 data.memberships.remove(&user_id);
+                data.login_profiles.remove(&user_id);
             }
             Change::GroupPut(group) => {
                 if let Some(old) = data.groups.insert(group.clone()) {
@@ -625,6 +668,28 @@ impl ViewData {
             Change::ResourceTags { arn, tags } => {
                 data.resource_tags.insert(arn, tags);
             }
+            Change::LoginProfilePut(profile) => {
+                data.login_profiles.insert(profile);
+            }
+            Change::LoginProfileRemoved { user_id } => {
+                data.login_profiles.remove(&user_id);
+            }
+            Change::AccountAlias { account_id, alias } => match alias {
+                Some(alias) => {
+                    data.account_aliases.insert(account_id, alias);
+                }
+                None => {
+                    data.account_aliases.remove(&account_id);
+                }
+            },
+            Change::PasswordPolicy { account_id, policy } => match policy {
+                Some(policy) => {
+                    data.password_policies.insert(account_id, policy);
+                }
+                None => {
+                    data.password_policies.remove(&account_id);
+                }
+            },
         }
     }
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    GroupRecord, InstanceProfileRecord, Listing, ManagedPolicyRecord, OidcProviderRecord,
-    RoleRecord, SamlProviderRecord, UserRecord, View, ViewData, name_key,
+    GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
+    OidcProviderRecord, RoleRecord, SamlProviderRecord, UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -126,6 +126,21 @@ impl View {
             .collect();
         policies.sort_by(|a, b| a.0.cmp(&b.0));
         policies
+    }
+
+    /// A user's visible login profile, by the user's unique id.
+    pub fn login_profile(&self, user_id: &str) -> Option<Arc<LoginProfileRecord>> {
+        self.read().login_profiles.get(user_id).cloned()
+    }
+
+    /// The account's visible alias, if it has one.
+    pub fn account_alias(&self, account_id: &str) -> Option<String> {
+        self.read().account_aliases.get(account_id).cloned()
+    }
+
+    /// The account's visible password policy, if it set one.
+    pub fn password_policy(&self, account_id: &str) -> Option<Arc<crate::store::PasswordPolicy>> {
+        self.read().password_policies.get(account_id).cloned()
     }
 
     /// A visible customer managed policy, by ARN.

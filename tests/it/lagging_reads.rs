@@ -63,6 +63,9 @@ mod at {
     pub const POLICY_ENTITIES: usize = 22;
     pub const SUMMARY: usize = 23;
     pub const DETAILS: usize = 24;
+    pub const LOGIN_PROFILE: usize = 25;
+    pub const ALIASES: usize = 26;
+    pub const PASSWORD_POLICY: usize = 27;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -108,6 +111,9 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
     let entities = iam.list_entities_for_policy().policy_arn(&arn).send().await;
     let summary = iam.get_account_summary().send().await;
     let details = iam.get_account_authorization_details().send().await;
+    let login_profile = iam.get_login_profile().user_name("u").send().await;
+    let aliases = iam.list_account_aliases().send().await;
+    let password_policy = iam.get_account_password_policy().send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -147,6 +153,9 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
             let lists = (d.user_detail_list, d.group_detail_list, d.role_detail_list);
             (lists, d.policies)
         })),
+        shown(login_profile.map(|p| p.login_profile)),
+        shown(aliases.map(|a| a.account_aliases)),
+        shown(password_policy.map(|p| p.password_policy)),
     ]
 }
 
@@ -191,6 +200,12 @@ async fn create(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let login = iam.create_login_profile().user_name("u").password(PASSWORD);
+    login.send().await.unwrap();
+    let alias = iam.create_account_alias().account_alias("lagging-first");
+    alias.send().await.unwrap();
+    let policy = iam.update_account_password_policy().minimum_password_length(8);
+    policy.send().await.unwrap();
     let metadata = format!("{}/_iamlocal/saml/metadata", server.endpoint());
     let metadata = reqwest::get(metadata).await.unwrap().text().await.unwrap();
     iam.create_saml_provider()
@@ -201,6 +216,8 @@ async fn create(server: &TestServer) {
         .await
         .unwrap();
 }
+
+const PASSWORD: &str = "Str0ng!Passw0rd";
 
 async fn put_inline(iam: &aws_sdk_iam::Client, action: &str) {
     let document = allow(action);
@@ -255,6 +272,12 @@ async fn update(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let login = iam.update_login_profile().user_name("u");
+    login.password_reset_required(true).send().await.unwrap();
+    let alias = iam.create_account_alias().account_alias("lagging-second");
+    alias.send().await.unwrap();
+    let policy = iam.update_account_password_policy().minimum_password_length(12);
+    policy.send().await.unwrap();
     let new = tag("k", "2");
     iam.tag_user()
         .user_name("u")
@@ -314,6 +337,11 @@ async fn delete(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let login = iam.delete_login_profile().user_name("u");
+    login.send().await.unwrap();
+    let alias = iam.delete_account_alias().account_alias("lagging-second");
+    alias.send().await.unwrap();
+    iam.delete_account_password_policy().send().await.unwrap();
     let user = iam
         .delete_user_policy()
         .user_name("u")
@@ -348,12 +376,13 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 25);
+    assert_eq!(nothing.len(), 28);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 18, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 20, "{nothing:?}");
+    assert_eq!(nothing[at::ALIASES], "[]");
     assert!(
         !nothing[at::SUMMARY].contains("\"Users\": 1"),
         "{nothing:?}"
@@ -374,6 +403,11 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(created[at::POLICY].contains("default_version_id: Some(\"v1\")"));
     assert!(created[at::POLICY].contains("attachment_count: Some(0)"));
     assert!(created[at::SUMMARY].contains("\"Users\": 1"), "{created:?}");
+    let login = &created[at::LOGIN_PROFILE];
+    assert!(login.contains("password_reset_required: false"), "{login}");
+    assert!(created[at::ALIASES].contains("lagging-first"), "{created:?}");
+    let password_policy = &created[at::PASSWORD_POLICY];
+    assert!(password_policy.contains("minimum_password_length: Some(8)"), "{password_policy}");
     assert!(
         created[at::SUMMARY].contains("\"Providers\": 2"),
         "{created:?}"
@@ -413,6 +447,11 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(updated[at::POLICY].contains("default_version_id: Some(\"v2\")"));
     assert!(updated[at::POLICY].contains("attachment_count: Some(1)"));
     assert!(updated[at::ATTACHED_AWS_POLICIES].contains("ReadOnlyAccess"));
+    let login = &updated[at::LOGIN_PROFILE];
+    assert!(login.contains("password_reset_required: true"), "{login}");
+    assert_eq!(updated[at::ALIASES], "[\"lagging-second\"]");
+    let password_policy = &updated[at::PASSWORD_POLICY];
+    assert!(password_policy.contains("minimum_password_length: Some(12)"), "{password_policy}");
     let entities = &updated[at::POLICY_ENTITIES];
     assert!(entities.contains("user_name: Some(\"u\")"), "{entities}");
     let summary = &updated[at::SUMMARY];
@@ -466,6 +505,7 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::SAML_LIST,
         at::SUMMARY,
         at::DETAILS,
+        at::ALIASES,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -476,6 +516,7 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::OIDC_LIST], nothing[at::OIDC_LIST]);
     assert_eq!(deleted[at::SAML_LIST], nothing[at::SAML_LIST]);
     assert_eq!(deleted[at::PROFILES], nothing[at::PROFILES]);
+    assert_eq!(deleted[at::ALIASES], nothing[at::ALIASES]);
     let summary = &deleted[at::SUMMARY];
     assert!(summary.contains("\"Policies\": 0"), "{summary}");
     assert!(summary.contains("\"InstanceProfiles\": 0"), "{summary}");
