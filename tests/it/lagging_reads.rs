@@ -560,3 +560,28 @@ async fn without_lagging_reads_every_write_is_read_at_once() {
     assert!(server.admin().propagate().await > 0);
     assert_eq!(reads(&iam).await, read);
 }
+
+/// The view built from a database file at start-up holds what every lagging read shows.
+#[tokio::test]
+async fn after_a_restart_lagging_reads_show_what_the_database_holds() {
+    let dir = std::env::temp_dir().join(format!("iamlocal-it-lagging-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("state.db");
+    let _ = std::fs::remove_file(&db);
+    let first = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
+    create(&first).await;
+    update(&first).await;
+    let stored = reads(&first.iam()).await;
+    assert_eq!(missing(&stored), Vec::<usize>::new(), "{stored:?}");
+    first.stop().await;
+
+    let second = TestServer::spawn_with(|c| {
+        c.db = Some(db.clone());
+        c.consistency_delay = Some(LONG_MS);
+        c.consistency_lagging_reads = true;
+    })
+    .await;
+    assert_eq!(reads(&second.iam()).await, stored);
+    second.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
