@@ -26,6 +26,7 @@ use super::{
     AccountCounts, AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail,
     PolicyEntity, PolicyUsage, RoleDetail, UserDetail,
 };
+use super::{Assignment, MfaDevice, VirtualMfaDevice};
 use super::{
     InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
     saml_providers,
@@ -537,6 +538,7 @@ pub(super) fn account_counts(
     counts: AccountCounts,
 ) -> AccountCounts {
     let entities = view.entity_counts(account_id);
+    let devices = view.mfa_devices_of(account_id);
     let attached: i64 = view
         .policy_usage(account_id)
         .values()
@@ -550,6 +552,8 @@ pub(super) fn account_counts(
         instance_profiles: entities.instance_profiles,
         providers: entities.providers,
         attached_policies: attached,
+        mfa_devices: devices.len() as i64,
+        mfa_devices_in_use: devices.iter().filter(|d| d.user_id.is_some()).count() as i64,
         ..counts
     }
 }
@@ -640,4 +644,64 @@ pub(super) fn authorization_details(
         details.policies.extend(aws);
     }
     details
+}
+
+/// `ListVirtualMFADevices`: a page of the account's visible devices by serial number,
+/// without seeds or tags; `marker` is the serial to start at.
+pub(super) fn virtual_mfa_devices(
+    view: &View,
+    account_id: &str,
+    assignment: Assignment,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Page<VirtualMfaDevice> {
+    let marker = marker.unwrap_or("");
+    let mut devices = (view.mfa_devices_of(account_id).into_iter())
+        .filter(|d| d.serial_number.as_str() >= marker)
+        .filter(|d| match assignment {
+            Assignment::Any => true,
+            Assignment::Assigned => d.user_id.is_some(),
+            Assignment::Unassigned => d.user_id.is_none(),
+        });
+    let items = (devices.by_ref().take(max_items))
+        .map(|d| VirtualMfaDevice {
+            serial_number: d.serial_number.clone(),
+            seed: String::new(),
+            user: (d.user_id.as_deref())
+                .and_then(|id| view.user(id))
+                .map(|u| listed_user(&u)),
+            enabled_at: d.enabled_at,
+            tags: Vec::new(),
+        })
+        .collect();
+    Page {
+        items,
+        marker: devices.next().map(|d| d.serial_number.clone()),
+    }
+}
+
+/// `ListMFADevices`: a page of the visible devices enabled for a visible user.
+pub(super) fn mfa_devices(
+    view: &View,
+    account_id: &str,
+    user_name: &str,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Result<Page<MfaDevice>, AwsError> {
+    let user_id = owner_id(view, account_id, Owner::User(user_name))?;
+    let marker = marker.unwrap_or("");
+    let mut devices = (view.mfa_devices_of(account_id).into_iter())
+        .filter(|d| d.user_id.as_deref() == Some(user_id.as_str()))
+        .filter(|d| d.serial_number.as_str() >= marker);
+    let items = (devices.by_ref().take(max_items))
+        .map(|d| MfaDevice {
+            user_name: user_name.to_owned(),
+            serial_number: d.serial_number.clone(),
+            enabled_at: d.enabled_at.unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        })
+        .collect();
+    Ok(Page {
+        items,
+        marker: devices.next().map(|d| d.serial_number.clone()),
+    })
 }

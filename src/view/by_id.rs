@@ -7,8 +7,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{
-    AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, OidcProviderRecord,
-    RoleRecord, SessionRecord, UserRecord,
+    AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, MfaDeviceRecord,
+    OidcProviderRecord, RoleRecord, SessionRecord, UserRecord,
 };
 
 /// A record with the id it is found by.
@@ -55,6 +55,12 @@ impl HasId for InstanceProfileRecord {
 impl HasId for LoginProfileRecord {
     fn id(&self) -> &str {
         &self.user_id
+    }
+}
+
+impl HasId for MfaDeviceRecord {
+    fn id(&self) -> &str {
+        &self.serial_number
     }
 }
 

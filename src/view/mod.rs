@@ -102,6 +102,11 @@ pub enum Change {
     LoginProfileRemoved {
         user_id: String,
     },
+    /// A virtual MFA device (whom it is enabled for, never its seed), for lagging reads.
+    MfaDevicePut(Arc<MfaDeviceRecord>),
+    MfaDeviceRemoved {
+        serial_number: String,
+    },
     /// The account's alias (none: deleted), for lagging reads.
     AccountAlias {
         account_id: String,
@@ -143,10 +148,11 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
-            // A console password is a credential of the user, as its access keys are.
-            Change::LoginProfilePut(_) | Change::LoginProfileRemoved { .. } => {
-                ChangeKind::AccessKeys
-            }
+            // A console password and an MFA device are credentials, as access keys are.
+            Change::LoginProfilePut(_)
+            | Change::LoginProfileRemoved { .. }
+            | Change::MfaDevicePut(_)
+            | Change::MfaDeviceRemoved { .. } => ChangeKind::AccessKeys,
             // Settings of the account, as its creation is.
             Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
@@ -190,6 +196,9 @@ impl Change {
             // A user's credentials follow the user: never before it, never after its removal.
             Change::LoginProfilePut(profile) => format!("principal:{}", profile.user_id),
             Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
+            // A device outlives the users it is enabled for: it keeps its own order.
+            Change::MfaDevicePut(device) => format!("mfa-device:{}", device.serial_number),
+            Change::MfaDeviceRemoved { serial_number } => format!("mfa-device:{serial_number}"),
             Change::AccountAlias { account_id, .. } | Change::PasswordPolicy { account_id, .. } => {
                 format!("account:{account_id}")
             }
@@ -322,6 +331,17 @@ pub struct LoginProfileRecord {
     pub user_id: String,
     pub created_at: time::OffsetDateTime,
     pub password_reset_required: bool,
+}
+
+/// A virtual MFA device as `ListVirtualMFADevices` and `ListMFADevices` show it: no seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaDeviceRecord {
+    pub serial_number: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    /// The user it is enabled for, and since when.
+    pub user_id: Option<String>,
+    pub enabled_at: Option<time::OffsetDateTime>,
 }
 
 /// An inline policy of a user, role or group: parsed for authorization, as written for
@@ -507,6 +527,8 @@ struct ViewData {
     saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
     /// User id → login profile, for the users that have one.
     login_profiles: ById<LoginProfileRecord>,
+    /// Serial number → virtual MFA device.
+    mfa_devices: ById<MfaDeviceRecord>,
     /// Account id → alias, for the accounts that have one.
     account_aliases: HashMap<String, String>,
     /// Account id → password policy, for the accounts that set one.
@@ -673,6 +695,12 @@ impl ViewData {
             }
             Change::LoginProfileRemoved { user_id } => {
                 data.login_profiles.remove(&user_id);
+            }
+            Change::MfaDevicePut(device) => {
+                data.mfa_devices.insert(device);
+            }
+            Change::MfaDeviceRemoved { serial_number } => {
+                data.mfa_devices.remove(&serial_number);
             }
             Change::AccountAlias { account_id, alias } => match alias {
                 Some(alias) => {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::{
     GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
-    OidcProviderRecord, RoleRecord, SamlProviderRecord, UserRecord, View, ViewData, name_key,
+    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, UserRecord, View,
+    ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -131,6 +132,16 @@ impl View {
     /// A user's visible login profile, by the user's unique id.
     pub fn login_profile(&self, user_id: &str) -> Option<Arc<LoginProfileRecord>> {
         self.read().login_profiles.get(user_id).cloned()
+    }
+
+    /// The account's visible virtual MFA devices, by serial number.
+    pub fn mfa_devices_of(&self, account_id: &str) -> Vec<Arc<MfaDeviceRecord>> {
+        let mut devices: Vec<_> = (self.read().mfa_devices.values())
+            .filter(|d| &*d.account_id == account_id)
+            .cloned()
+            .collect();
+        devices.sort_by(|a, b| a.serial_number.cmp(&b.serial_number));
+        devices
     }
 
     /// The account's visible alias, if it has one.

@@ -66,6 +66,8 @@ mod at {
     pub const LOGIN_PROFILE: usize = 25;
     pub const ALIASES: usize = 26;
     pub const PASSWORD_POLICY: usize = 27;
+    pub const MFA_DEVICES: usize = 28;
+    pub const VIRTUAL_MFA_DEVICES: usize = 29;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -114,6 +116,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
     let login_profile = iam.get_login_profile().user_name("u").send().await;
     let aliases = iam.list_account_aliases().send().await;
     let password_policy = iam.get_account_password_policy().send().await;
+    let mfa_devices = iam.list_mfa_devices().user_name("u").send().await;
+    let virtual_mfa = iam.list_virtual_mfa_devices().send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -156,6 +160,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         shown(login_profile.map(|p| p.login_profile)),
         shown(aliases.map(|a| a.account_aliases)),
         shown(password_policy.map(|p| p.password_policy)),
+        shown(mfa_devices.map(|d| d.mfa_devices)),
+        shown(virtual_mfa.map(|d| d.virtual_mfa_devices)),
     ]
 }
 
@@ -204,7 +210,9 @@ async fn create(server: &TestServer) {
     login.send().await.unwrap();
     let alias = iam.create_account_alias().account_alias("lagging-first");
     alias.send().await.unwrap();
-    let policy = iam.update_account_password_policy().minimum_password_length(8);
+    let policy = iam
+        .update_account_password_policy()
+        .minimum_password_length(8);
     policy.send().await.unwrap();
     let metadata = format!("{}/_iamlocal/saml/metadata", server.endpoint());
     let metadata = reqwest::get(metadata).await.unwrap().text().await.unwrap();
@@ -218,6 +226,10 @@ async fn create(server: &TestServer) {
 }
 
 const PASSWORD: &str = "Str0ng!Passw0rd";
+
+fn mfa_serial() -> String {
+    format!("arn:aws:iam::{ACCOUNT}:mfa/u-phone")
+}
 
 async fn put_inline(iam: &aws_sdk_iam::Client, action: &str) {
     let document = allow(action);
@@ -276,8 +288,24 @@ async fn update(server: &TestServer) {
     login.password_reset_required(true).send().await.unwrap();
     let alias = iam.create_account_alias().account_alias("lagging-second");
     alias.send().await.unwrap();
-    let policy = iam.update_account_password_policy().minimum_password_length(12);
+    let policy = iam
+        .update_account_password_policy()
+        .minimum_password_length(12);
     policy.send().await.unwrap();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("u-phone");
+    let device = device.send().await.unwrap().virtual_mfa_device.unwrap();
+    let seed = String::from_utf8(device.base32_string_seed.unwrap().into_inner()).unwrap();
+    let step = crate::mfa::fresh_step(server).await;
+    iam.enable_mfa_device()
+        .user_name("u")
+        .serial_number(mfa_serial())
+        .authentication_code1(crate::mfa::totp(&seed, step - 1))
+        .authentication_code2(crate::mfa::totp(&seed, step))
+        .send()
+        .await
+        .unwrap();
     let new = tag("k", "2");
     iam.tag_user()
         .user_name("u")
@@ -337,6 +365,10 @@ async fn delete(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let deactivate = iam.deactivate_mfa_device().user_name("u");
+    deactivate.serial_number(mfa_serial()).send().await.unwrap();
+    let device = iam.delete_virtual_mfa_device().serial_number(mfa_serial());
+    device.send().await.unwrap();
     let login = iam.delete_login_profile().user_name("u");
     login.send().await.unwrap();
     let alias = iam.delete_account_alias().account_alias("lagging-second");
@@ -376,12 +408,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 28);
+    assert_eq!(nothing.len(), 30);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 20, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 21, "{nothing:?}");
     assert_eq!(nothing[at::ALIASES], "[]");
     assert!(
         !nothing[at::SUMMARY].contains("\"Users\": 1"),
@@ -405,9 +437,15 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(created[at::SUMMARY].contains("\"Users\": 1"), "{created:?}");
     let login = &created[at::LOGIN_PROFILE];
     assert!(login.contains("password_reset_required: false"), "{login}");
-    assert!(created[at::ALIASES].contains("lagging-first"), "{created:?}");
+    assert!(
+        created[at::ALIASES].contains("lagging-first"),
+        "{created:?}"
+    );
     let password_policy = &created[at::PASSWORD_POLICY];
-    assert!(password_policy.contains("minimum_password_length: Some(8)"), "{password_policy}");
+    assert!(
+        password_policy.contains("minimum_password_length: Some(8)"),
+        "{password_policy}"
+    );
     assert!(
         created[at::SUMMARY].contains("\"Providers\": 2"),
         "{created:?}"
@@ -451,7 +489,15 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert!(login.contains("password_reset_required: true"), "{login}");
     assert_eq!(updated[at::ALIASES], "[\"lagging-second\"]");
     let password_policy = &updated[at::PASSWORD_POLICY];
-    assert!(password_policy.contains("minimum_password_length: Some(12)"), "{password_policy}");
+    assert!(
+        password_policy.contains("minimum_password_length: Some(12)"),
+        "{password_policy}"
+    );
+    let devices = &updated[at::MFA_DEVICES];
+    assert!(devices.contains(&mfa_serial()), "{devices}");
+    let devices = &updated[at::VIRTUAL_MFA_DEVICES];
+    assert!(devices.contains("user_name: \"u\""), "{devices}");
+    assert!(updated[at::SUMMARY].contains("\"MFADevicesInUse\": 1"));
     let entities = &updated[at::POLICY_ENTITIES];
     assert!(entities.contains("user_name: Some(\"u\")"), "{entities}");
     let summary = &updated[at::SUMMARY];
@@ -506,6 +552,8 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::SUMMARY,
         at::DETAILS,
         at::ALIASES,
+        at::MFA_DEVICES,
+        at::VIRTUAL_MFA_DEVICES,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -517,6 +565,11 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::SAML_LIST], nothing[at::SAML_LIST]);
     assert_eq!(deleted[at::PROFILES], nothing[at::PROFILES]);
     assert_eq!(deleted[at::ALIASES], nothing[at::ALIASES]);
+    assert_eq!(
+        deleted[at::VIRTUAL_MFA_DEVICES],
+        nothing[at::VIRTUAL_MFA_DEVICES]
+    );
+    assert_eq!(deleted[at::MFA_DEVICES], created[at::MFA_DEVICES]);
     let summary = &deleted[at::SUMMARY];
     assert!(summary.contains("\"Policies\": 0"), "{summary}");
     assert!(summary.contains("\"InstanceProfiles\": 0"), "{summary}");
