@@ -26,7 +26,7 @@ use super::{
     AccountCounts, AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail,
     PolicyEntity, PolicyUsage, RoleDetail, UserDetail,
 };
-use super::{Assignment, MfaDevice, VirtualMfaDevice};
+use super::{Assignment, MfaDevice, SshPublicKey, VirtualMfaDevice};
 use super::{
     InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
     saml_providers,
@@ -704,4 +704,24 @@ pub(super) fn mfa_devices(
         items,
         marker: devices.next().map(|d| d.serial_number.clone()),
     })
+}
+
+/// A visible user's visible SSH public keys, oldest first.
+pub(super) fn ssh_public_keys(
+    view: &View,
+    account_id: &str,
+    user_name: &str,
+) -> Result<Vec<SshPublicKey>, AwsError> {
+    let user_id = owner_id(view, account_id, Owner::User(user_name))?;
+    Ok((view.ssh_public_keys(&user_id).iter())
+        .map(|key| SshPublicKey {
+            ssh_public_key_id: key.ssh_public_key_id.clone(),
+            user_name: user_name.to_owned(),
+            body: key.body.to_string(),
+            key_blob: key.key_blob.clone(),
+            fingerprint: key.fingerprint.clone(),
+            active: key.active,
+            uploaded_at: key.uploaded_at,
+        })
+        .collect())
 }

@@ -107,6 +107,12 @@ pub enum Change {
     MfaDeviceRemoved {
         serial_number: String,
     },
+    /// A user's SSH public key (public by nature), for lagging reads.
+    SshPublicKeyPut(Arc<SshPublicKeyRecord>),
+    SshPublicKeyRemoved {
+        user_id: String,
+        ssh_public_key_id: String,
+    },
     /// The account's alias (none: deleted), for lagging reads.
     AccountAlias {
         account_id: String,
@@ -148,11 +154,14 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
-            // A console password and an MFA device are credentials, as access keys are.
+            // A console password, an MFA device and an SSH key are credentials, as access keys
+            // are.
             Change::LoginProfilePut(_)
             | Change::LoginProfileRemoved { .. }
             | Change::MfaDevicePut(_)
-            | Change::MfaDeviceRemoved { .. } => ChangeKind::AccessKeys,
+            | Change::MfaDeviceRemoved { .. }
+            | Change::SshPublicKeyPut(_)
+            | Change::SshPublicKeyRemoved { .. } => ChangeKind::AccessKeys,
             // Settings of the account, as its creation is.
             Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
@@ -196,6 +205,8 @@ impl Change {
             // A user's credentials follow the user: never before it, never after its removal.
             Change::LoginProfilePut(profile) => format!("principal:{}", profile.user_id),
             Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
+            Change::SshPublicKeyPut(key) => format!("principal:{}", key.user_id),
+            Change::SshPublicKeyRemoved { user_id, .. } => format!("principal:{user_id}"),
             // A device outlives the users it is enabled for: it keeps its own order.
             Change::MfaDevicePut(device) => format!("mfa-device:{}", device.serial_number),
             Change::MfaDeviceRemoved { serial_number } => format!("mfa-device:{serial_number}"),
@@ -342,6 +353,19 @@ pub struct MfaDeviceRecord {
     /// The user it is enabled for, and since when.
     pub user_id: Option<String>,
     pub enabled_at: Option<time::OffsetDateTime>,
+}
+
+/// A user's SSH public key as `GetSSHPublicKey` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshPublicKeyRecord {
+    pub ssh_public_key_id: String,
+    pub user_id: String,
+    /// The key as it was uploaded, and in SSH wire form (for the PEM encoding).
+    pub body: Arc<str>,
+    pub key_blob: Vec<u8>,
+    pub fingerprint: String,
+    pub active: bool,
+    pub uploaded_at: time::OffsetDateTime,
 }
 
 /// An inline policy of a user, role or group: parsed for authorization, as written for
@@ -527,6 +551,8 @@ struct ViewData {
     saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
     /// User id → login profile, for the users that have one.
     login_profiles: ById<LoginProfileRecord>,
+    /// User id → SSH public keys, for the users that have some.
+    ssh_public_keys: HashMap<String, Vec<Arc<SshPublicKeyRecord>>>,
     /// Serial number → virtual MFA device.
     mfa_devices: ById<MfaDeviceRecord>,
     /// Account id → alias, for the accounts that have one.
@@ -559,6 +585,7 @@ impl ViewData {
                 data.attached_policies.remove(&user_id);
                 data.memberships.remove(&user_id);
                 data.login_profiles.remove(&user_id);
+                data.ssh_public_keys.remove(&user_id);
             }
             Change::GroupPut(group) => {
                 if let Some(old) = data.groups.insert(group.clone()) {
@@ -695,6 +722,27 @@ impl ViewData {
             }
             Change::LoginProfileRemoved { user_id } => {
                 data.login_profiles.remove(&user_id);
+            }
+            Change::SshPublicKeyPut(key) => {
+                let keys = data.ssh_public_keys.entry(key.user_id.clone()).or_default();
+                match keys
+                    .iter_mut()
+                    .find(|k| k.ssh_public_key_id == key.ssh_public_key_id)
+                {
+                    Some(old) => *old = key,
+                    None => keys.push(key),
+                }
+            }
+            Change::SshPublicKeyRemoved {
+                user_id,
+                ssh_public_key_id,
+            } => {
+                if let Some(keys) = data.ssh_public_keys.get_mut(&user_id) {
+                    keys.retain(|k| k.ssh_public_key_id != ssh_public_key_id);
+                    if keys.is_empty() {
+                        data.ssh_public_keys.remove(&user_id);
+                    }
+                }
             }
             Change::MfaDevicePut(device) => {
                 data.mfa_devices.insert(device);

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{
     GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
-    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, UserRecord, View,
-    ViewData, name_key,
+    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, SshPublicKeyRecord,
+    UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -142,6 +142,17 @@ impl View {
             .collect();
         devices.sort_by(|a, b| a.serial_number.cmp(&b.serial_number));
         devices
+    }
+
+    /// A user's visible SSH public keys (by the user's unique id), oldest first.
+    pub fn ssh_public_keys(&self, user_id: &str) -> Vec<Arc<SshPublicKeyRecord>> {
+        let mut keys = (self.read().ssh_public_keys.get(user_id))
+            .cloned()
+            .unwrap_or_default();
+        keys.sort_by(|a, b| {
+            (a.uploaded_at, &a.ssh_public_key_id).cmp(&(b.uploaded_at, &b.ssh_public_key_id))
+        });
+        keys
     }
 
     /// The account's visible alias, if it has one.

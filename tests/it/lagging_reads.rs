@@ -3,7 +3,9 @@
 //! providers answer what has propagated, as authorization does. A long delay and
 //! `propagate` make every step deterministic.
 
-use aws_sdk_iam::types::{AssertionEncryptionModeType, PolicyScopeType, Tag};
+use aws_sdk_iam::types::{
+    AssertionEncryptionModeType, EncodingType, PolicyScopeType, StatusType, Tag,
+};
 
 use crate::common::{ACCOUNT, TestServer};
 use crate::consistency::shown;
@@ -68,6 +70,8 @@ mod at {
     pub const PASSWORD_POLICY: usize = 27;
     pub const MFA_DEVICES: usize = 28;
     pub const VIRTUAL_MFA_DEVICES: usize = 29;
+    pub const SSH_KEYS: usize = 30;
+    pub const SSH_KEY: usize = 31;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -118,6 +122,17 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
     let password_policy = iam.get_account_password_policy().send().await;
     let mfa_devices = iam.list_mfa_devices().user_name("u").send().await;
     let virtual_mfa = iam.list_virtual_mfa_devices().send().await;
+    let ssh_keys = iam.list_ssh_public_keys().user_name("u").send().await;
+    let ssh_key_id = ssh_keys.as_ref().ok().and_then(|k| {
+        let first = k.ssh_public_keys().first()?;
+        Some(first.ssh_public_key_id().to_owned())
+    });
+    let ssh_key = iam
+        .get_ssh_public_key()
+        .user_name("u")
+        .encoding(EncodingType::Pem);
+    let ssh_key = ssh_key.ssh_public_key_id(ssh_key_id.unwrap_or("APKA0000000000000000".into()));
+    let ssh_key = ssh_key.send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -162,6 +177,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         shown(password_policy.map(|p| p.password_policy)),
         shown(mfa_devices.map(|d| d.mfa_devices)),
         shown(virtual_mfa.map(|d| d.virtual_mfa_devices)),
+        shown(ssh_keys.map(|k| k.ssh_public_keys)),
+        shown(ssh_key.map(|k| k.ssh_public_key)),
     ]
 }
 
@@ -206,6 +223,12 @@ async fn create(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let ssh_key = include_str!("fixtures/ssh_keys.pub")
+        .lines()
+        .next()
+        .unwrap();
+    let upload = iam.upload_ssh_public_key().user_name("u");
+    upload.ssh_public_key_body(ssh_key).send().await.unwrap();
     let login = iam.create_login_profile().user_name("u").password(PASSWORD);
     login.send().await.unwrap();
     let alias = iam.create_account_alias().account_alias("lagging-first");
@@ -226,6 +249,18 @@ async fn create(server: &TestServer) {
 }
 
 const PASSWORD: &str = "Str0ng!Passw0rd";
+
+/// The id of the user's SSH key (tests propagate before [`update`] and [`delete`], so
+/// lagging reads show it too).
+async fn ssh_key_id(iam: &aws_sdk_iam::Client) -> String {
+    let keys = iam
+        .list_ssh_public_keys()
+        .user_name("u")
+        .send()
+        .await
+        .unwrap();
+    keys.ssh_public_keys()[0].ssh_public_key_id().to_owned()
+}
 
 fn mfa_serial() -> String {
     format!("arn:aws:iam::{ACCOUNT}:mfa/u-phone")
@@ -292,6 +327,12 @@ async fn update(server: &TestServer) {
         .update_account_password_policy()
         .minimum_password_length(12);
     policy.send().await.unwrap();
+    let ssh_key_id = ssh_key_id(&iam).await;
+    let ssh_key = iam
+        .update_ssh_public_key()
+        .user_name("u")
+        .ssh_public_key_id(ssh_key_id);
+    ssh_key.status(StatusType::Inactive).send().await.unwrap();
     let device = iam
         .create_virtual_mfa_device()
         .virtual_mfa_device_name("u-phone");
@@ -365,6 +406,9 @@ async fn delete(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let ssh_key_id = ssh_key_id(&iam).await;
+    let ssh_key = iam.delete_ssh_public_key().user_name("u");
+    ssh_key.ssh_public_key_id(ssh_key_id).send().await.unwrap();
     let deactivate = iam.deactivate_mfa_device().user_name("u");
     deactivate.serial_number(mfa_serial()).send().await.unwrap();
     let device = iam.delete_virtual_mfa_device().serial_number(mfa_serial());
@@ -408,12 +452,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 30);
+    assert_eq!(nothing.len(), 32);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 21, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 23, "{nothing:?}");
     assert_eq!(nothing[at::ALIASES], "[]");
     assert!(
         !nothing[at::SUMMARY].contains("\"Users\": 1"),
@@ -493,6 +537,11 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         password_policy.contains("minimum_password_length: Some(12)"),
         "{password_policy}"
     );
+    assert!(
+        created[at::SSH_KEY].contains("BEGIN PUBLIC KEY"),
+        "{created:?}"
+    );
+    assert!(updated[at::SSH_KEY].contains("Inactive"), "{updated:?}");
     let devices = &updated[at::MFA_DEVICES];
     assert!(devices.contains(&mfa_serial()), "{devices}");
     let devices = &updated[at::VIRTUAL_MFA_DEVICES];
@@ -554,6 +603,7 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::ALIASES,
         at::MFA_DEVICES,
         at::VIRTUAL_MFA_DEVICES,
+        at::SSH_KEYS,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -565,6 +615,7 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::SAML_LIST], nothing[at::SAML_LIST]);
     assert_eq!(deleted[at::PROFILES], nothing[at::PROFILES]);
     assert_eq!(deleted[at::ALIASES], nothing[at::ALIASES]);
+    assert_eq!(deleted[at::SSH_KEYS], "Some([])");
     assert_eq!(
         deleted[at::VIRTUAL_MFA_DEVICES],
         nothing[at::VIRTUAL_MFA_DEVICES]
