@@ -26,7 +26,7 @@ use super::{
     AccountCounts, AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail,
     PolicyEntity, PolicyUsage, RoleDetail, UserDetail,
 };
-use super::{Assignment, MfaDevice, SshPublicKey, VirtualMfaDevice};
+use super::{Assignment, MfaDevice, SigningCertificate, SshPublicKey, VirtualMfaDevice};
 use super::{
     InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
     saml_providers,
@@ -553,6 +553,7 @@ pub(super) fn account_counts(
         providers: entities.providers,
         attached_policies: attached,
         mfa_devices: devices.len() as i64,
+        root_signing_certificates: view.signing_certificates_of(account_id, None).len() as i64,
         mfa_devices_in_use: devices.iter().filter(|d| d.user_id.is_some()).count() as i64,
         ..counts
     }
@@ -722,6 +723,28 @@ pub(super) fn ssh_public_keys(
             fingerprint: key.fingerprint.clone(),
             active: key.active,
             uploaded_at: key.uploaded_at,
+        })
+        .collect())
+}
+
+/// The visible signing certificates of a visible user (or of the root), oldest first.
+pub(super) fn signing_certificates(
+    view: &View,
+    account_id: &str,
+    user_name: Option<&str>,
+) -> Result<Vec<SigningCertificate>, AwsError> {
+    let user_id = match user_name {
+        Some(name) => Some(owner_id(view, account_id, Owner::User(name))?),
+        None => None,
+    };
+    let certificates = view.signing_certificates_of(account_id, user_id.as_deref());
+    Ok((certificates.iter())
+        .map(|certificate| SigningCertificate {
+            certificate_id: certificate.certificate_id.clone(),
+            user_name: user_name.map(str::to_owned),
+            certificate_body: certificate.body.to_string(),
+            active: certificate.active,
+            uploaded_at: certificate.uploaded_at,
         })
         .collect())
 }

@@ -179,6 +179,7 @@ impl Store {
         changes.extend(self.login_profile_changes().await?);
         changes.extend(self.mfa_device_changes().await?);
         changes.extend(self.ssh_public_key_changes().await?);
+        changes.extend(self.signing_certificate_changes().await?);
         changes.extend(self.account_setting_changes().await?);
         Ok(changes)
     }

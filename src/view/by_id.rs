@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{
     AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, MfaDeviceRecord,
-    OidcProviderRecord, RoleRecord, SessionRecord, UserRecord,
+    OidcProviderRecord, RoleRecord, SessionRecord, SigningCertificateRecord, UserRecord,
 };
 
 /// A record with the id it is found by.
@@ -61,6 +61,12 @@ impl HasId for LoginProfileRecord {
 impl HasId for MfaDeviceRecord {
     fn id(&self) -> &str {
         &self.serial_number
+    }
+}
+
+impl HasId for SigningCertificateRecord {
+    fn id(&self) -> &str {
+        &self.certificate_id
     }
 }
 

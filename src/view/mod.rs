@@ -113,6 +113,13 @@ pub enum Change {
         user_id: String,
         ssh_public_key_id: String,
     },
+    /// A signing certificate of a user or (no user) of the account's root, for lagging reads.
+    SigningCertificatePut(Arc<SigningCertificateRecord>),
+    SigningCertificateRemoved {
+        certificate_id: String,
+        account_id: String,
+        user_id: Option<String>,
+    },
     /// The account's alias (none: deleted), for lagging reads.
     AccountAlias {
         account_id: String,
@@ -154,14 +161,16 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
-            // A console password, an MFA device and an SSH key are credentials, as access keys
-            // are.
+            // Console passwords, MFA devices, SSH keys and signing certificates are
+            // credentials, as access keys are.
             Change::LoginProfilePut(_)
             | Change::LoginProfileRemoved { .. }
             | Change::MfaDevicePut(_)
             | Change::MfaDeviceRemoved { .. }
             | Change::SshPublicKeyPut(_)
-            | Change::SshPublicKeyRemoved { .. } => ChangeKind::AccessKeys,
+            | Change::SshPublicKeyRemoved { .. }
+            | Change::SigningCertificatePut(_)
+            | Change::SigningCertificateRemoved { .. } => ChangeKind::AccessKeys,
             // Settings of the account, as its creation is.
             Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
@@ -207,6 +216,14 @@ impl Change {
             Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
             Change::SshPublicKeyPut(key) => format!("principal:{}", key.user_id),
             Change::SshPublicKeyRemoved { user_id, .. } => format!("principal:{user_id}"),
+            Change::SigningCertificatePut(certificate) => {
+                credential_owner(&certificate.account_id, certificate.user_id.as_deref())
+            }
+            Change::SigningCertificateRemoved {
+                account_id,
+                user_id,
+                ..
+            } => credential_owner(account_id, user_id.as_deref()),
             // A device outlives the users it is enabled for: it keeps its own order.
             Change::MfaDevicePut(device) => format!("mfa-device:{}", device.serial_number),
             Change::MfaDeviceRemoved { serial_number } => format!("mfa-device:{serial_number}"),
@@ -214,6 +231,14 @@ impl Change {
                 format!("account:{account_id}")
             }
         }
+    }
+}
+
+/// The entity a credential's changes follow: its user, or (none) the account's root.
+fn credential_owner(account_id: &str, user_id: Option<&str>) -> String {
+    match user_id {
+        Some(user_id) => format!("principal:{user_id}"),
+        None => format!("account:{account_id}"),
     }
 }
 
@@ -364,6 +389,19 @@ pub struct SshPublicKeyRecord {
     pub body: Arc<str>,
     pub key_blob: Vec<u8>,
     pub fingerprint: String,
+    pub active: bool,
+    pub uploaded_at: time::OffsetDateTime,
+}
+
+/// A signing certificate as `ListSigningCertificates` shows it (a public certificate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningCertificateRecord {
+    pub certificate_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    /// `None` for a certificate of the account's root.
+    pub user_id: Option<String>,
+    pub body: Arc<str>,
     pub active: bool,
     pub uploaded_at: time::OffsetDateTime,
 }
@@ -553,6 +591,8 @@ struct ViewData {
     login_profiles: ById<LoginProfileRecord>,
     /// User id → SSH public keys, for the users that have some.
     ssh_public_keys: HashMap<String, Vec<Arc<SshPublicKeyRecord>>>,
+    /// Certificate id → signing certificate.
+    signing_certificates: ById<SigningCertificateRecord>,
     /// Serial number → virtual MFA device.
     mfa_devices: ById<MfaDeviceRecord>,
     /// Account id → alias, for the accounts that have one.
@@ -743,6 +783,12 @@ impl ViewData {
                         data.ssh_public_keys.remove(&user_id);
                     }
                 }
+            }
+            Change::SigningCertificatePut(certificate) => {
+                data.signing_certificates.insert(certificate);
+            }
+            Change::SigningCertificateRemoved { certificate_id, .. } => {
+                data.signing_certificates.remove(&certificate_id);
             }
             Change::MfaDevicePut(device) => {
                 data.mfa_devices.insert(device);

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{
     GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
-    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, SshPublicKeyRecord,
-    UserRecord, View, ViewData, name_key,
+    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, SigningCertificateRecord,
+    SshPublicKeyRecord, UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -153,6 +153,23 @@ impl View {
             (a.uploaded_at, &a.ssh_public_key_id).cmp(&(b.uploaded_at, &b.ssh_public_key_id))
         });
         keys
+    }
+
+    /// The visible signing certificates of a user (or, with none, of the account's root),
+    /// oldest first.
+    pub fn signing_certificates_of(
+        &self,
+        account_id: &str,
+        user_id: Option<&str>,
+    ) -> Vec<Arc<SigningCertificateRecord>> {
+        let mut certificates: Vec<_> = (self.read().signing_certificates.values())
+            .filter(|c| &*c.account_id == account_id && c.user_id.as_deref() == user_id)
+            .cloned()
+            .collect();
+        certificates.sort_by(|a, b| {
+            (a.uploaded_at, &a.certificate_id).cmp(&(b.uploaded_at, &b.certificate_id))
+        });
+        certificates
     }
 
     /// The account's visible alias, if it has one.

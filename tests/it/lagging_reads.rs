@@ -72,6 +72,8 @@ mod at {
     pub const VIRTUAL_MFA_DEVICES: usize = 29;
     pub const SSH_KEYS: usize = 30;
     pub const SSH_KEY: usize = 31;
+    pub const SIGNING_CERTIFICATES: usize = 32;
+    pub const ROOT_SIGNING_CERTIFICATES: usize = 33;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -133,6 +135,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         .encoding(EncodingType::Pem);
     let ssh_key = ssh_key.ssh_public_key_id(ssh_key_id.unwrap_or("APKA0000000000000000".into()));
     let ssh_key = ssh_key.send().await;
+    let certificates = iam.list_signing_certificates().user_name("u").send().await;
+    let root_certificates = iam.list_signing_certificates().send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -179,6 +183,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         shown(virtual_mfa.map(|d| d.virtual_mfa_devices)),
         shown(ssh_keys.map(|k| k.ssh_public_keys)),
         shown(ssh_key.map(|k| k.ssh_public_key)),
+        shown(certificates.map(|c| c.certificates)),
+        shown(root_certificates.map(|c| c.certificates)),
     ]
 }
 
@@ -229,6 +235,12 @@ async fn create(server: &TestServer) {
         .unwrap();
     let upload = iam.upload_ssh_public_key().user_name("u");
     upload.ssh_public_key_body(ssh_key).send().await.unwrap();
+    let certificate = iam.upload_signing_certificate().user_name("u");
+    let certificate = certificate.certificate_body(include_str!("fixtures/ec_cert.pem"));
+    certificate.send().await.unwrap();
+    let root = iam.upload_signing_certificate();
+    let root = root.certificate_body(include_str!("fixtures/third_cert.pem"));
+    root.send().await.unwrap();
     let login = iam.create_login_profile().user_name("u").password(PASSWORD);
     login.send().await.unwrap();
     let alias = iam.create_account_alias().account_alias("lagging-first");
@@ -260,6 +272,15 @@ async fn ssh_key_id(iam: &aws_sdk_iam::Client) -> String {
         .await
         .unwrap();
     keys.ssh_public_keys()[0].ssh_public_key_id().to_owned()
+}
+
+/// The id of the signing certificate of a user (or of the root), as [`ssh_key_id`].
+async fn signing_certificate_id(iam: &aws_sdk_iam::Client, user: Option<&str>) -> String {
+    let list = iam
+        .list_signing_certificates()
+        .set_user_name(user.map(Into::into));
+    let list = list.send().await.unwrap();
+    list.certificates()[0].certificate_id().to_owned()
 }
 
 fn mfa_serial() -> String {
@@ -327,6 +348,14 @@ async fn update(server: &TestServer) {
         .update_account_password_policy()
         .minimum_password_length(12);
     policy.send().await.unwrap();
+    for user in [Some("u"), None] {
+        let id = signing_certificate_id(&iam, user).await;
+        let certificate = iam
+            .update_signing_certificate()
+            .set_user_name(user.map(Into::into));
+        let certificate = certificate.certificate_id(id).status(StatusType::Inactive);
+        certificate.send().await.unwrap();
+    }
     let ssh_key_id = ssh_key_id(&iam).await;
     let ssh_key = iam
         .update_ssh_public_key()
@@ -406,6 +435,13 @@ async fn delete(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    for user in [Some("u"), None] {
+        let id = signing_certificate_id(&iam, user).await;
+        let certificate = iam
+            .delete_signing_certificate()
+            .set_user_name(user.map(Into::into));
+        certificate.certificate_id(id).send().await.unwrap();
+    }
     let ssh_key_id = ssh_key_id(&iam).await;
     let ssh_key = iam.delete_ssh_public_key().user_name("u");
     ssh_key.ssh_public_key_id(ssh_key_id).send().await.unwrap();
@@ -452,12 +488,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 32);
+    assert_eq!(nothing.len(), 34);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 23, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 24, "{nothing:?}");
     assert_eq!(nothing[at::ALIASES], "[]");
     assert!(
         !nothing[at::SUMMARY].contains("\"Users\": 1"),
@@ -604,6 +640,8 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::MFA_DEVICES,
         at::VIRTUAL_MFA_DEVICES,
         at::SSH_KEYS,
+        at::SIGNING_CERTIFICATES,
+        at::ROOT_SIGNING_CERTIFICATES,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -616,6 +654,10 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::PROFILES], nothing[at::PROFILES]);
     assert_eq!(deleted[at::ALIASES], nothing[at::ALIASES]);
     assert_eq!(deleted[at::SSH_KEYS], "Some([])");
+    assert_eq!(deleted[at::SIGNING_CERTIFICATES], "[]");
+    assert_eq!(deleted[at::ROOT_SIGNING_CERTIFICATES], "[]");
+    assert!(created[at::SUMMARY].contains("\"AccountSigningCertificatesPresent\": 1"));
+    assert!(deleted[at::SUMMARY].contains("\"AccountSigningCertificatesPresent\": 0"));
     assert_eq!(
         deleted[at::VIRTUAL_MFA_DEVICES],
         nothing[at::VIRTUAL_MFA_DEVICES]
