@@ -11,11 +11,21 @@
 //! thumbprints, metadata and dates, and the tags of everything that is no principal (by
 //! ARN). What is per user stays small: a user's tags were there already, and an inline
 //! policy adds only its document's text, shared by the owners of the same document at
-//! start-up. Counts (`AttachmentCount`, `PermissionsBoundaryUsageCount`) are counted over
-//! the visible attachments and boundaries when asked, rather than kept per policy.
+//! start-up. Counts (`AttachmentCount`, `PermissionsBoundaryUsageCount`, those of
+//! `GetAccountSummary`) are counted over what is visible when asked, rather than kept;
+//! `ListEntitiesForPolicy` and `GetAccountAuthorizationDetails` are derived from the
+//! entities, memberships, attachments and documents the view holds anyway.
+//!
+//! Credentials and settings that authorization does not use are kept as small records, and
+//! only for what exists: a login profile's date and reset flag (never its hash), a virtual
+//! MFA device's user and date (never its seed), SSH public keys and signing certificates
+//! (public by nature), the account's alias and password policy. Checks (a password against
+//! the policy, an MFA code against its device) still read the store.
 //!
 //! A few fields are not kept: a role's `RoleLastUsed` is left out. AWS managed policies
-//! come from the bundled catalogue and never lag (their counts do).
+//! come from the bundled catalogue and never lag (their counts do). Server certificates,
+//! service-specific credentials and the tags of MFA devices and server certificates are
+//! read from the store still.
 //!
 //! [`Propagation::lagging_view`]: crate::consistency::Propagation::lagging_view
 

@@ -37,6 +37,14 @@ struct KeyRow {
     uploaded_at: i64,
 }
 
+/// A key with its user's id, for the view's first build.
+#[derive(sqlx::FromRow)]
+struct OwnedKeyRow {
+    user_id: String,
+    #[sqlx(flatten)]
+    key: KeyRow,
+}
+
 impl KeyRow {
     fn into_record(self, user_id: &str) -> SshPublicKeyRecord {
         SshPublicKeyRecord {
@@ -236,7 +244,7 @@ impl Store {
 
     /// Every SSH public key, for the view's first build.
     pub(super) async fn ssh_public_key_changes(&self) -> Result<Vec<Change>, AwsError> {
-        let rows: Vec<(String, String, String, Vec<u8>, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<OwnedKeyRow> = sqlx::query_as(
             "SELECT user_id, ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
              FROM ssh_public_keys",
         )
@@ -244,19 +252,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(user_id, id, body, key_blob, fingerprint, status, uploaded_at)| {
-                    let row = KeyRow {
-                        ssh_public_key_id: id,
-                        body,
-                        key_blob,
-                        fingerprint,
-                        status,
-                        uploaded_at,
-                    };
-                    Change::SshPublicKeyPut(Arc::new(row.into_record(&user_id)))
-                },
-            )
+            .map(|row| Change::SshPublicKeyPut(Arc::new(row.key.into_record(&row.user_id))))
             .collect())
     }
 }
