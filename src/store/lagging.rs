@@ -19,16 +19,17 @@
 //! Credentials and settings that authorization does not use are kept as small records, and
 //! only for what exists: a login profile's date and reset flag (never its hash), a virtual
 //! MFA device's user and date (never its seed), SSH public keys and signing certificates
-//! (public by nature), the account's alias and password policy. Checks (a password against
+//! (public by nature), service-specific credentials (never their secrets), the account's
+//! alias and password policy. Checks (a password against
 //! the policy, an MFA code against its device) still read the store.
 //!
 //! A few fields are not kept: a role's `RoleLastUsed` is left out. AWS managed policies
-//! come from the bundled catalogue and never lag (their counts do). Server certificates,
-//! service-specific credentials and the tags of MFA devices and server certificates are
-//! read from the store still.
+//! come from the bundled catalogue and never lag (their counts do). Server certificates and
+//! the tags of MFA devices and server certificates are read from the store still.
 //!
 //! [`Propagation::lagging_view`]: crate::consistency::Propagation::lagging_view
 
+use super::ServiceCredential;
 use super::identity_policies::Owner;
 use super::tags::Tag;
 use super::{AccessKey, Group, ManagedPolicy, Page, PolicyVersion, Role, User, groups, policies};
@@ -757,4 +758,43 @@ pub(super) fn signing_certificates(
             uploaded_at: certificate.uploaded_at,
         })
         .collect())
+}
+
+/// A visible user's visible service-specific credentials (of one service, when named),
+/// oldest first.
+pub(super) fn service_credentials(
+    view: &View,
+    user: &UserRecord,
+    service_name: Option<&str>,
+) -> Vec<ServiceCredential> {
+    (view.service_credentials(&user.user_id).iter())
+        .filter(|c| service_name.is_none_or(|name| c.service_name == name))
+        .map(|c| ServiceCredential {
+            credential_id: c.credential_id.clone(),
+            user_name: user.user_name.clone(),
+            service_name: c.service_name.clone(),
+            service_user_name: c.service_user_name.clone(),
+            service_credential_alias: c.service_credential_alias.clone(),
+            active: c.active,
+            created_at: c.created_at,
+            expires_at: c.expires_at,
+        })
+        .collect()
+}
+
+/// Every visible user's, by user name then age.
+pub(super) fn all_service_credentials(
+    view: &View,
+    account_id: &str,
+    service_name: Option<&str>,
+) -> Vec<ServiceCredential> {
+    let everyone = Listing {
+        account_id,
+        path_prefix: "/",
+        marker: None,
+        max_items: usize::MAX,
+    };
+    (view.users_page(&everyone).0.iter())
+        .flat_map(|user| service_credentials(view, user, service_name))
+        .collect()
 }

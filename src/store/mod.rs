@@ -180,6 +180,7 @@ impl Store {
         changes.extend(self.mfa_device_changes().await?);
         changes.extend(self.ssh_public_key_changes().await?);
         changes.extend(self.signing_certificate_changes().await?);
+        changes.extend(self.service_credential_changes().await?);
         changes.extend(self.account_setting_changes().await?);
         Ok(changes)
     }

@@ -120,6 +120,12 @@ pub enum Change {
         account_id: String,
         user_id: Option<String>,
     },
+    /// A user's service-specific credential (never its secret), for lagging reads.
+    ServiceCredentialPut(Arc<ServiceCredentialRecord>),
+    ServiceCredentialRemoved {
+        user_id: String,
+        credential_id: String,
+    },
     /// The account's alias (none: deleted), for lagging reads.
     AccountAlias {
         account_id: String,
@@ -161,8 +167,8 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
-            // Console passwords, MFA devices, SSH keys and signing certificates are
-            // credentials, as access keys are.
+            // Console passwords, MFA devices, SSH keys, signing certificates and
+            // service-specific credentials are credentials, as access keys are.
             Change::LoginProfilePut(_)
             | Change::LoginProfileRemoved { .. }
             | Change::MfaDevicePut(_)
@@ -170,7 +176,9 @@ impl Change {
             | Change::SshPublicKeyPut(_)
             | Change::SshPublicKeyRemoved { .. }
             | Change::SigningCertificatePut(_)
-            | Change::SigningCertificateRemoved { .. } => ChangeKind::AccessKeys,
+            | Change::SigningCertificateRemoved { .. }
+            | Change::ServiceCredentialPut(_)
+            | Change::ServiceCredentialRemoved { .. } => ChangeKind::AccessKeys,
             // Settings of the account, as its creation is.
             Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
@@ -216,6 +224,10 @@ impl Change {
             Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
             Change::SshPublicKeyPut(key) => format!("principal:{}", key.user_id),
             Change::SshPublicKeyRemoved { user_id, .. } => format!("principal:{user_id}"),
+            Change::ServiceCredentialPut(credential) => {
+                format!("principal:{}", credential.user_id)
+            }
+            Change::ServiceCredentialRemoved { user_id, .. } => format!("principal:{user_id}"),
             Change::SigningCertificatePut(certificate) => {
                 credential_owner(&certificate.account_id, certificate.user_id.as_deref())
             }
@@ -406,6 +418,19 @@ pub struct SigningCertificateRecord {
     pub uploaded_at: time::OffsetDateTime,
 }
 
+/// A service-specific credential as `ListServiceSpecificCredentials` shows it: no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCredentialRecord {
+    pub credential_id: String,
+    pub user_id: String,
+    pub service_name: String,
+    pub service_user_name: Option<String>,
+    pub service_credential_alias: Option<String>,
+    pub active: bool,
+    pub created_at: time::OffsetDateTime,
+    pub expires_at: Option<time::OffsetDateTime>,
+}
+
 /// An inline policy of a user, role or group: parsed for authorization, as written for
 /// lagging read APIs.
 #[derive(Debug, Clone)]
@@ -591,6 +616,8 @@ struct ViewData {
     login_profiles: ById<LoginProfileRecord>,
     /// User id → SSH public keys, for the users that have some.
     ssh_public_keys: HashMap<String, Vec<Arc<SshPublicKeyRecord>>>,
+    /// User id → service-specific credentials, for the users that have some.
+    service_credentials: HashMap<String, Vec<Arc<ServiceCredentialRecord>>>,
     /// Certificate id → signing certificate.
     signing_certificates: ById<SigningCertificateRecord>,
     /// Serial number → virtual MFA device.
@@ -626,6 +653,7 @@ impl ViewData {
                 data.memberships.remove(&user_id);
                 data.login_profiles.remove(&user_id);
                 data.ssh_public_keys.remove(&user_id);
+                data.service_credentials.remove(&user_id);
             }
             Change::GroupPut(group) => {
                 if let Some(old) = data.groups.insert(group.clone()) {
@@ -781,6 +809,28 @@ impl ViewData {
                     keys.retain(|k| k.ssh_public_key_id != ssh_public_key_id);
                     if keys.is_empty() {
                         data.ssh_public_keys.remove(&user_id);
+                    }
+                }
+            }
+            Change::ServiceCredentialPut(credential) => {
+                let all = data.service_credentials.entry(credential.user_id.clone());
+                let all = all.or_default();
+                match all
+                    .iter_mut()
+                    .find(|c| c.credential_id == credential.credential_id)
+                {
+                    Some(old) => *old = credential,
+                    None => all.push(credential),
+                }
+            }
+            Change::ServiceCredentialRemoved {
+                user_id,
+                credential_id,
+            } => {
+                if let Some(all) = data.service_credentials.get_mut(&user_id) {
+                    all.retain(|c| c.credential_id != credential_id);
+                    if all.is_empty() {
+                        data.service_credentials.remove(&user_id);
                     }
                 }
             }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{
     GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
-    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, SigningCertificateRecord,
-    SshPublicKeyRecord, UserRecord, View, ViewData, name_key,
+    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, ServiceCredentialRecord,
+    SigningCertificateRecord, SshPublicKeyRecord, UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -170,6 +170,16 @@ impl View {
             (a.uploaded_at, &a.certificate_id).cmp(&(b.uploaded_at, &b.certificate_id))
         });
         certificates
+    }
+
+    /// A user's visible service-specific credentials (by the user's unique id), oldest
+    /// first.
+    pub fn service_credentials(&self, user_id: &str) -> Vec<Arc<ServiceCredentialRecord>> {
+        let mut all = (self.read().service_credentials.get(user_id))
+            .cloned()
+            .unwrap_or_default();
+        all.sort_by(|a, b| (a.created_at, &a.credential_id).cmp(&(b.created_at, &b.credential_id)));
+        all
     }
 
     /// The account's visible alias, if it has one.

@@ -74,6 +74,8 @@ mod at {
     pub const SSH_KEY: usize = 31;
     pub const SIGNING_CERTIFICATES: usize = 32;
     pub const ROOT_SIGNING_CERTIFICATES: usize = 33;
+    pub const SERVICE_CREDENTIALS: usize = 34;
+    pub const ALL_SERVICE_CREDENTIALS: usize = 35;
 }
 
 /// Every read this module is about, on the entities [`create`] makes, in comparable form.
@@ -137,6 +139,10 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
     let ssh_key = ssh_key.send().await;
     let certificates = iam.list_signing_certificates().user_name("u").send().await;
     let root_certificates = iam.list_signing_certificates().send().await;
+    let service = iam.list_service_specific_credentials().user_name("u");
+    let service = service.send().await;
+    let all_service = iam.list_service_specific_credentials().all_users(true);
+    let all_service = all_service.send().await;
     vec![
         shown(policy.map(|p| p.policy)),
         shown(local.map(|p| p.policies)),
@@ -185,6 +191,8 @@ async fn reads(iam: &aws_sdk_iam::Client) -> Vec<String> {
         shown(ssh_key.map(|k| k.ssh_public_key)),
         shown(certificates.map(|c| c.certificates)),
         shown(root_certificates.map(|c| c.certificates)),
+        shown(service.map(|c| c.service_specific_credentials)),
+        shown(all_service.map(|c| c.service_specific_credentials)),
     ]
 }
 
@@ -241,6 +249,9 @@ async fn create(server: &TestServer) {
     let root = iam.upload_signing_certificate();
     let root = root.certificate_body(include_str!("fixtures/third_cert.pem"));
     root.send().await.unwrap();
+    let service = iam.create_service_specific_credential().user_name("u");
+    let service = service.service_name("codecommit.amazonaws.com");
+    service.send().await.unwrap();
     let login = iam.create_login_profile().user_name("u").password(PASSWORD);
     login.send().await.unwrap();
     let alias = iam.create_account_alias().account_alias("lagging-first");
@@ -281,6 +292,14 @@ async fn signing_certificate_id(iam: &aws_sdk_iam::Client, user: Option<&str>) -
         .set_user_name(user.map(Into::into));
     let list = list.send().await.unwrap();
     list.certificates()[0].certificate_id().to_owned()
+}
+
+/// The id of the user's service-specific credential, as [`ssh_key_id`].
+async fn service_credential_id(iam: &aws_sdk_iam::Client) -> String {
+    let list = iam.list_service_specific_credentials().user_name("u");
+    let list = list.send().await.unwrap();
+    let credentials = list.service_specific_credentials();
+    credentials[0].service_specific_credential_id().to_owned()
 }
 
 fn mfa_serial() -> String {
@@ -348,6 +367,9 @@ async fn update(server: &TestServer) {
         .update_account_password_policy()
         .minimum_password_length(12);
     policy.send().await.unwrap();
+    let service = iam.update_service_specific_credential().user_name("u");
+    let service = service.service_specific_credential_id(service_credential_id(&iam).await);
+    service.status(StatusType::Inactive).send().await.unwrap();
     for user in [Some("u"), None] {
         let id = signing_certificate_id(&iam, user).await;
         let certificate = iam
@@ -435,6 +457,9 @@ async fn delete(server: &TestServer) {
         .send()
         .await
         .unwrap();
+    let service = iam.delete_service_specific_credential().user_name("u");
+    let service = service.service_specific_credential_id(service_credential_id(&iam).await);
+    service.send().await.unwrap();
     for user in [Some("u"), None] {
         let id = signing_certificate_id(&iam, user).await;
         let certificate = iam
@@ -488,12 +513,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     let iam = server.iam();
     let admin = server.admin();
     let nothing = reads(&iam).await;
-    assert_eq!(nothing.len(), 34);
+    assert_eq!(nothing.len(), 36);
 
     // Created: nothing is found, nothing is listed, until propagated.
     create(&server).await;
     assert_eq!(reads(&iam).await, nothing);
-    assert_eq!(missing(&nothing).len(), 24, "{nothing:?}");
+    assert_eq!(missing(&nothing).len(), 25, "{nothing:?}");
     assert_eq!(nothing[at::ALIASES], "[]");
     assert!(
         !nothing[at::SUMMARY].contains("\"Users\": 1"),
@@ -642,6 +667,8 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
         at::SSH_KEYS,
         at::SIGNING_CERTIFICATES,
         at::ROOT_SIGNING_CERTIFICATES,
+        at::SERVICE_CREDENTIALS,
+        at::ALL_SERVICE_CREDENTIALS,
     ];
     let gone: Vec<usize> = (0..deleted.len()).filter(|i| !kept.contains(i)).collect();
     assert_eq!(missing(&deleted), gone, "{deleted:?}");
@@ -656,6 +683,12 @@ async fn policies_versions_documents_tags_profiles_and_providers_lag_until_they_
     assert_eq!(deleted[at::SSH_KEYS], "Some([])");
     assert_eq!(deleted[at::SIGNING_CERTIFICATES], "[]");
     assert_eq!(deleted[at::ROOT_SIGNING_CERTIFICATES], "[]");
+    assert_eq!(deleted[at::SERVICE_CREDENTIALS], "Some([])");
+    let service = &updated[at::ALL_SERVICE_CREDENTIALS];
+    assert!(
+        service.contains("Inactive") && service.contains("user_name: \"u\""),
+        "{service}"
+    );
     assert!(created[at::SUMMARY].contains("\"AccountSigningCertificatesPresent\": 1"));
     assert!(deleted[at::SUMMARY].contains("\"AccountSigningCertificatesPresent\": 0"));
     assert_eq!(
