@@ -163,7 +163,7 @@ pub async fn get_account_password_policy(
     let policy = cx
         .app
         .store
-        .password_policy(account)
+        .account_password_policy(account)
         .await?
         .ok_or_else(|| no_password_policy(account))?;
     Ok(PasswordPolicyOutput { policy })

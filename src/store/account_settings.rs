@@ -2,9 +2,12 @@
 //! (outbound web identity federation, the global endpoint's token version), and the counts
 //! of `GetAccountSummary`.
 
+use std::sync::Arc;
+
 use super::Store;
 use crate::aws_error;
 use crate::error::AwsError;
+use crate::view::Change;
 
 /// The account's password policy, as `UpdateAccountPasswordPolicy` sets it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -67,6 +70,10 @@ impl Store {
         .bind(alias)
         .execute(&mut *w.tx)
         .await?;
+        w.record(Change::AccountAlias {
+            account_id: account_id.to_owned(),
+            alias: Some(alias.to_owned()),
+        });
         w.commit().await
     }
 
@@ -88,17 +95,36 @@ impl Store {
                 "The account alias {alias} cannot be found."
             ));
         }
+        w.record(Change::AccountAlias {
+            account_id: account_id.to_owned(),
+            alias: None,
+        });
         w.commit().await
     }
 
     /// The account's aliases: none or one.
     pub async fn account_aliases(&self, account_id: &str) -> Result<Vec<String>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(view.account_alias(account_id).into_iter().collect());
+        }
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT alias FROM account_aliases WHERE account_id = ?")
                 .bind(account_id)
                 .fetch_all(&self.reader)
                 .await?;
         Ok(rows.into_iter().map(|(a,)| a).collect())
+    }
+
+    /// `GetAccountPasswordPolicy`'s answer: with lagging reads, what has propagated.
+    /// Passwords are always checked against [`Store::password_policy`], the stored one.
+    pub async fn account_password_policy(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<PasswordPolicy>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(view.password_policy(account_id).map(|p| (*p).clone()));
+        }
+        self.password_policy(account_id).await
     }
 
     /// The account's password policy, if it set one.
@@ -144,6 +170,10 @@ impl Store {
         .bind(policy.hard_expiry)
         .execute(&mut *w.tx)
         .await?;
+        w.record(Change::PasswordPolicy {
+            account_id: account_id.to_owned(),
+            policy: Some(Arc::new(policy.clone())),
+        });
         w.commit().await
     }
 
@@ -157,7 +187,37 @@ impl Store {
         if deleted == 0 {
             return Err(no_password_policy(account_id));
         }
+        w.record(Change::PasswordPolicy {
+            account_id: account_id.to_owned(),
+            policy: None,
+        });
         w.commit().await
+    }
+
+    /// Every account's alias and password policy, for the view's first build.
+    pub(super) async fn account_setting_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let aliases: Vec<(String, String)> =
+            sqlx::query_as("SELECT account_id, alias FROM account_aliases")
+                .fetch_all(&self.reader)
+                .await?;
+        let mut changes: Vec<Change> = aliases
+            .into_iter()
+            .map(|(account_id, alias)| Change::AccountAlias {
+                account_id,
+                alias: Some(alias),
+            })
+            .collect();
+        let accounts: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM password_policies")
+            .fetch_all(&self.reader)
+            .await?;
+        for (account_id,) in accounts {
+            let policy = self.password_policy(&account_id).await?;
+            changes.push(Change::PasswordPolicy {
+                account_id,
+                policy: policy.map(Arc::new),
+            });
+        }
+        Ok(changes)
     }
 
     /// Is outbound web identity federation on for the account?
@@ -222,6 +282,14 @@ impl Store {
     }
 
     pub async fn account_counts(&self, account_id: &str) -> Result<AccountCounts, AwsError> {
+        let counts = self.stored_account_counts(account_id).await?;
+        Ok(match self.propagation.lagging_view() {
+            Some(view) => super::lagging::account_counts(view, account_id, counts),
+            None => counts,
+        })
+    }
+
+    async fn stored_account_counts(&self, account_id: &str) -> Result<AccountCounts, AwsError> {
         Ok(sqlx::query_as(
             "SELECT (SELECT count(*) FROM users WHERE account_id = ?1) AS users,
                     (SELECT count(*) FROM groups WHERE account_id = ?1) AS groups,

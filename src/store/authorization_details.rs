@@ -73,6 +73,11 @@ impl Store {
         account_id: &str,
         kinds: DetailKinds,
     ) -> Result<AuthorizationDetails, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(super::lagging::authorization_details(
+                view, account_id, kinds,
+            ));
+        }
         let mut conn = self.reader.acquire().await?;
         let conn = &mut *conn;
         let mut details = AuthorizationDetails::default();

@@ -11,17 +11,33 @@
 //! thumbprints, metadata and dates, and the tags of everything that is no principal (by
 //! ARN). What is per user stays small: a user's tags were there already, and an inline
 //! policy adds only its document's text, shared by the owners of the same document at
-//! start-up. Counts (`AttachmentCount`, `PermissionsBoundaryUsageCount`) are counted over
-//! the visible attachments and boundaries when asked, rather than kept per policy.
+//! start-up. Counts (`AttachmentCount`, `PermissionsBoundaryUsageCount`, those of
+//! `GetAccountSummary`) are counted over what is visible when asked, rather than kept;
+//! `ListEntitiesForPolicy` and `GetAccountAuthorizationDetails` are derived from the
+//! entities, memberships, attachments and documents the view holds anyway.
+//!
+//! Credentials and settings that authorization does not use are kept as small records, and
+//! only for what exists: a login profile's date and reset flag (never its hash), a virtual
+//! MFA device's user and date (never its seed), SSH public keys and signing certificates
+//! (public by nature), service-specific credentials (never their secrets), the account's
+//! alias and password policy. Checks (a password against
+//! the policy, an MFA code against its device) still read the store.
 //!
 //! A few fields are not kept: a role's `RoleLastUsed` is left out. AWS managed policies
-//! come from the bundled catalogue and never lag (their counts do).
+//! come from the bundled catalogue and never lag (their counts do). Server certificates and
+//! the tags of MFA devices and server certificates are read from the store still.
 //!
 //! [`Propagation::lagging_view`]: crate::consistency::Propagation::lagging_view
 
+use super::ServiceCredential;
 use super::identity_policies::Owner;
 use super::tags::Tag;
 use super::{AccessKey, Group, ManagedPolicy, Page, PolicyVersion, Role, User, groups, policies};
+use super::{
+    AccountCounts, AuthorizationDetails, DetailKinds, GroupDetail, OwnerPolicies, PolicyDetail,
+    PolicyEntity, PolicyUsage, RoleDetail, UserDetail,
+};
+use super::{Assignment, MfaDevice, SigningCertificate, SshPublicKey, VirtualMfaDevice};
 use super::{
     InstanceProfile, OidcProvider, SamlProvider, instance_profiles, oidc_providers, roles,
     saml_providers,
@@ -218,8 +234,12 @@ pub(super) fn attached_policies(
     path_prefix: &str,
 ) -> Result<Vec<(String, String)>, AwsError> {
     let arns = view.attached_policy_arns(&owner_id(view, account_id, owner)?);
-    Ok(arns
-        .into_iter()
+    Ok(named_policies(arns, path_prefix))
+}
+
+/// (name, ARN) of each of these policy ARNs whose path starts with `path_prefix`.
+fn named_policies(arns: Vec<String>, path_prefix: &str) -> Vec<(String, String)> {
+    arns.into_iter()
         .filter_map(|arn| {
             let (_, resource) = arn.split_once(":policy/")?;
             let (path, name) = resource.rsplit_once('/').unwrap_or(("", resource));
@@ -231,7 +251,7 @@ pub(super) fn attached_policies(
             path.starts_with(path_prefix)
                 .then(|| (name.to_owned(), arn.clone()))
         })
-        .collect())
+        .collect()
 }
 
 /// Up to `max_items` of `items` (sorted by name without case) from the name `marker` on.
@@ -488,4 +508,298 @@ pub(super) fn listed_saml_provider(provider: &SamlProviderRecord) -> SamlProvide
             })
             .collect(),
     }
+}
+
+/// `ListEntitiesForPolicy`: the visible groups, users and roles (in that order, each by
+/// name) that use the policy as asked, whose path starts with `path_prefix`.
+pub(super) fn entities_for_policy(
+    view: &View,
+    account_id: &str,
+    policy_arn: &str,
+    usage: Option<PolicyUsage>,
+    path_prefix: &str,
+) -> Result<Vec<PolicyEntity>, AwsError> {
+    if aws_managed::by_arn(policy_arn).is_none() {
+        account_policy(view, account_id, policy_arn)?;
+    }
+    let attached = usage != Some(PolicyUsage::PermissionsBoundary);
+    let boundary = usage != Some(PolicyUsage::PermissionsPolicy);
+    let entities = view.policy_entities(account_id, policy_arn, attached, boundary);
+    let entity = |kind: &str, name: &str, id: &str| PolicyEntity {
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        id: id.to_owned(),
+    };
+    let groups = (entities.groups.iter())
+        .filter(|g| g.path.starts_with(path_prefix))
+        .map(|g| entity("Group", &g.group_name, &g.group_id));
+    let users = (entities.users.iter())
+        .filter(|u| u.path.starts_with(path_prefix))
+        .map(|u| entity("User", &u.user_name, &u.user_id));
+    let roles = (entities.roles.iter())
+        .filter(|r| r.path.starts_with(path_prefix))
+        .map(|r| entity("Role", &r.role_name, &r.role_id));
+    Ok(groups.chain(users).chain(roles).collect())
+}
+
+/// `GetAccountSummary`'s counts of what the view holds; `counts` gives the rest.
+pub(super) fn account_counts(
+    view: &View,
+    account_id: &str,
+    counts: AccountCounts,
+) -> AccountCounts {
+    let entities = view.entity_counts(account_id);
+    let devices = view.mfa_devices_of(account_id);
+    let attached: i64 = view
+        .policy_usage(account_id)
+        .values()
+        .map(|c| c.attachments)
+        .sum();
+    AccountCounts {
+        users: entities.users,
+        groups: entities.groups,
+        roles: entities.roles,
+        policies: entities.policies,
+        instance_profiles: entities.instance_profiles,
+        providers: entities.providers,
+        attached_policies: attached,
+        mfa_devices: devices.len() as i64,
+        root_signing_certificates: view.signing_certificates_of(account_id, None).len() as i64,
+        mfa_devices_in_use: devices.iter().filter(|d| d.user_id.is_some()).count() as i64,
+        ..counts
+    }
+}
+
+/// `GetAccountAuthorizationDetails` from what has propagated: the same shape, the same
+/// order as the store's (each list by name, the account's policies before AWS's).
+pub(super) fn authorization_details(
+    view: &View,
+    account_id: &str,
+    kinds: DetailKinds,
+) -> AuthorizationDetails {
+    let everything = Listing {
+        account_id,
+        path_prefix: "/",
+        marker: None,
+        max_items: usize::MAX,
+    };
+    let owner_policies = |owner_id: &str| OwnerPolicies {
+        inline: (view.inline_policies(owner_id).into_iter())
+            .map(|(name, document)| (name, document.to_string()))
+            .collect(),
+        attached: named_policies(view.attached_policy_arns(owner_id), "/"),
+    };
+    let mut details = AuthorizationDetails::default();
+    if kinds.users {
+        for user in view.users_page(&everything).0 {
+            details.users.push(UserDetail {
+                policies: owner_policies(&user.user_id),
+                groups: (view.groups_of(&user.user_id).iter())
+                    .map(|g| g.group_name.clone())
+                    .collect(),
+                user: User::from(&*user),
+            });
+        }
+    }
+    if kinds.groups {
+        for group in view.groups_page(&everything).0 {
+            details.groups.push(GroupDetail {
+                policies: owner_policies(&group.group_id),
+                group: to_group(&group),
+            });
+        }
+    }
+    if kinds.roles {
+        for role in view.roles_page(&everything).0 {
+            let profiles = view.instance_profiles_of_role(&role.role_id);
+            details.roles.push(RoleDetail {
+                policies: owner_policies(&role.role_id),
+                instance_profiles: (profiles.iter())
+                    .map(|p| InstanceProfile {
+                        tags: tags(view.resource_tags(&p.arn)),
+                        ..listed_profile(view, p)
+                    })
+                    .collect(),
+                role: Role {
+                    tags: tags(role.tags.clone()),
+                    ..listed_role(&role)
+                },
+            });
+        }
+    }
+    let usage = view.policy_usage(account_id);
+    if kinds.local_policies {
+        let mut local = view.managed_policies_of(account_id);
+        local.sort_by_cached_key(|p| p.policy_name.to_ascii_lowercase());
+        for policy in local {
+            let versions = (policy.versions.iter())
+                .map(|v| PolicyVersion {
+                    document: Some(v.document.to_string()),
+                    ..to_version(&policy, v)
+                })
+                .collect();
+            details.policies.push(PolicyDetail {
+                policy: to_policy(&policy, usage.get(&policy.arn).copied()),
+                versions,
+            });
+        }
+    }
+    if kinds.aws_policies {
+        let mut aws: Vec<PolicyDetail> = (aws_managed::CATALOGUE.iter())
+            .map(|aws| PolicyDetail {
+                policy: policies::aws_policy_counted(aws, usage.get(&aws.arn()).copied()),
+                versions: vec![policies::aws_version(aws, true)],
+            })
+            .filter(|p| p.policy.attachment_count > 0)
+            .collect();
+        aws.sort_by_cached_key(|p| p.policy.policy_name.to_ascii_lowercase());
+        details.policies.extend(aws);
+    }
+    details
+}
+
+/// `ListVirtualMFADevices`: a page of the account's visible devices by serial number,
+/// without seeds or tags; `marker` is the serial to start at.
+pub(super) fn virtual_mfa_devices(
+    view: &View,
+    account_id: &str,
+    assignment: Assignment,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Page<VirtualMfaDevice> {
+    let marker = marker.unwrap_or("");
+    let mut devices = (view.mfa_devices_of(account_id).into_iter())
+        .filter(|d| d.serial_number.as_str() >= marker)
+        .filter(|d| match assignment {
+            Assignment::Any => true,
+            // Enabled with no user: the root user's.
+            Assignment::Assigned => d.enabled_at.is_some(),
+            Assignment::Unassigned => d.enabled_at.is_none(),
+        });
+    let items = (devices.by_ref().take(max_items))
+        .map(|d| VirtualMfaDevice {
+            serial_number: d.serial_number.clone(),
+            seed: String::new(),
+            user: (d.user_id.as_deref())
+                .and_then(|id| view.user(id))
+                .map(|u| listed_user(&u)),
+            enabled_at: d.enabled_at,
+            tags: Vec::new(),
+        })
+        .collect();
+    Page {
+        items,
+        marker: devices.next().map(|d| d.serial_number.clone()),
+    }
+}
+
+/// `ListMFADevices`: a page of the visible devices enabled for a visible user.
+pub(super) fn mfa_devices(
+    view: &View,
+    account_id: &str,
+    user_name: Option<&str>,
+    marker: Option<&str>,
+    max_items: usize,
+) -> Result<Page<MfaDevice>, AwsError> {
+    // No user name: the root user's devices, enabled for no user.
+    let user_id = match user_name {
+        Some(name) => Some(owner_id(view, account_id, Owner::User(name))?),
+        None => None,
+    };
+    let marker = marker.unwrap_or("");
+    let mut devices = (view.mfa_devices_of(account_id).into_iter())
+        .filter(|d| d.enabled_at.is_some() && d.user_id == user_id)
+        .filter(|d| d.serial_number.as_str() >= marker);
+    let items = (devices.by_ref().take(max_items))
+        .map(|d| MfaDevice {
+            user_name: user_name.unwrap_or(account_id).to_owned(),
+            serial_number: d.serial_number.clone(),
+            enabled_at: d.enabled_at.unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        })
+        .collect();
+    Ok(Page {
+        items,
+        marker: devices.next().map(|d| d.serial_number.clone()),
+    })
+}
+
+/// A visible user's visible SSH public keys, oldest first.
+pub(super) fn ssh_public_keys(
+    view: &View,
+    account_id: &str,
+    user_name: &str,
+) -> Result<Vec<SshPublicKey>, AwsError> {
+    let user_id = owner_id(view, account_id, Owner::User(user_name))?;
+    Ok((view.ssh_public_keys(&user_id).iter())
+        .map(|key| SshPublicKey {
+            ssh_public_key_id: key.ssh_public_key_id.clone(),
+            user_name: user_name.to_owned(),
+            body: key.body.to_string(),
+            key_blob: key.key_blob.clone(),
+            fingerprint: key.fingerprint.clone(),
+            active: key.active,
+            uploaded_at: key.uploaded_at,
+        })
+        .collect())
+}
+
+/// The visible signing certificates of a visible user (or of the root), oldest first.
+pub(super) fn signing_certificates(
+    view: &View,
+    account_id: &str,
+    user_name: Option<&str>,
+) -> Result<Vec<SigningCertificate>, AwsError> {
+    let user_id = match user_name {
+        Some(name) => Some(owner_id(view, account_id, Owner::User(name))?),
+        None => None,
+    };
+    let certificates = view.signing_certificates_of(account_id, user_id.as_deref());
+    Ok((certificates.iter())
+        .map(|certificate| SigningCertificate {
+            certificate_id: certificate.certificate_id.clone(),
+            user_name: user_name.map(str::to_owned),
+            certificate_body: certificate.body.to_string(),
+            active: certificate.active,
+            uploaded_at: certificate.uploaded_at,
+        })
+        .collect())
+}
+
+/// A visible user's visible service-specific credentials (of one service, when named),
+/// oldest first.
+pub(super) fn service_credentials(
+    view: &View,
+    user: &UserRecord,
+    service_name: Option<&str>,
+) -> Vec<ServiceCredential> {
+    (view.service_credentials(&user.user_id).iter())
+        .filter(|c| service_name.is_none_or(|name| c.service_name == name))
+        .map(|c| ServiceCredential {
+            credential_id: c.credential_id.clone(),
+            user_name: user.user_name.clone(),
+            service_name: c.service_name.clone(),
+            service_user_name: c.service_user_name.clone(),
+            service_credential_alias: c.service_credential_alias.clone(),
+            active: c.active,
+            created_at: c.created_at,
+            expires_at: c.expires_at,
+        })
+        .collect()
+}
+
+/// Every visible user's, by user name then age.
+pub(super) fn all_service_credentials(
+    view: &View,
+    account_id: &str,
+    service_name: Option<&str>,
+) -> Vec<ServiceCredential> {
+    let everyone = Listing {
+        account_id,
+        path_prefix: "/",
+        marker: None,
+        max_items: usize::MAX,
+    };
+    (view.users_page(&everyone).0.iter())
+        .flat_map(|user| service_credentials(view, user, service_name))
+        .collect()
 }

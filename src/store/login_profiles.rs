@@ -1,5 +1,7 @@
 //! Login profiles: a user's console password, kept as a salted hash only.
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 
 use super::users::user_id;
@@ -7,6 +9,7 @@ use super::{Store, from_millis, to_millis};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::passwords::PasswordHash;
+use crate::view::{Change, LoginProfileRecord};
 
 #[derive(Debug, Clone)]
 pub struct LoginProfile {
@@ -54,6 +57,11 @@ impl Store {
             ));
         }
         remember(&mut w.tx, &user_id, password, now).await?;
+        w.record(Change::LoginProfilePut(Arc::new(LoginProfileRecord {
+            user_id,
+            created_at: now,
+            password_reset_required,
+        })));
         w.commit().await?;
         Ok(LoginProfile {
             user_name: user_name.to_owned(),
@@ -62,11 +70,26 @@ impl Store {
         })
     }
 
+    /// `GetLoginProfile`'s answer (it lags with lagging reads; [`Store::login_password`],
+    /// which checks passwords, never does).
     pub async fn login_profile(
         &self,
         account_id: &str,
         user_name: &str,
     ) -> Result<LoginProfile, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let user = view
+                .user_by_name(account_id, user_name)
+                .ok_or_else(|| AwsError::no_such_user(user_name))?;
+            let profile = view
+                .login_profile(&user.user_id)
+                .ok_or_else(|| no_login_profile(user_name))?;
+            return Ok(LoginProfile {
+                user_name: user.user_name.clone(),
+                created_at: profile.created_at,
+                password_reset_required: profile.password_reset_required,
+            });
+        }
         let (profile, _) = self.login_password(account_id, user_name).await?;
         Ok(profile)
     }
@@ -130,6 +153,8 @@ impl Store {
         if let Some(password) = password {
             remember(&mut w.tx, &user_id, password, now).await?;
         }
+        let record = profile_record(&mut w.tx, &user_id).await?;
+        w.record(Change::LoginProfilePut(Arc::new(record)));
         w.commit().await
     }
 
@@ -171,8 +196,46 @@ impl Store {
         if deleted == 0 {
             return Err(no_login_profile(user_name));
         }
+        w.record(Change::LoginProfileRemoved { user_id });
         w.commit().await
     }
+
+    /// Every login profile, for the view's first build.
+    pub(super) async fn login_profile_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, i64, bool)> = sqlx::query_as(
+            "SELECT user_id, created_at, password_reset_required FROM login_profiles",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, created_at, password_reset_required)| {
+                Change::LoginProfilePut(Arc::new(LoginProfileRecord {
+                    user_id,
+                    created_at: from_millis(created_at),
+                    password_reset_required,
+                }))
+            })
+            .collect())
+    }
+}
+
+/// A user's login profile as the view keeps it.
+async fn profile_record(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: &str,
+) -> Result<LoginProfileRecord, AwsError> {
+    let (created_at, password_reset_required): (i64, bool) = sqlx::query_as(
+        "SELECT created_at, password_reset_required FROM login_profiles WHERE user_id = ?",
+    )
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(LoginProfileRecord {
+        user_id: user_id.to_owned(),
+        created_at: from_millis(created_at),
+        password_reset_required,
+    })
 }
 
 /// Keeps a password's hash for `PasswordReusePrevention`: 24 at most are ever compared.

@@ -16,12 +16,12 @@ use super::tags::{
     resource_tags_changes, tags_of,
 };
 use super::users::{user_by_id, user_id};
-use super::{Page, Store, User, from_millis, to_millis, unique_or};
+use super::{Page, Store, User, from_millis, lagging, to_millis, unique_or};
 use crate::arn;
 use crate::aws_error;
 use crate::error::{AwsError, ErrorCode};
 use crate::iam::mfa_devices::totp;
-use crate::view::Change;
+use crate::view::{Change, MfaDeviceRecord};
 
 /// AWS's quota of MFA devices in use per user.
 pub const DEVICES_PER_USER: i64 = 8;
@@ -153,6 +153,7 @@ impl Store {
         if !tags.is_empty() {
             w.record(resource_tags_change(&serial_number, tags));
         }
+        w.record(device_change(account_id, &serial_number, None));
         w.commit().await?;
         Ok(VirtualMfaDevice {
             serial_number,
@@ -181,6 +182,9 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         w.record(resource_tags_change(serial, &[]));
+        w.record(Change::MfaDeviceRemoved {
+            serial_number: serial.to_owned(),
+        });
         w.commit().await
     }
 
@@ -193,6 +197,11 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<VirtualMfaDevice>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(lagging::virtual_mfa_devices(
+                view, account_id, assignment, marker, max_items,
+            ));
+        }
         let mut conn = self.reader.acquire().await?;
         let mut rows: Vec<DeviceRow> = sqlx::query_as(select_devices!(
             "WHERE account_id = ?1 AND serial_number >= ?2
@@ -262,6 +271,7 @@ impl Store {
         .bind(serial)
         .execute(&mut *w.tx)
         .await?;
+        w.record(device_change(account_id, serial, Some((user_id, now))));
         w.commit().await
     }
 
@@ -305,6 +315,7 @@ impl Store {
         .bind(serial)
         .execute(&mut *w.tx)
         .await?;
+        w.record(device_change(account_id, serial, None));
         w.commit().await
     }
 
@@ -316,6 +327,9 @@ impl Store {
         marker: Option<&str>,
         max_items: usize,
     ) -> Result<Page<MfaDevice>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::mfa_devices(view, account_id, user_name, marker, max_items);
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let mut rows: Vec<(String, i64)> = sqlx::query_as(
@@ -349,6 +363,12 @@ impl Store {
         user_name: Option<&str>,
         serial: &str,
     ) -> Result<MfaDevice, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let page = lagging::mfa_devices(view, account_id, user_name, Some(serial), 1)?;
+            return (page.items.into_iter())
+                .find(|d| d.serial_number == serial)
+                .ok_or_else(|| no_such_device(serial));
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let row = users_device(&mut conn, account_id, user_id.as_deref(), serial).await?;
@@ -435,6 +455,38 @@ impl Store {
         .await?;
         Ok(resource_tags_changes(rows))
     }
+
+    /// Every virtual MFA device, for the view's first build.
+    pub(super) async fn mfa_device_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<(String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT serial_number, account_id, user_id, enabled_at FROM mfa_devices",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(serial, account_id, user_id, enabled_at)| {
+                let enabled = enabled_at.map(|at| (user_id, from_millis(at)));
+                device_change(&account_id, &serial, enabled)
+            })
+            .collect())
+    }
+}
+
+/// A device as the view keeps it: whom it is enabled for (and since when), never its seed.
+fn device_change(
+    account_id: &str,
+    serial: &str,
+    enabled: Option<(Option<String>, OffsetDateTime)>,
+) -> Change {
+    let (user_id, enabled_at) = enabled.unzip();
+    let user_id = user_id.flatten();
+    Change::MfaDevicePut(std::sync::Arc::new(MfaDeviceRecord {
+        serial_number: serial.to_owned(),
+        account_id: crate::view::account_id(account_id),
+        user_id,
+        enabled_at,
+    }))
 }
 
 /// Two consecutive codes, anywhere within the resynchronisation window: the step of the

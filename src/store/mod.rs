@@ -36,7 +36,6 @@ mod tags;
 mod users;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use sqlx::migrate::Migrator;
@@ -192,6 +191,12 @@ impl Store {
         changes.extend(self.instance_profile_tag_changes().await?);
         changes.extend(self.server_certificate_tag_changes().await?);
         changes.extend(self.mfa_device_tag_changes().await?);
+        changes.extend(self.login_profile_changes().await?);
+        changes.extend(self.mfa_device_changes().await?);
+        changes.extend(self.ssh_public_key_changes().await?);
+        changes.extend(self.signing_certificate_changes().await?);
+        changes.extend(self.service_credential_changes().await?);
+        changes.extend(self.account_setting_changes().await?);
         Ok(changes)
     }
 

@@ -428,6 +428,9 @@ impl Store {
         usage: Option<PolicyUsage>,
         path_prefix: &str,
     ) -> Result<Vec<PolicyEntity>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::entities_for_policy(view, account_id, policy_arn, usage, path_prefix);
+        }
         let mut conn = self.reader.acquire().await?;
         check_attachable(&mut conn, account_id, policy_arn).await?;
         let attached = usage != Some(PolicyUsage::PermissionsBoundary);
@@ -835,7 +838,7 @@ pub(super) fn aws_policy_counted(
 }
 
 /// The default (and only bundled) version of an AWS managed policy.
-fn aws_version(aws: &AwsManagedPolicy, with_document: bool) -> PolicyVersion {
+pub(super) fn aws_version(aws: &AwsManagedPolicy, with_document: bool) -> PolicyVersion {
     PolicyVersion {
         version_id: aws.version_id.to_owned(),
         document: with_document.then(|| aws.document.to_owned()),

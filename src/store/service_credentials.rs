@@ -4,11 +4,12 @@
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Store, from_millis, to_millis, users};
+use super::{Store, from_millis, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::passwords::PasswordHash;
 use crate::ids::{IdKind, new_id};
+use crate::view::{Change, ServiceCredentialRecord};
 
 /// IAM allows two credentials per user for each service.
 pub(crate) const CREDENTIALS_PER_USER_PER_SERVICE: i64 = 2;
@@ -125,6 +126,7 @@ impl Store {
         .bind(new.expires_at.map(to_millis))
         .execute(&mut *w.tx)
         .await?;
+        w.record(record_change(&user_id, &credential));
         w.commit().await?;
         Ok(credential)
     }
@@ -136,6 +138,11 @@ impl Store {
         user_name: &str,
         service_name: Option<&str>,
     ) -> Result<Vec<ServiceCredential>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let user = (view.user_by_name(account_id, user_name))
+                .ok_or_else(|| AwsError::no_such_user(user_name))?;
+            return Ok(lagging::service_credentials(view, &user, service_name));
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<CredentialRow> = sqlx::query_as(select_credentials!(
@@ -155,6 +162,13 @@ impl Store {
         account_id: &str,
         service_name: Option<&str>,
     ) -> Result<Vec<ServiceCredential>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return Ok(lagging::all_service_credentials(
+                view,
+                account_id,
+                service_name,
+            ));
+        }
         let rows: Vec<CredentialRow> = sqlx::query_as(select_credentials!(
             "WHERE u.account_id = ?1 AND (?2 IS NULL OR c.service_name = ?2)
              ORDER BY u.user_name, c.created_at, c.credential_id"
@@ -197,12 +211,17 @@ impl Store {
         active: bool,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        credential(&mut w.tx, account_id, user_name, credential_id).await?;
+        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
+        let found = credential(&mut w.tx, account_id, user_name, credential_id).await?;
         sqlx::query("UPDATE service_specific_credentials SET status = ? WHERE credential_id = ?")
             .bind(if active { "Active" } else { "Inactive" })
             .bind(credential_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(record_change(
+            &user_id,
+            &ServiceCredential { active, ..found },
+        ));
         w.commit().await
     }
 
@@ -213,13 +232,53 @@ impl Store {
         credential_id: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
+        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
         credential(&mut w.tx, account_id, user_name, credential_id).await?;
         sqlx::query("DELETE FROM service_specific_credentials WHERE credential_id = ?")
             .bind(credential_id)
             .execute(&mut *w.tx)
             .await?;
+        w.record(Change::ServiceCredentialRemoved {
+            user_id,
+            credential_id: credential_id.to_owned(),
+        });
         w.commit().await
     }
+
+    /// Every service-specific credential, for the view's first build.
+    pub(super) async fn service_credential_changes(&self) -> Result<Vec<Change>, AwsError> {
+        #[derive(sqlx::FromRow)]
+        struct OwnedRow {
+            user_id: String,
+            #[sqlx(flatten)]
+            credential: CredentialRow,
+        }
+        let rows: Vec<OwnedRow> = sqlx::query_as(
+            "SELECT c.user_id, c.credential_id, u.user_name, c.service_name, c.service_user_name,
+                    c.service_credential_alias, c.status, c.created_at, c.expires_at
+             FROM service_specific_credentials c JOIN users u ON u.user_id = c.user_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| record_change(&row.user_id, &row.credential.into()))
+            .collect())
+    }
+}
+
+/// A credential as the view keeps it: without its secret.
+fn record_change(user_id: &str, credential: &ServiceCredential) -> Change {
+    Change::ServiceCredentialPut(std::sync::Arc::new(ServiceCredentialRecord {
+        credential_id: credential.credential_id.clone(),
+        user_id: user_id.to_owned(),
+        service_name: credential.service_name.clone(),
+        service_user_name: credential.service_user_name.clone(),
+        service_credential_alias: credential.service_credential_alias.clone(),
+        active: credential.active,
+        created_at: credential.created_at,
+        expires_at: credential.expires_at,
+    }))
 }
 
 /// The credential, if it belongs to the named user.

@@ -3,10 +3,13 @@
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Store, from_millis, is_unique_violation, to_millis, users};
+use std::sync::Arc;
+
+use super::{Store, from_millis, is_unique_violation, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{ID_ATTEMPTS, new_certificate_id};
+use crate::view::{Change, SigningCertificateRecord};
 
 /// IAM allows two signing certificates per user.
 pub(crate) const SIGNING_CERTIFICATES_PER_USER: i64 = 2;
@@ -84,6 +87,16 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+        w.record(Change::SigningCertificatePut(Arc::new(
+            SigningCertificateRecord {
+                certificate_id: certificate_id.clone(),
+                account_id: crate::view::account_id(account_id),
+                user_id,
+                body: certificate_body.into(),
+                active: true,
+                uploaded_at: now,
+            },
+        )));
         w.commit().await?;
         Ok(SigningCertificate {
             certificate_id,
@@ -100,6 +113,9 @@ impl Store {
         account_id: &str,
         user_name: Option<&str>,
     ) -> Result<Vec<SigningCertificate>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::signing_certificates(view, account_id, user_name);
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
@@ -148,6 +164,11 @@ impl Store {
         if updated == 0 {
             return Err(no_such_certificate(certificate_id));
         }
+        let row: CertificateRow = sqlx::query_as(select_certificates!("WHERE certificate_id = ?"))
+            .bind(certificate_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        w.record(row.into_change());
         w.commit().await
     }
 
@@ -172,7 +193,55 @@ impl Store {
         if deleted == 0 {
             return Err(no_such_certificate(certificate_id));
         }
+        w.record(Change::SigningCertificateRemoved {
+            certificate_id: certificate_id.to_owned(),
+            account_id: account_id.to_owned(),
+            user_id,
+        });
         w.commit().await
+    }
+
+    /// Every signing certificate, for the view's first build.
+    pub(super) async fn signing_certificate_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<CertificateRow> = sqlx::query_as(select_certificates!(""))
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.into_iter().map(CertificateRow::into_change).collect())
+    }
+}
+
+macro_rules! select_certificates {
+    ($rest:literal) => {
+        concat!(
+            "SELECT certificate_id, account_id, user_id, certificate_body, status, uploaded_at
+             FROM signing_certificates ",
+            $rest
+        )
+    };
+}
+use select_certificates;
+
+#[derive(sqlx::FromRow)]
+struct CertificateRow {
+    certificate_id: String,
+    account_id: String,
+    user_id: Option<String>,
+    certificate_body: String,
+    status: String,
+    uploaded_at: i64,
+}
+
+impl CertificateRow {
+    /// The certificate as the view keeps it.
+    fn into_change(self) -> Change {
+        Change::SigningCertificatePut(Arc::new(SigningCertificateRecord {
+            certificate_id: self.certificate_id,
+            account_id: crate::view::account_id(&self.account_id),
+            user_id: self.user_id,
+            body: self.certificate_body.into(),
+            active: self.status == "Active",
+            uploaded_at: from_millis(self.uploaded_at),
+        }))
     }
 }
 

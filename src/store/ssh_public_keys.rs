@@ -3,10 +3,13 @@
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{Store, from_millis, to_millis, users};
+use std::sync::Arc;
+
+use super::{Store, from_millis, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::ids::{IdKind, new_id};
+use crate::view::{Change, SshPublicKeyRecord};
 
 /// IAM allows five SSH public keys per user.
 pub(crate) const SSH_KEYS_PER_USER: i64 = 5;
@@ -34,7 +37,27 @@ struct KeyRow {
     uploaded_at: i64,
 }
 
+/// A key with its user's id, for the view's first build.
+#[derive(sqlx::FromRow)]
+struct OwnedKeyRow {
+    user_id: String,
+    #[sqlx(flatten)]
+    key: KeyRow,
+}
+
 impl KeyRow {
+    fn into_record(self, user_id: &str) -> SshPublicKeyRecord {
+        SshPublicKeyRecord {
+            ssh_public_key_id: self.ssh_public_key_id,
+            user_id: user_id.to_owned(),
+            body: self.body.into(),
+            key_blob: self.key_blob,
+            fingerprint: self.fingerprint,
+            active: self.status == "Active",
+            uploaded_at: from_millis(self.uploaded_at),
+        }
+    }
+
     fn into_key(self, user_name: &str) -> SshPublicKey {
         SshPublicKey {
             ssh_public_key_id: self.ssh_public_key_id,
@@ -94,6 +117,15 @@ impl Store {
         .bind(to_millis(now))
         .execute(&mut *w.tx)
         .await?;
+        w.record(Change::SshPublicKeyPut(Arc::new(SshPublicKeyRecord {
+            ssh_public_key_id: id.clone(),
+            user_id,
+            body: body.into(),
+            key_blob: key_blob.to_vec(),
+            fingerprint: fingerprint.to_owned(),
+            active: true,
+            uploaded_at: now,
+        })));
         w.commit().await?;
         Ok(SshPublicKey {
             ssh_public_key_id: id,
@@ -112,6 +144,12 @@ impl Store {
         user_name: &str,
         ssh_public_key_id: &str,
     ) -> Result<SshPublicKey, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            let keys = lagging::ssh_public_keys(view, account_id, user_name)?;
+            return (keys.into_iter())
+                .find(|k| k.ssh_public_key_id == ssh_public_key_id)
+                .ok_or_else(|| no_such_key(ssh_public_key_id));
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let row: KeyRow = sqlx::query_as(
@@ -132,6 +170,9 @@ impl Store {
         account_id: &str,
         user_name: &str,
     ) -> Result<Vec<SshPublicKey>, AwsError> {
+        if let Some(view) = self.propagation.lagging_view() {
+            return lagging::ssh_public_keys(view, account_id, user_name);
+        }
         let mut conn = self.reader.acquire().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<KeyRow> = sqlx::query_as(
@@ -165,6 +206,14 @@ impl Store {
         if updated == 0 {
             return Err(no_such_key(ssh_public_key_id));
         }
+        let row: KeyRow = sqlx::query_as(
+            "SELECT ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
+             FROM ssh_public_keys WHERE ssh_public_key_id = ?",
+        )
+        .bind(ssh_public_key_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.record(Change::SshPublicKeyPut(Arc::new(row.into_record(&user_id))));
         w.commit().await
     }
 
@@ -186,7 +235,25 @@ impl Store {
         if deleted == 0 {
             return Err(no_such_key(ssh_public_key_id));
         }
+        w.record(Change::SshPublicKeyRemoved {
+            user_id,
+            ssh_public_key_id: ssh_public_key_id.to_owned(),
+        });
         w.commit().await
+    }
+
+    /// Every SSH public key, for the view's first build.
+    pub(super) async fn ssh_public_key_changes(&self) -> Result<Vec<Change>, AwsError> {
+        let rows: Vec<OwnedKeyRow> = sqlx::query_as(
+            "SELECT user_id, ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
+             FROM ssh_public_keys",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Change::SshPublicKeyPut(Arc::new(row.key.into_record(&row.user_id))))
+            .collect())
     }
 }
 

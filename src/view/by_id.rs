@@ -7,8 +7,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{
-    AccessKeyRecord, GroupRecord, InstanceProfileRecord, OidcProviderRecord, RoleRecord,
-    SessionRecord, UserRecord,
+    AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, MfaDeviceRecord,
+    OidcProviderRecord, RoleRecord, SessionRecord, SigningCertificateRecord, UserRecord,
 };
 
 /// A record with the id it is found by.
@@ -49,6 +49,24 @@ impl HasId for SessionRecord {
 impl HasId for InstanceProfileRecord {
     fn id(&self) -> &str {
         &self.instance_profile_id
+    }
+}
+
+impl HasId for LoginProfileRecord {
+    fn id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+impl HasId for MfaDeviceRecord {
+    fn id(&self) -> &str {
+        &self.serial_number
+    }
+}
+
+impl HasId for SigningCertificateRecord {
+    fn id(&self) -> &str {
+        &self.certificate_id
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 mod by_id;
 mod reads;
 
-pub use reads::PolicyCounts;
+pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
@@ -97,6 +97,45 @@ pub enum Change {
         arn: String,
         tags: Vec<(String, String)>,
     },
+    /// A user's console password (its dates and flags, never its hash), for lagging reads.
+    LoginProfilePut(Arc<LoginProfileRecord>),
+    LoginProfileRemoved {
+        user_id: String,
+    },
+    /// A virtual MFA device (whom it is enabled for, never its seed), for lagging reads.
+    MfaDevicePut(Arc<MfaDeviceRecord>),
+    MfaDeviceRemoved {
+        serial_number: String,
+    },
+    /// A user's SSH public key (public by nature), for lagging reads.
+    SshPublicKeyPut(Arc<SshPublicKeyRecord>),
+    SshPublicKeyRemoved {
+        user_id: String,
+        ssh_public_key_id: String,
+    },
+    /// A signing certificate of a user or (no user) of the account's root, for lagging reads.
+    SigningCertificatePut(Arc<SigningCertificateRecord>),
+    SigningCertificateRemoved {
+        certificate_id: String,
+        account_id: String,
+        user_id: Option<String>,
+    },
+    /// A user's service-specific credential (never its secret), for lagging reads.
+    ServiceCredentialPut(Arc<ServiceCredentialRecord>),
+    ServiceCredentialRemoved {
+        user_id: String,
+        credential_id: String,
+    },
+    /// The account's alias (none: deleted), for lagging reads.
+    AccountAlias {
+        account_id: String,
+        alias: Option<String>,
+    },
+    /// The account's password policy (none: deleted), for lagging reads.
+    PasswordPolicy {
+        account_id: String,
+        policy: Option<Arc<crate::store::PasswordPolicy>>,
+    },
 }
 
 impl Change {
@@ -128,6 +167,20 @@ impl Change {
             | Change::ManagedPolicyPut(_)
             | Change::ManagedPolicyRemoved { .. } => ChangeKind::Policies,
             Change::ResourceTags { .. } => ChangeKind::Tags,
+            // Console passwords, MFA devices, SSH keys, signing certificates and
+            // service-specific credentials are credentials, as access keys are.
+            Change::LoginProfilePut(_)
+            | Change::LoginProfileRemoved { .. }
+            | Change::MfaDevicePut(_)
+            | Change::MfaDeviceRemoved { .. }
+            | Change::SshPublicKeyPut(_)
+            | Change::SshPublicKeyRemoved { .. }
+            | Change::SigningCertificatePut(_)
+            | Change::SigningCertificateRemoved { .. }
+            | Change::ServiceCredentialPut(_)
+            | Change::ServiceCredentialRemoved { .. } => ChangeKind::AccessKeys,
+            // Settings of the account, as its creation is.
+            Change::AccountAlias { .. } | Change::PasswordPolicy { .. } => ChangeKind::Entities,
             Change::SessionPut(_) => return None,
         })
     }
@@ -166,7 +219,38 @@ impl Change {
                 instance_profile_id,
             } => format!("instance-profile:{instance_profile_id}"),
             Change::ResourceTags { arn, .. } => format!("resource-tags:{arn}"),
+            // A user's credentials follow the user: never before it, never after its removal.
+            Change::LoginProfilePut(profile) => format!("principal:{}", profile.user_id),
+            Change::LoginProfileRemoved { user_id } => format!("principal:{user_id}"),
+            Change::SshPublicKeyPut(key) => format!("principal:{}", key.user_id),
+            Change::SshPublicKeyRemoved { user_id, .. } => format!("principal:{user_id}"),
+            Change::ServiceCredentialPut(credential) => {
+                format!("principal:{}", credential.user_id)
+            }
+            Change::ServiceCredentialRemoved { user_id, .. } => format!("principal:{user_id}"),
+            Change::SigningCertificatePut(certificate) => {
+                credential_owner(&certificate.account_id, certificate.user_id.as_deref())
+            }
+            Change::SigningCertificateRemoved {
+                account_id,
+                user_id,
+                ..
+            } => credential_owner(account_id, user_id.as_deref()),
+            // A device outlives the users it is enabled for: it keeps its own order.
+            Change::MfaDevicePut(device) => format!("mfa-device:{}", device.serial_number),
+            Change::MfaDeviceRemoved { serial_number } => format!("mfa-device:{serial_number}"),
+            Change::AccountAlias { account_id, .. } | Change::PasswordPolicy { account_id, .. } => {
+                format!("account:{account_id}")
+            }
         }
+    }
+}
+
+/// The entity a credential's changes follow: its user, or (none) the account's root.
+fn credential_owner(account_id: &str, user_id: Option<&str>) -> String {
+    match user_id {
+        Some(user_id) => format!("principal:{user_id}"),
+        None => format!("account:{account_id}"),
     }
 }
 
@@ -309,6 +393,65 @@ pub struct InstanceProfileRecord {
     pub created_at: time::OffsetDateTime,
     /// The unique id of the role it holds, if any.
     pub role_id: Option<String>,
+}
+
+/// A user's login profile as `GetLoginProfile` shows it: no password hash (the view never
+/// holds one), and only for the users that have one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginProfileRecord {
+    pub user_id: String,
+    pub created_at: time::OffsetDateTime,
+    pub password_reset_required: bool,
+}
+
+/// A virtual MFA device as `ListVirtualMFADevices` and `ListMFADevices` show it: no seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaDeviceRecord {
+    pub serial_number: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    /// The user it is enabled for (none for the root user's), and since when.
+    pub user_id: Option<String>,
+    pub enabled_at: Option<time::OffsetDateTime>,
+}
+
+/// A user's SSH public key as `GetSSHPublicKey` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshPublicKeyRecord {
+    pub ssh_public_key_id: String,
+    pub user_id: String,
+    /// The key as it was uploaded, and in SSH wire form (for the PEM encoding).
+    pub body: Arc<str>,
+    pub key_blob: Vec<u8>,
+    pub fingerprint: String,
+    pub active: bool,
+    pub uploaded_at: time::OffsetDateTime,
+}
+
+/// A signing certificate as `ListSigningCertificates` shows it (a public certificate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningCertificateRecord {
+    pub certificate_id: String,
+    /// Shared by every record of the account ([`account_id`]).
+    pub account_id: Arc<str>,
+    /// `None` for a certificate of the account's root.
+    pub user_id: Option<String>,
+    pub body: Arc<str>,
+    pub active: bool,
+    pub uploaded_at: time::OffsetDateTime,
+}
+
+/// A service-specific credential as `ListServiceSpecificCredentials` shows it: no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCredentialRecord {
+    pub credential_id: String,
+    pub user_id: String,
+    pub service_name: String,
+    pub service_user_name: Option<String>,
+    pub service_credential_alias: Option<String>,
+    pub active: bool,
+    pub created_at: time::OffsetDateTime,
+    pub expires_at: Option<time::OffsetDateTime>,
 }
 
 /// An inline policy of a user, role or group: parsed for authorization, as written for
@@ -492,6 +635,20 @@ struct ViewData {
     oidc_providers: ById<OidcProviderRecord>,
     /// ARN → SAML provider.
     saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
+    /// User id → login profile, for the users that have one.
+    login_profiles: ById<LoginProfileRecord>,
+    /// User id → SSH public keys, for the users that have some.
+    ssh_public_keys: HashMap<String, Vec<Arc<SshPublicKeyRecord>>>,
+    /// User id → service-specific credentials, for the users that have some.
+    service_credentials: HashMap<String, Vec<Arc<ServiceCredentialRecord>>>,
+    /// Certificate id → signing certificate.
+    signing_certificates: ById<SigningCertificateRecord>,
+    /// Serial number → virtual MFA device.
+    mfa_devices: ById<MfaDeviceRecord>,
+    /// Account id → alias, for the accounts that have one.
+    account_aliases: HashMap<String, String>,
+    /// Account id → password policy, for the accounts that set one.
+    password_policies: HashMap<String, Arc<crate::store::PasswordPolicy>>,
 }
 
 impl ViewData {
@@ -517,6 +674,9 @@ impl ViewData {
                 data.inline_policies.remove(&user_id);
                 data.attached_policies.remove(&user_id);
                 data.memberships.remove(&user_id);
+                data.login_profiles.remove(&user_id);
+                data.ssh_public_keys.remove(&user_id);
+                data.service_credentials.remove(&user_id);
             }
             Change::GroupPut(group) => {
                 if let Some(old) = data.groups.insert(group.clone()) {
@@ -648,6 +808,83 @@ impl ViewData {
             Change::ResourceTags { arn, tags } => {
                 data.resource_tags.insert(arn, tags);
             }
+            Change::LoginProfilePut(profile) => {
+                data.login_profiles.insert(profile);
+            }
+            Change::LoginProfileRemoved { user_id } => {
+                data.login_profiles.remove(&user_id);
+            }
+            Change::SshPublicKeyPut(key) => {
+                let keys = data.ssh_public_keys.entry(key.user_id.clone()).or_default();
+                match keys
+                    .iter_mut()
+                    .find(|k| k.ssh_public_key_id == key.ssh_public_key_id)
+                {
+                    Some(old) => *old = key,
+                    None => keys.push(key),
+                }
+            }
+            Change::SshPublicKeyRemoved {
+                user_id,
+                ssh_public_key_id,
+            } => {
+                if let Some(keys) = data.ssh_public_keys.get_mut(&user_id) {
+                    keys.retain(|k| k.ssh_public_key_id != ssh_public_key_id);
+                    if keys.is_empty() {
+                        data.ssh_public_keys.remove(&user_id);
+                    }
+                }
+            }
+            Change::ServiceCredentialPut(credential) => {
+                let all = data.service_credentials.entry(credential.user_id.clone());
+                let all = all.or_default();
+                match all
+                    .iter_mut()
+                    .find(|c| c.credential_id == credential.credential_id)
+                {
+                    Some(old) => *old = credential,
+                    None => all.push(credential),
+                }
+            }
+            Change::ServiceCredentialRemoved {
+                user_id,
+                credential_id,
+            } => {
+                if let Some(all) = data.service_credentials.get_mut(&user_id) {
+                    all.retain(|c| c.credential_id != credential_id);
+                    if all.is_empty() {
+                        data.service_credentials.remove(&user_id);
+                    }
+                }
+            }
+            Change::SigningCertificatePut(certificate) => {
+                data.signing_certificates.insert(certificate);
+            }
+            Change::SigningCertificateRemoved { certificate_id, .. } => {
+                data.signing_certificates.remove(&certificate_id);
+            }
+            Change::MfaDevicePut(device) => {
+                data.mfa_devices.insert(device);
+            }
+            Change::MfaDeviceRemoved { serial_number } => {
+                data.mfa_devices.remove(&serial_number);
+            }
+            Change::AccountAlias { account_id, alias } => match alias {
+                Some(alias) => {
+                    data.account_aliases.insert(account_id, alias);
+                }
+                None => {
+                    data.account_aliases.remove(&account_id);
+                }
+            },
+            Change::PasswordPolicy { account_id, policy } => match policy {
+                Some(policy) => {
+                    data.password_policies.insert(account_id, policy);
+                }
+                None => {
+                    data.password_policies.remove(&account_id);
+                }
+            },
         }
     }
 }

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{
-    InstanceProfileRecord, Listing, ManagedPolicyRecord, OidcProviderRecord, SamlProviderRecord,
-    View, name_key,
+    GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
+    MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, ServiceCredentialRecord,
+    SigningCertificateRecord, SshPublicKeyRecord, UserRecord, View, ViewData, name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -19,7 +20,178 @@ pub struct PolicyCounts {
     pub boundaries: i64,
 }
 
+/// The visible groups, users and roles that use a managed policy, each by name without case.
+#[derive(Debug, Default)]
+pub struct PolicyEntities {
+    pub groups: Vec<Arc<GroupRecord>>,
+    pub users: Vec<Arc<UserRecord>>,
+    pub roles: Vec<Arc<RoleRecord>>,
+}
+
+/// How many visible entities of each kind an account has, for `GetAccountSummary`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntityCounts {
+    pub users: i64,
+    pub groups: i64,
+    pub roles: i64,
+    pub policies: i64,
+    pub instance_profiles: i64,
+    /// OpenID Connect and SAML providers.
+    pub providers: i64,
+}
+
+/// The account's entries of a `account_id/lowercase name` map, by name without case.
+fn of_account<'a, T>(
+    by_name: &'a std::collections::BTreeMap<String, Arc<T>>,
+    account_id: &str,
+) -> impl Iterator<Item = &'a Arc<T>> {
+    let account = name_key(account_id, "");
+    by_name
+        .range(account.clone()..)
+        .take_while(move |(key, _)| key.starts_with(&account))
+        .map(|(_, entity)| entity)
+}
+
+impl ViewData {
+    fn is_attached(&self, owner_id: &str, policy_arn: &str) -> bool {
+        (self.attached_policies.get(owner_id))
+            .is_some_and(|arns| arns.iter().any(|a| a == policy_arn))
+    }
+}
+
 impl View {
+    /// The account's visible groups, users and roles that have the policy attached (when
+    /// `attached`) or as their permissions boundary (when `boundary`).
+    pub fn policy_entities(
+        &self,
+        account_id: &str,
+        policy_arn: &str,
+        attached: bool,
+        boundary: bool,
+    ) -> PolicyEntities {
+        let data = self.read();
+        let uses = |id: &str, bound_by: &Option<String>| {
+            (attached && data.is_attached(id, policy_arn))
+                || (boundary && bound_by.as_deref() == Some(policy_arn))
+        };
+        PolicyEntities {
+            groups: of_account(&data.groups_by_name, account_id)
+                .filter(|g| uses(&g.group_id, &None))
+                .cloned()
+                .collect(),
+            users: of_account(&data.users_by_name, account_id)
+                .filter(|u| uses(&u.user_id, &u.permissions_boundary))
+                .cloned()
+                .collect(),
+            roles: of_account(&data.roles_by_name, account_id)
+                .filter(|r| uses(&r.role_id, &r.permissions_boundary))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// How many visible users, groups, roles, managed policies, instance profiles and
+    /// providers the account has.
+    pub fn entity_counts(&self, account_id: &str) -> EntityCounts {
+        let data = self.read();
+        let count = |n: usize| n as i64;
+        let oidc = data.oidc_providers.values();
+        let saml = data.saml_providers.values();
+        EntityCounts {
+            users: count(of_account(&data.users_by_name, account_id).count()),
+            groups: count(of_account(&data.groups_by_name, account_id).count()),
+            roles: count(of_account(&data.roles_by_name, account_id).count()),
+            policies: count(
+                (data.managed_policies.values())
+                    .filter(|p| &*p.account_id == account_id)
+                    .count(),
+            ),
+            instance_profiles: count(
+                of_account(&data.instance_profiles_by_name, account_id).count(),
+            ),
+            providers: count(
+                oidc.filter(|p| p.account_id == account_id).count()
+                    + saml.filter(|p| p.account_id == account_id).count(),
+            ),
+        }
+    }
+
+    /// An owner's visible inline policies (by unique id): names as stored and documents as
+    /// written, by name.
+    pub fn inline_policies(&self, owner_id: &str) -> Vec<(String, Arc<str>)> {
+        let data = self.read();
+        let mut policies: Vec<(String, Arc<str>)> = (data.inline_policies.get(owner_id))
+            .into_iter()
+            .flatten()
+            .map(|p| (p.policy.id.to_string(), p.document.clone()))
+            .collect();
+        policies.sort_by(|a, b| a.0.cmp(&b.0));
+        policies
+    }
+
+    /// A user's visible login profile, by the user's unique id.
+    pub fn login_profile(&self, user_id: &str) -> Option<Arc<LoginProfileRecord>> {
+        self.read().login_profiles.get(user_id).cloned()
+    }
+
+    /// The account's visible virtual MFA devices, by serial number.
+    pub fn mfa_devices_of(&self, account_id: &str) -> Vec<Arc<MfaDeviceRecord>> {
+        let mut devices: Vec<_> = (self.read().mfa_devices.values())
+            .filter(|d| &*d.account_id == account_id)
+            .cloned()
+            .collect();
+        devices.sort_by(|a, b| a.serial_number.cmp(&b.serial_number));
+        devices
+    }
+
+    /// A user's visible SSH public keys (by the user's unique id), oldest first.
+    pub fn ssh_public_keys(&self, user_id: &str) -> Vec<Arc<SshPublicKeyRecord>> {
+        let mut keys = (self.read().ssh_public_keys.get(user_id))
+            .cloned()
+            .unwrap_or_default();
+        keys.sort_by(|a, b| {
+            (a.uploaded_at, &a.ssh_public_key_id).cmp(&(b.uploaded_at, &b.ssh_public_key_id))
+        });
+        keys
+    }
+
+    /// The visible signing certificates of a user (or, with none, of the account's root),
+    /// oldest first.
+    pub fn signing_certificates_of(
+        &self,
+        account_id: &str,
+        user_id: Option<&str>,
+    ) -> Vec<Arc<SigningCertificateRecord>> {
+        let mut certificates: Vec<_> = (self.read().signing_certificates.values())
+            .filter(|c| &*c.account_id == account_id && c.user_id.as_deref() == user_id)
+            .cloned()
+            .collect();
+        certificates.sort_by(|a, b| {
+            (a.uploaded_at, &a.certificate_id).cmp(&(b.uploaded_at, &b.certificate_id))
+        });
+        certificates
+    }
+
+    /// A user's visible service-specific credentials (by the user's unique id), oldest
+    /// first.
+    pub fn service_credentials(&self, user_id: &str) -> Vec<Arc<ServiceCredentialRecord>> {
+        let mut all = (self.read().service_credentials.get(user_id))
+            .cloned()
+            .unwrap_or_default();
+        all.sort_by(|a, b| (a.created_at, &a.credential_id).cmp(&(b.created_at, &b.credential_id)));
+        all
+    }
+
+    /// The account's visible alias, if it has one.
+    pub fn account_alias(&self, account_id: &str) -> Option<String> {
+        self.read().account_aliases.get(account_id).cloned()
+    }
+
+    /// The account's visible password policy, if it set one.
+    pub fn password_policy(&self, account_id: &str) -> Option<Arc<crate::store::PasswordPolicy>> {
+        self.read().password_policies.get(account_id).cloned()
+    }
+
     /// A visible customer managed policy, by ARN.
     pub fn managed_policy_record(&self, policy_arn: &str) -> Option<Arc<ManagedPolicyRecord>> {
         self.read().managed_policies.get(policy_arn).cloned()
