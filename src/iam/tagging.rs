@@ -265,6 +265,7 @@ pub async fn list_tags<K: Taggable>(
         &K::arn(cx, &input.name).await?,
     )?;
     let tags = K::tags(&cx.app.store, cx.account_id(), &input.name).await?;
+    // AWS documents no order for tags; by key keeps a page's marker valid while tags change.
     let (tags, marker) = super::page_by_key(
         &tags,
         |t| t.key.clone(),
