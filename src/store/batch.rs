@@ -16,9 +16,10 @@
 //!
 //! The transaction is begun when a job first asks for it ([`Staged::tx`]). A batch whose jobs
 //! only deferred rows of one kind (the busy case: `CreateUser`s, or `AssumeRole`s) is written
-//! by one multi-statement query, `BEGIN`, the rows, the role uses, `COMMIT`: one round trip
-//! to the SQLite thread instead of one for each. When a row breaks a `UNIQUE` constraint
-//! that query is rolled back and the batch is written the general way.
+//! by one query: the `INSERT` alone, a transaction of its own, or with role uses `BEGIN`, the
+//! rows, the role uses, `COMMIT`; one round trip to the SQLite thread instead of one for
+//! each. When a row breaks a `UNIQUE` constraint that query is rolled back and the batch is
+//! written the general way.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -89,21 +90,24 @@ pub(super) use update_role_uses;
 /// up in `?1`, parsed once: `value ->> 0` would render the row's array as text and parse it
 /// again for every column.
 pub(crate) struct RowsInsert {
-    /// The insert alone, in the batch's transaction.
+    /// The insert alone: in the batch's transaction, or as a transaction of its own.
     pub alone: &'static str,
     /// The whole batch in one query: `BEGIN`, the insert (its rows are `?1`), the role uses
-    /// (`?2`), `COMMIT`.
+    /// (`?2`), `COMMIT`. The insert is `OR ROLLBACK`: a broken constraint undoes the whole
+    /// transaction, which the batch would do anyway, so SQLite keeps no statement journal to
+    /// undo the statement alone (a copy of every page it changes, in a temporary file once
+    /// past 64 KiB).
     pub committed: &'static str,
 }
 
-/// A [`RowsInsert`] from the text of its `INSERT`.
+/// A [`RowsInsert`] from the text of its `INSERT` after the word `INSERT`.
 macro_rules! rows_insert {
-    ($insert:literal) => {
+    ($into:literal) => {
         $crate::store::batch::RowsInsert {
-            alone: $insert,
+            alone: concat!("INSERT ", $into),
             committed: concat!(
-                "BEGIN; ",
-                $insert,
+                "BEGIN; INSERT OR ROLLBACK ",
+                $into,
                 "; ",
                 $crate::store::batch::update_role_uses!("?2"),
                 "; COMMIT"
@@ -325,17 +329,24 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
     }
     let rows: Vec<&serde_json::Value> = staged.deferred.iter().map(|d| &d.row).collect();
     let rows = serde_json::to_string(&rows).map_err(AwsError::internal)?;
-    let uses = role_uses(staged);
     let mut conn = staged.writer.acquire().await?;
-    let written = sqlx::query(sql.committed)
-        .bind(rows)
-        .bind(uses)
-        .execute(&mut *conn)
-        .await;
+    let written = if staged.role_uses.is_empty() {
+        // One statement is a transaction of its own: nothing to begin or commit, and nothing
+        // to keep for undoing the statement alone (a statement journal) either.
+        sqlx::query(sql.alone).bind(rows).execute(&mut *conn).await
+    } else {
+        let uses = role_uses(staged);
+        sqlx::query(sql.committed)
+            .bind(rows)
+            .bind(uses)
+            .execute(&mut *conn)
+            .await
+    };
     match written {
         Ok(_) => Ok(true),
         Err(e) => {
-            // The failed statement is undone; the transaction it was in is still open.
+            // A broken constraint has undone the whole transaction already; after any other
+            // failure the transaction may still be open.
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             if super::is_unique_violation(&e) {
                 Ok(false)

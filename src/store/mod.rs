@@ -136,6 +136,14 @@ impl Store {
                     // With WAL, NORMAL survives a killed process; only power loss can lose
                     // the last commits.
                     .synchronous(SqliteSynchronous::Normal)
+                    // A checkpoint (the WAL copied into the database) runs in the commit that
+                    // crosses this many WAL pages. Each batch appends the pages it changed, a
+                    // busy one (an index's last page) again and again, which a checkpoint
+                    // copies once: fewer, bigger checkpoints copy less. 4,000 pages is 16 MiB.
+                    .pragma("wal_autocheckpoint", "4000")
+                    // Statement journals (undoing one statement of a transaction) in memory,
+                    // not in a temporary file each.
+                    .pragma("temp_store", "memory")
                     .busy_timeout(std::time::Duration::from_secs(10));
                 let writer = single_connection().connect_with(options.clone()).await?;
                 let reader = SqlitePoolOptions::new()

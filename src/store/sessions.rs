@@ -57,8 +57,8 @@ pub struct NewSession {
 
 /// New sessions, one row per element of a JSON array (see `Staged::insert_later`).
 static INSERT_SESSIONS: RowsInsert = rows_insert!(
-    "INSERT INTO sessions (access_key_id, account_id, secret_access_key,
-                           session_token, details, issued_at, expires_at)
+    "INTO sessions (access_key_id, account_id, secret_access_key,
+                    session_token, details, issued_at, expires_at)
      SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
             ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]'), ?1 ->> (fullkey || '[5]'),
             ?1 ->> (fullkey || '[6]')
@@ -273,8 +273,26 @@ mod tests {
         assert_eq!(store.session_changes().await.unwrap().len(), 2);
     }
 
+    /// A role session: its batch writes the role's last use too, in the same query.
+    fn role_session(access_key_id: &str) -> NewSession {
+        let mut new = session(access_key_id);
+        new.record.of = SessionOf::Role {
+            role_id: "AROAEXAMPLE".into(),
+            role_name: "example".into(),
+            role_arn: "arn:aws:iam::123456789012:role/example".into(),
+            session_name: "s".into(),
+        };
+        new
+    }
+
     #[tokio::test]
     async fn a_collision_inside_a_batch_retries_that_session_alone() {
+        for session in [session, role_session] {
+            a_collision_inside_a_batch_of(session).await;
+        }
+    }
+
+    async fn a_collision_inside_a_batch_of(session: fn(&str) -> NewSession) {
         let store = test_store("123456789012").await;
         let taken = "ASIAAAAAAAAAAAAAAAAA";
         store.create_session(session(taken)).await.unwrap();

@@ -120,7 +120,7 @@ macro_rules! select_users {
 /// New users without tags or boundary, one row per element of a JSON array (see
 /// `Staged::insert_later`).
 static INSERT_USERS: RowsInsert = rows_insert!(
-    "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+    "INTO users (user_id, account_id, user_name, path, created_at)
      SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
             ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]')
      FROM json_each(?1)"
