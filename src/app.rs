@@ -138,9 +138,34 @@ impl App {
 
     /// Notes that a stored access key was used; written to the store in batches, because
     /// a write per request would put SQLite on the hot path.
-    pub fn note_key_use(&self, access_key_id: &str, key_use: KeyUse) {
+    pub fn note_key_use(
+        &self,
+        access_key_id: &str,
+        at: time::OffsetDateTime,
+        service: &str,
+        region: &str,
+    ) {
         let mut uses = self.key_uses.lock().unwrap_or_else(|e| e.into_inner());
-        uses.insert(access_key_id.to_owned(), key_use);
+        match uses.get_mut(access_key_id) {
+            // The same key again, usually from the same client: nothing to allocate.
+            Some(last) => {
+                last.at = at;
+                if last.service != service {
+                    service.clone_into(&mut last.service);
+                }
+                if last.region != region {
+                    region.clone_into(&mut last.region);
+                }
+            }
+            None => {
+                let key_use = KeyUse {
+                    at,
+                    service: service.to_owned(),
+                    region: region.to_owned(),
+                };
+                uses.insert(access_key_id.to_owned(), key_use);
+            }
+        }
     }
 
     /// Forgets temporary credentials that have expired (on the virtual clock): they can

@@ -16,7 +16,6 @@ use crate::api::Service;
 use crate::app::App;
 use crate::config::is_account_id;
 use crate::error::AwsError;
-use crate::store::KeyUse;
 use crate::view::{AccessKeyRecord, Principal, SessionOf, SessionRecord};
 
 /// Authenticates a request. The signature is checked before anything else is looked at,
@@ -80,19 +79,22 @@ pub async fn authenticate(
     if stored {
         app.note_key_use(
             key_id,
-            KeyUse {
-                at: app.clock.now(),
-                service: service.signing_name().to_owned(),
-                region: signature.scope.region.clone(),
-            },
+            app.clock.now(),
+            service.signing_name(),
+            &signature.scope.region,
         );
     }
+    let sigv4::Signature {
+        access_key_id,
+        scope,
+        ..
+    } = signature;
     Ok(Some(Caller {
         principal,
         session,
-        access_key_id: signature.access_key_id.clone(),
+        access_key_id,
         service,
-        region: signature.scope.region.clone(),
+        region: scope.region,
     }))
 }
 

@@ -10,7 +10,7 @@
 //!
 //! Two kinds of statement are shared by the whole batch rather than run per job: a job that
 //! inserts one row and changes nothing else leaves it to [`Staged::insert_later`] (one
-//! `INSERT` of every such row), and a job that changes a role's last use says so with
+//! `INSERT` of every such row, see `deferred_rows`), and a job that changes a role's last use says so with
 //! [`Staged::note_role_use`] (each role's latest use written once per batch, not once per
 //! `AssumeRole`).
 //!
@@ -27,11 +27,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use super::Store;
+use super::deferred_rows::{Cell, MAX_ROWS, RowsInsert};
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::{AwsError, Fault};
 use crate::view::Change;
@@ -67,7 +68,7 @@ pub(crate) struct Staged {
 struct Deferred {
     job: usize,
     sql: &'static RowsInsert,
-    row: serde_json::Value,
+    row: Vec<Cell>,
     on_conflict: AwsError,
 }
 
@@ -84,38 +85,6 @@ macro_rules! update_role_uses {
     };
 }
 pub(super) use update_role_uses;
-
-/// An `INSERT … SELECT ?1 ->> (fullkey || '[0]'), … FROM json_each(?1)` of rows deferred to
-/// the batch (see [`Staged::insert_later`]), made by [`rows_insert!`]. Each column is looked
-/// up in `?1`, parsed once: `value ->> 0` would render the row's array as text and parse it
-/// again for every column.
-pub(crate) struct RowsInsert {
-    /// The insert alone: in the batch's transaction, or as a transaction of its own.
-    pub alone: &'static str,
-    /// The whole batch in one query: `BEGIN`, the insert (its rows are `?1`), the role uses
-    /// (`?2`), `COMMIT`. The insert is `OR ROLLBACK`: a broken constraint undoes the whole
-    /// transaction, which the batch would do anyway, so SQLite keeps no statement journal to
-    /// undo the statement alone (a copy of every page it changes, in a temporary file once
-    /// past 64 KiB).
-    pub committed: &'static str,
-}
-
-/// A [`RowsInsert`] from the text of its `INSERT` after the word `INSERT`.
-macro_rules! rows_insert {
-    ($into:literal) => {
-        $crate::store::batch::RowsInsert {
-            alone: concat!("INSERT ", $into),
-            committed: concat!(
-                "BEGIN; INSERT OR ROLLBACK ",
-                $into,
-                "; ",
-                $crate::store::batch::update_role_uses!("?2"),
-                "; COMMIT"
-            ),
-        }
-    };
-}
-pub(super) use rows_insert;
 
 impl Staged {
     /// The batch's transaction, begun on first use.
@@ -136,15 +105,14 @@ impl Staged {
             .push((self.job, role_id.to_owned(), at, region.to_owned()));
     }
 
-    /// Inserts `row` (a JSON array) with the batch's other rows for `sql`, an
-    /// `INSERT … FROM json_each(?1)` ([`RowsInsert`]): one statement, so one round trip,
-    /// for the batch. When a row breaks a `UNIQUE` constraint its job fails with
-    /// `on_conflict`, and the job's changes are undone: a job that defers a row makes no
-    /// other change to the database.
+    /// Inserts `row` (its columns in `sql`'s order) with the batch's other rows for `sql`:
+    /// one statement, so one round trip, for the batch. When a row breaks a `UNIQUE`
+    /// constraint its job fails with `on_conflict`, and the job's changes are undone: a job
+    /// that defers a row makes no other change to the database.
     pub fn insert_later(
         &mut self,
         sql: &'static RowsInsert,
-        row: serde_json::Value,
+        row: Vec<Cell>,
         on_conflict: AwsError,
     ) {
         self.deferred.push(Deferred {
@@ -324,22 +292,17 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
         return Ok(staged.role_uses.is_empty());
     };
     let sql = first.sql;
-    if staged.deferred.iter().any(|d| d.sql.alone != sql.alone) {
+    if staged.deferred.len() > MAX_ROWS || staged.deferred.iter().any(|d| !same(d.sql, sql)) {
         return Ok(false);
     }
-    let rows: Vec<&serde_json::Value> = staged.deferred.iter().map(|d| &d.row).collect();
-    let rows = serde_json::to_string(&rows).map_err(AwsError::internal)?;
+    let rows: Vec<&[Cell]> = staged.deferred.iter().map(|d| &d.row[..]).collect();
     let mut conn = staged.writer.acquire().await?;
     let written = if staged.role_uses.is_empty() {
         // One statement is a transaction of its own: nothing to begin or commit, and nothing
         // to keep for undoing the statement alone (a statement journal) either.
-        sqlx::query(sql.alone).bind(rows).execute(&mut *conn).await
+        sql.insert(&mut conn, &rows).await
     } else {
-        let uses = role_uses(staged);
-        sqlx::query(sql.committed)
-            .bind(rows)
-            .bind(uses)
-            .execute(&mut *conn)
+        sql.insert_committed(&mut conn, &rows, role_uses(staged))
             .await
     };
     match written {
@@ -355,6 +318,10 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
             }
         }
     }
+}
+
+fn same(a: &'static RowsInsert, b: &'static RowsInsert) -> bool {
+    std::ptr::eq(a, b)
 }
 
 /// Each role's latest use in the batch, as the JSON array `update_role_uses!` reads.
@@ -377,18 +344,27 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         let sql = first.sql;
         let (rows, rest): (Vec<Deferred>, Vec<Deferred>) = std::mem::take(&mut staged.deferred)
             .into_iter()
-            .partition(|d| d.sql.alone == sql.alone);
+            .partition(|d| same(d.sql, sql));
         staged.deferred = rest;
-        let all: Vec<&serde_json::Value> = rows.iter().map(|d| &d.row).collect();
-        let inserted = insert_rows(&mut **staged.tx().await?, sql.alone, &all).await;
+        let all: Vec<&[Cell]> = rows.iter().map(|d| &d.row[..]).collect();
+        let mut written = 0;
+        let mut inserted = Ok(());
+        for chunk in all.chunks(MAX_ROWS) {
+            inserted = sql.insert(&mut **staged.tx().await?, chunk).await;
+            if inserted.is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
         match inserted {
             Ok(()) => continue,
             Err(e) if super::is_unique_violation(&e) => {}
             Err(e) => return Err(e.into()),
         }
-        // A failed statement leaves no row behind: insert them one by one to find the culprits.
-        for row in rows {
-            match insert_rows(&mut **staged.tx().await?, sql.alone, &[&row.row]).await {
+        // A failed statement leaves no row behind (the chunks before it stay): insert its
+        // rows and the rest one by one to find the culprits.
+        for row in rows.into_iter().skip(written) {
+            match sql.insert(&mut **staged.tx().await?, &[&row.row]).await {
                 Ok(()) => {}
                 Err(e) if super::is_unique_violation(&e) => {
                     staged.undo(row.job);
@@ -406,16 +382,6 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
             .execute(&mut **tx)
             .await?;
     }
-    Ok(())
-}
-
-async fn insert_rows(
-    conn: &mut SqliteConnection,
-    sql: &'static str,
-    rows: &[&serde_json::Value],
-) -> Result<(), sqlx::Error> {
-    let rows = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query(sql).bind(rows).execute(conn).await?;
     Ok(())
 }
 
@@ -566,6 +532,38 @@ mod tests {
             view.user_by_name(ACCOUNT, "dup").unwrap().user_id,
             first.user_id
         );
+    }
+
+    #[tokio::test]
+    async fn a_batch_larger_than_one_insert_finds_its_culprit_in_the_last_chunk() {
+        let store = Arc::new(test_store(ACCOUNT).await);
+        let now = OffsetDateTime::now_utc();
+        store
+            .create_user(ACCOUNT, new_user("taken"), now)
+            .await
+            .unwrap();
+        // More rows than one statement takes, the taken name last: the first chunk is
+        // written, the second fails, and its rows are tried one by one.
+        let names = (0..=MAX_ROWS)
+            .map(|i| format!("user-{i}"))
+            .chain(["taken".to_owned()]);
+        let held = store.begin().await.unwrap();
+        let writes: Vec<_> = names
+            .map(|name| {
+                let store = store.clone();
+                tokio::spawn(async move { store.create_user(ACCOUNT, new_user(&name), now).await })
+            })
+            .collect();
+        release_when_queued(&store, held, MAX_ROWS + 2).await;
+        let mut failed = Vec::new();
+        for (i, write) in writes.into_iter().enumerate() {
+            if let Err(e) = write.await.unwrap() {
+                assert_eq!(e.code, ErrorCode::EntityAlreadyExists);
+                failed.push(i);
+            }
+        }
+        assert_eq!(failed, [MAX_ROWS + 1], "only the taken name fails");
+        assert_eq!(user_ids(&store).await.len(), MAX_ROWS + 2);
     }
 
     #[tokio::test]

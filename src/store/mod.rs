@@ -13,6 +13,7 @@ mod accounts;
 mod authorization_details;
 mod batch;
 mod credential_reports;
+mod deferred_rows;
 mod groups;
 mod identity_policies;
 mod instance_profiles;

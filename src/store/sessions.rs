@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::batch::{RowsInsert, rows_insert};
+use super::deferred_rows::{Cell, RowsInsert};
 use super::policies::stored_document;
 use super::{Store, from_millis, to_millis};
 use crate::aws_error;
@@ -55,14 +55,11 @@ pub struct NewSession {
     pub region: String,
 }
 
-/// New sessions, one row per element of a JSON array (see `Staged::insert_later`).
-static INSERT_SESSIONS: RowsInsert = rows_insert!(
-    "INTO sessions (access_key_id, account_id, secret_access_key,
-                    session_token, details, issued_at, expires_at)
-     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
-            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]'), ?1 ->> (fullkey || '[5]'),
-            ?1 ->> (fullkey || '[6]')
-     FROM json_each(?1)"
+/// New sessions, written with the batch's other new sessions (see `Staged::insert_later`).
+static INSERT_SESSIONS: RowsInsert = RowsInsert::new(
+    "INTO sessions (access_key_id, account_id, secret_access_key, session_token, details,
+                    issued_at, expires_at)",
+    7,
 );
 
 impl Store {
@@ -126,15 +123,15 @@ impl Store {
         details: &str,
         region: &str,
     ) -> Result<Arc<SessionRecord>, AwsError> {
-        let row = serde_json::json!([
-            record.access_key_id,
-            record.account_id,
-            record.secret_access_key,
-            record.session_token,
-            details,
-            to_millis(record.issued_at),
-            to_millis(record.expires_at),
-        ]);
+        let row = vec![
+            Cell::from(&*record.access_key_id),
+            Cell::from(&*record.account_id),
+            Cell::from(&*record.secret_access_key),
+            Cell::from(&*record.session_token),
+            Cell::from(details),
+            Cell::from(to_millis(record.issued_at)),
+            Cell::from(to_millis(record.expires_at)),
+        ];
         let region = region.to_owned();
         self.write(false, move |w| {
             Box::pin(async move {

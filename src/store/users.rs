@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::batch::{RowsInsert, rows_insert};
+use super::deferred_rows::{Cell, RowsInsert};
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
 use super::{Page, Store, from_millis, to_millis, unique_or};
 use crate::arn;
@@ -117,13 +117,11 @@ macro_rules! select_users {
     };
 }
 
-/// New users without tags or boundary, one row per element of a JSON array (see
+/// New users without tags or boundary, written with the batch's other new users (see
 /// `Staged::insert_later`).
-static INSERT_USERS: RowsInsert = rows_insert!(
-    "INTO users (user_id, account_id, user_name, path, created_at)
-     SELECT ?1 ->> (fullkey || '[0]'), ?1 ->> (fullkey || '[1]'), ?1 ->> (fullkey || '[2]'),
-            ?1 ->> (fullkey || '[3]'), ?1 ->> (fullkey || '[4]')
-     FROM json_each(?1)"
+static INSERT_USERS: RowsInsert = RowsInsert::new(
+    "INTO users (user_id, account_id, user_name, path, created_at)",
+    5,
 );
 
 impl Store {
@@ -158,13 +156,13 @@ impl Store {
             return self
                 .write(false, move |w| {
                     Box::pin(async move {
-                        let row = serde_json::json!([
-                            user.user_id,
-                            user.account_id,
-                            user.user_name,
-                            user.path,
-                            to_millis(user.created_at),
-                        ]);
+                        let row = vec![
+                            Cell::from(&*user.user_id),
+                            Cell::from(&*user.account_id),
+                            Cell::from(&*user.user_name),
+                            Cell::from(&*user.path),
+                            Cell::from(to_millis(user.created_at)),
+                        ];
                         w.insert_later(&INSERT_USERS, row, taken);
                         w.record(user.record());
                         Ok(user)

@@ -45,8 +45,8 @@ pub struct CanonicalRequest<'a> {
     pub query: Cow<'a, str>,
     /// `<CanonicalHeaders>`: each signed header, name and canonical value.
     pub headers: Vec<(&'a str, Cow<'a, str>)>,
-    /// `<SignedHeaders>`, joined with `;` when written.
-    pub signed_headers: &'a [String],
+    /// `<SignedHeaders>`
+    pub signed_headers: &'a str,
     /// `<HashedPayload>`
     pub hashed_payload: Sha256Hex,
     /// Signed headers the request does not carry. They are written with an empty value, for
@@ -56,13 +56,13 @@ pub struct CanonicalRequest<'a> {
 
 impl<'a> CanonicalRequest<'a> {
     pub fn new(req: &HttpRequest<'a>, sig: &'a Signature) -> Self {
-        let mut headers = Vec::with_capacity(sig.signed_headers.len());
+        let mut headers = Vec::with_capacity(8);
         let mut absent_headers = Vec::new();
-        for name in &sig.signed_headers {
+        for name in sig.signed_header_names() {
             let mut values = req.header_values(name);
             let value = match (values.next(), values.next()) {
                 (None, _) => {
-                    absent_headers.push(name.as_str());
+                    absent_headers.push(name);
                     Cow::Borrowed("")
                 }
                 (Some(value), None) if is_canonical_header_value(&value) => value,
@@ -72,7 +72,7 @@ impl<'a> CanonicalRequest<'a> {
                     Cow::Owned(canonical_header_value(&all))
                 }
             };
-            headers.push((name.as_str(), value));
+            headers.push((name, value));
         }
         CanonicalRequest {
             method: req.method,
@@ -107,12 +107,7 @@ impl<'a> CanonicalRequest<'a> {
         }
         put("\n")?;
         // <SignedHeaders>\n
-        for (i, name) in self.signed_headers.iter().enumerate() {
-            if i > 0 {
-                put(";")?;
-            }
-            put(name)?;
-        }
+        put(self.signed_headers)?;
         put("\n")?;
         // <HashedPayload>
         put(self.hashed_payload.as_str())

@@ -150,7 +150,7 @@ mod tests {
         let sig = parse_with(&h, GOOD).unwrap();
         assert_eq!(sig.access_key_id, "AKIDEXAMPLE");
         assert_eq!(sig.scope.to_string(), "20150830/us-east-1/iam/aws4_request");
-        assert_eq!(sig.signed_headers, ["content-type", "host", "x-amz-date"]);
+        assert_eq!(sig.signed_headers, "content-type;host;x-amz-date");
         assert_eq!(
             sig.signature,
             "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
@@ -181,7 +181,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sig.signature, "abcd");
-        assert_eq!(sig.signed_headers, ["host", "x-amz-date"]);
+        assert_eq!(sig.signed_headers, "host;x-amz-date");
         assert_eq!(sig.scope.service, "sts");
         assert_eq!(sig.security_token.as_deref(), Some("token/+="));
     }

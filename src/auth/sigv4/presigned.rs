@@ -157,7 +157,7 @@ mod tests {
         let sig = parse_query(GOOD).unwrap();
         assert_eq!(sig.access_key_id, "AKIDEXAMPLE");
         assert_eq!(sig.scope.to_string(), "20150830/us-east-1/sts/aws4_request");
-        assert_eq!(sig.signed_headers, ["host", "x-k8s-aws-id"]);
+        assert_eq!(sig.signed_headers, "host;x-k8s-aws-id");
         assert_eq!(sig.signature, "abc123");
         assert_eq!(sig.timestamp, datetime!(2015-08-30 12:36:00 UTC));
         assert_eq!(sig.expires, Some(60));

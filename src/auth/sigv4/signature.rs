@@ -25,8 +25,10 @@ pub enum SignatureLocation {
 pub struct Signature {
     pub access_key_id: String,
     pub scope: CredentialScope,
-    /// Lowercase, sorted, without duplicates; always includes `host`.
-    pub signed_headers: Vec<String>,
+    /// `SignedHeaders` in canonical form: lowercase, sorted, without duplicates, joined with
+    /// `;`; always includes `host`. One string rather than one per name: it is written as is
+    /// into the canonical request.
+    pub signed_headers: String,
     /// The hex signature as sent.
     pub signature: String,
     /// From `X-Amz-Date`, or else the `Date` header; its date is the scope's date.
@@ -61,6 +63,13 @@ impl fmt::Debug for Signature {
     }
 }
 
+impl Signature {
+    /// The names of the signed headers, in canonical order.
+    pub fn signed_header_names(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers.split(';')
+    }
+}
+
 /// Finds the signature of a request. `None` when the request carries none at all (no
 /// `Authorization` header, no `X-Amz-Algorithm`/`X-Amz-Credential`/`X-Amz-Signature` query
 /// parameter): the caller then answers `MissingAuthenticationToken`.
@@ -89,7 +98,20 @@ pub fn parse(req: &HttpRequest<'_>) -> Result<Option<Signature>, AwsError> {
 ///
 /// AWS (observed, wording kept): `host` must be signed, else `SignatureDoesNotMatch`; this is
 /// what keeps a signature from being replayed against another endpoint.
-pub(super) fn parse_signed_headers(value: &str) -> Result<Vec<String>, AwsError> {
+pub(super) fn parse_signed_headers(value: &str) -> Result<String, AwsError> {
+    if !value
+        .split(';')
+        .any(|n| n.eq_ignore_ascii_case("host") || n.eq_ignore_ascii_case(":authority"))
+    {
+        return Err(aws_error!(
+            SignatureDoesNotMatch,
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        ));
+    }
+    if is_canonical(value) {
+        // What every signer sends.
+        return Ok(value.to_owned());
+    }
     let mut names: Vec<String> = value
         .split(';')
         .filter(|name| !name.is_empty())
@@ -97,13 +119,18 @@ pub(super) fn parse_signed_headers(value: &str) -> Result<Vec<String>, AwsError>
         .collect();
     names.sort_unstable();
     names.dedup();
-    if !names.iter().any(|n| n == "host" || n == ":authority") {
-        return Err(aws_error!(
-            SignatureDoesNotMatch,
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
-        ));
-    }
-    Ok(names)
+    Ok(names.join(";"))
+}
+
+/// Already lowercase, non-empty names in strictly ascending order?
+fn is_canonical(signed_headers: &str) -> bool {
+    let mut previous = "";
+    signed_headers.split(';').all(|name| {
+        let ok =
+            !name.is_empty() && name > previous && !name.bytes().any(|b| b.is_ascii_uppercase());
+        previous = name;
+        ok
+    })
 }
 
 #[cfg(test)]
@@ -177,8 +204,16 @@ mod tests {
     fn signed_headers_are_canonicalised() {
         assert_eq!(
             parse_signed_headers("X-Amz-Date;Host;content-type;host;;").unwrap(),
-            ["content-type", "host", "x-amz-date"]
+            "content-type;host;x-amz-date"
         );
+        // Already canonical: kept as sent.
+        assert_eq!(
+            parse_signed_headers("content-type;host;x-amz-date").unwrap(),
+            "content-type;host;x-amz-date"
+        );
+        for not_canonical in ["host;content-type", "host;host", "Host", "host;;x-amz-date"] {
+            assert!(!is_canonical(not_canonical), "{not_canonical}");
+        }
         assert!(parse_signed_headers(":authority").is_ok());
         assert_eq!(
             parse_signed_headers("hostname;x-host").unwrap_err().code,

@@ -277,7 +277,7 @@ mod tests {
     fn a_signed_header_the_request_lacks_never_verifies() {
         let example = aws_example();
         let mut sig = example.signature();
-        sig.signed_headers.push("x-signed-but-absent".to_owned());
+        sig.signed_headers.push_str(";x-signed-but-absent");
         let err = verify(&sig, &example.request(), SECRET, EXAMPLE_TIME).unwrap_err();
         assert_eq!(err.code, ErrorCode::SignatureDoesNotMatch);
         assert!(
