@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Writes bench/symbol-order.txt: the functions of the release binary that run at start-up
+# and on the common requests, for LLD's --symbol-ordering-file (build.rs passes it when
+# linking iamlocal in release). Packed together at the start of `.text`, the code an idle
+# server has touched is contiguous, so the kernel's fault-around (64 KiB around each page
+# fault) maps little code that never ran: idle RSS is mostly code (BENCHMARKS.md item 22).
+#
+# Two runs under callgrind, each function listed by its linker (mangled) name:
+#   1. start-up and one signed GetCallerIdentity (what `bench/startup.sh` measures);
+#   2. the same, then a second of each `loadgen run` scenario at one client.
+# The file lists run 1's functions first, then run 2's others, each part by self cost
+# (instructions), highest first.
+#
+#   cargo build --release --bin iamlocal --example loadgen && bench/symbol-order.sh
+#
+# Rebuild afterwards: the ordering applies at the next link. Functions that are gone or
+# renamed are skipped by the linker, so the file only needs regenerating after larger
+# changes (legacy mangling's hashes stay put when a function's body changes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-4661}
+BIN=${BIN:-target/release/iamlocal}
+LOADGEN=${LOADGEN:-target/release/examples/loadgen}
+OUT=${OUT:-bench/symbol-order.txt}
+endpoint="http://127.0.0.1:${PORT}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The binary's symbols: callgrind also names code between them ("0x…") and libc's start.
+nm "$BIN" | awk '{ print $NF }' | sort -u >"$work/nm.txt"
+
+# Self cost per function of $BIN in a callgrind output file: "cost name" lines. Callgrind
+# compresses names ("fn=(7) name" once, "fn=(7)" after) and writes each call's inclusive
+# cost on the line after "calls=", which is not the caller's own.
+functions() {
+    awk -v bin="$(realpath "$BIN")" '
+        function name(kind, s,   id) {
+            if (match(s, /^\([0-9]+\)/)) {
+                id = substr(s, 2, RLENGTH - 2)
+                s = substr(s, RLENGTH + 1)
+                sub(/^ /, "", s)
+                if (s != "") names[kind, id] = s
+                return names[kind, id]
+            }
+            return s
+        }
+        /^ob=/  { ob = name("ob", substr($0, 4)); next }
+        /^cob=/ { cob = name("ob", substr($0, 5)); next }
+        /^fn=/  { fn = name("fn", substr($0, 4)); cur = (ob == bin) ? fn : ""; next }
+        /^cfn=/ { c = name("fn", substr($0, 5)); if (cob == bin || (cob == "" && ob == bin)) seen[c] = 1; cob = ""; next }
+        /^calls=/ { skip = 1; next }
+        /^[0-9+*-]/ {
+            if (skip) { skip = 0; next }
+            if (cur != "") { cost[cur] += $2; seen[cur] = 1 }
+            next
+        }
+        END {
+            # callgrind names a recursion level "name", quote, level: one function.
+            for (f in seen) { g = f; sub("\047[0-9]+$", "", g); total[g] += cost[f] }
+            for (g in total) print total[g], g
+        }
+    ' "$1" | sort -k1,1nr -k2 | awk 'NR == FNR { sym[$0] = 1; next } $2 in sym' "$work/nm.txt" -
+}
+
+# Runs the server under callgrind, waits for its first answer, runs "$@" (if any), stops it.
+profile() {
+    local out=$1
+    shift
+    IAMLOCAL_LOG=warn valgrind --tool=callgrind --demangle=no --callgrind-out-file="$out" \
+        "$BIN" serve --listen "127.0.0.1:${PORT}" >"$work/server.log" 2>&1 &
+    local pid=$!
+    "$LOADGEN" probe --endpoint "$endpoint" --since-ns "$(date +%s%N)" --timeout-ms 120000 >/dev/null
+    for scenario in "$@"; do
+        "$LOADGEN" run "$scenario" --endpoint "$endpoint" --clients 1 --warmup 0 --duration 1 \
+            --users 20 >/dev/null
+    done
+    kill -TERM "$pid"
+    wait "$pid" || true
+    [ -s "$out" ] || {
+        cat "$work/server.log" >&2
+        exit 1
+    }
+}
+
+echo "== start-up and one request" >&2
+profile "$work/idle.out"
+echo "== the common requests" >&2
+profile "$work/requests.out" get-caller-identity get-user create-user assume-role list-users
+
+functions "$work/idle.out" >"$work/idle.txt"
+functions "$work/requests.out" >"$work/requests.txt"
+{
+    awk '{ print $2 }' "$work/idle.txt"
+    awk 'NR == FNR { idle[$2] = 1; next } !($2 in idle) { print $2 }' \
+        "$work/idle.txt" "$work/requests.txt"
+} >"$OUT"
+echo "$(wc -l <"$work/idle.txt") functions at start-up and the first request," \
+    "$(wc -l <"$OUT") in all" >&2
