@@ -13,9 +13,16 @@
 #
 #   cargo build --release --bin iamlocal --example loadgen && bench/symbol-order.sh
 #
-# Rebuild afterwards: the ordering applies at the next link. Functions that are gone or
-# renamed are skipped by the linker, so the file only needs regenerating after larger
-# changes (legacy mangling's hashes stay put when a function's body changes).
+# The static build (docker/check-static.sh, the Dockerfile) gets other symbol hashes from
+# cargo, so it has a list of its own, made from its binary:
+#   docker/check-static.sh && BIN=target/static/x86_64-unknown-linux-gnu/release/iamlocal \
+#       OUT=bench/symbol-order-static.txt bench/symbol-order.sh
+#
+# Rebuild afterwards: the ordering applies at the next link. The linker skips names the
+# binary lacks, so a list stays good across code changes (a symbol's hash comes from its
+# path, its generic arguments and its crate, not from its body), but not across a change
+# of dependencies: cargo then gives the crates other `-C metadata`, and every hash of
+# iamlocal's own functions changes with it. Regenerate after `Cargo.lock` changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
