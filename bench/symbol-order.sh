@@ -11,7 +11,14 @@
 # The file lists run 1's functions first, then run 2's others, each part by self cost
 # (instructions), highest first.
 #
-#   cargo build --release --bin iamlocal --example loadgen && bench/symbol-order.sh
+# Cargo builds two different host binaries: with `--example loadgen` (bench/run.sh's
+# build) the dev-dependencies take part in feature unification, so the crates get other
+# `-C metadata` and every symbol hash differs from `cargo build --release`'s (and `cargo
+# run --release`'s). The list holds the names of both (BIN names several binaries):
+#
+#   cargo build --release --bin iamlocal && cp target/release/iamlocal target/iamlocal-plain
+#   cargo build --release --bin iamlocal --example loadgen
+#   BIN="target/release/iamlocal target/iamlocal-plain" bench/symbol-order.sh
 #
 # The static build (docker/check-static.sh, the Dockerfile) gets other symbol hashes from
 # cargo, so it has a list of its own, made from its binary:
@@ -34,14 +41,12 @@ endpoint="http://127.0.0.1:${PORT}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The binary's symbols: callgrind also names code between them ("0x…") and libc's start.
-nm "$BIN" | awk '{ print $NF }' | sort -u >"$work/nm.txt"
-
-# Self cost per function of $BIN in a callgrind output file: "cost name" lines. Callgrind
-# compresses names ("fn=(7) name" once, "fn=(7)" after) and writes each call's inclusive
-# cost on the line after "calls=", which is not the caller's own.
+# Self cost per function of binary $2 in callgrind output file $1: "cost name" lines, only
+# names of the binary's symbols ($3, from nm: callgrind also names code between symbols
+# "0x…"). Callgrind compresses names ("fn=(7) name" once, "fn=(7)" after) and writes each
+# call's inclusive cost on the line after "calls=", which is not the caller's own.
 functions() {
-    awk -v bin="$(realpath "$BIN")" '
+    awk -v bin="$(realpath "$2")" '
         function name(kind, s,   id) {
             if (match(s, /^\([0-9]+\)/)) {
                 id = substr(s, 2, RLENGTH - 2)
@@ -67,15 +72,17 @@ functions() {
             for (f in seen) { g = f; sub("\047[0-9]+$", "", g); total[g] += cost[f] }
             for (g in total) print total[g], g
         }
-    ' "$1" | sort -k1,1nr -k2 | awk 'NR == FNR { sym[$0] = 1; next } $2 in sym' "$work/nm.txt" -
+    ' "$1" | sort -k1,1nr -k2 | awk 'NR == FNR { sym[$0] = 1; next } $2 in sym' "$3" - |
+        awk '{ print $2 }'
 }
 
-# Runs the server under callgrind, waits for its first answer, runs "$@" (if any), stops it.
+# Runs binary $2 under callgrind into file $1, waits for its first answer, runs the
+# scenarios that follow (if any), stops it.
 profile() {
-    local out=$1
-    shift
+    local out=$1 bin=$2
+    shift 2
     IAMLOCAL_LOG=warn valgrind --tool=callgrind --demangle=no --callgrind-out-file="$out" \
-        "$BIN" serve --listen "127.0.0.1:${PORT}" >"$work/server.log" 2>&1 &
+        "$bin" serve --listen "127.0.0.1:${PORT}" >"$work/server.log" 2>&1 &
     local pid=$!
     "$LOADGEN" probe --endpoint "$endpoint" --since-ns "$(date +%s%N)" --timeout-ms 120000 >/dev/null
     for scenario in "$@"; do
@@ -90,17 +97,18 @@ profile() {
     }
 }
 
-echo "== start-up and one request" >&2
-profile "$work/idle.out"
-echo "== the common requests" >&2
-profile "$work/requests.out" get-caller-identity get-user create-user assume-role list-users
-
-functions "$work/idle.out" >"$work/idle.txt"
-functions "$work/requests.out" >"$work/requests.txt"
-{
-    awk '{ print $2 }' "$work/idle.txt"
-    awk 'NR == FNR { idle[$2] = 1; next } !($2 in idle) { print $2 }' \
-        "$work/idle.txt" "$work/requests.txt"
-} >"$OUT"
-echo "$(wc -l <"$work/idle.txt") functions at start-up and the first request," \
-    "$(wc -l <"$OUT") in all" >&2
+n=0
+for bin in $BIN; do
+    n=$((n + 1))
+    echo "== $bin: start-up and one request, then the common requests" >&2
+    nm "$bin" | awk '{ print $NF }' | sort -u >"$work/nm.txt"
+    profile "$work/idle.out" "$bin"
+    profile "$work/requests.out" "$bin" get-caller-identity get-user create-user assume-role list-users
+    functions "$work/idle.out" "$bin" "$work/nm.txt" >"$work/idle.$n.txt"
+    functions "$work/requests.out" "$bin" "$work/nm.txt" >"$work/requests.$n.txt"
+    echo "$(wc -l <"$work/idle.$n.txt") functions at start-up and the first request," \
+        "$(wc -l <"$work/requests.$n.txt") with the requests" >&2
+done
+# Every binary's start-up functions first, then the requests' others; each name once.
+cat "$work"/idle.*.txt "$work"/requests.*.txt | awk '!seen[$0]++' >"$OUT"
+echo "$(wc -l <"$OUT") names written to $OUT" >&2
