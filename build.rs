@@ -1,0 +1,34 @@
+//! Release builds of iamlocal's binaries link the functions that run at start-up and on the
+//! common requests first in `.text` (LLD's `--symbol-ordering-file`, the lists written by
+//! `bench/symbol-order.sh`): the code an idle server has touched is then contiguous, and
+//! the kernel's fault-around maps little code that never ran (BENCHMARKS.md item 22).
+//! Only for x86_64 Linux, where rustc links with LLD. The static build (`crt-static`, the
+//! Dockerfile's) has its own list: cargo gives its crates other symbol hashes. Names a list
+//! lacks keep their place; names the binary lacks are skipped.
+
+use std::env;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let release = env::var("PROFILE").is_ok_and(|p| p == "release");
+    let lld_target = env::var("TARGET").is_ok_and(|t| t == "x86_64-unknown-linux-gnu");
+    if !release || !lld_target {
+        return;
+    }
+    let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    let order = if features.split(',').any(|f| f == "crt-static") {
+        "bench/symbol-order-static.txt"
+    } else {
+        "bench/symbol-order.txt"
+    };
+    // Watched even while missing (cargo then reruns this every build), so that a list
+    // written later is linked in.
+    println!("cargo:rerun-if-changed={order}");
+    if !Path::new(order).exists() {
+        return;
+    }
+    let dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={dir}/{order}");
+    println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+}
