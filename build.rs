@@ -1,7 +1,7 @@
 //! Release builds of iamlocal's binaries link the functions that run at start-up and on the
 //! common requests first in `.text` (LLD's `--symbol-ordering-file`, the lists written by
 //! `bench/symbol-order.sh`): the code an idle server has touched is then contiguous, and
-//! the kernel's fault-around maps little code that never ran (BENCHMARKS.md item 22).
+//! the kernel's fault-around maps little code that never ran (BENCHMARKS.md item 26).
 //! Only for x86_64 Linux, where rustc links with LLD. The static build (`crt-static`, the
 //! Dockerfile's) has its own list: cargo gives its crates other symbol hashes. Names a list
 //! lacks keep their place; names the binary lacks are skipped.
