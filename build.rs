@@ -2,9 +2,9 @@
 //! common requests first in `.text` (LLD's `--symbol-ordering-file`, the lists written by
 //! `bench/symbol-order.sh`): the code an idle server has touched is then contiguous, and
 //! the kernel's fault-around maps little code that never ran (BENCHMARKS.md item 26).
-//! Only for x86_64 Linux, where rustc links with LLD. The static build (`crt-static`, the
-//! Dockerfile's) has its own list: cargo gives its crates other symbol hashes. Names a list
-//! lacks keep their place; names the binary lacks are skipped.
+//! Only for x86_64 Linux, where rustc (1.90 on) links with LLD. The static build
+//! (`crt-static`, the Dockerfile's) has its own list: cargo gives its crates other symbol
+//! hashes. Names a list lacks keep their place; names the binary lacks are skipped.
 
 use std::env;
 use std::path::Path;
@@ -13,7 +13,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let release = env::var("PROFILE").is_ok_and(|p| p == "release");
     let lld_target = env::var("TARGET").is_ok_and(|t| t == "x86_64-unknown-linux-gnu");
-    if !release || !lld_target {
+    if !release || !lld_target || !rustc_links_with_lld() {
         return;
     }
     let features = env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
@@ -31,4 +31,21 @@ fn main() {
     let dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={dir}/{order}");
     println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+}
+
+/// Rust 1.90 made LLD the default linker of x86_64-unknown-linux-gnu; an older rustc links
+/// through the system's `cc` with GNU ld, which has no symbol ordering (and would fail on it).
+fn rustc_links_with_lld() -> bool {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let Ok(out) = std::process::Command::new(rustc).arg("-V").output() else {
+        return false;
+    };
+    // `rustc 1.95.0 (59807616e 2026-04-14)`
+    let version = String::from_utf8_lossy(&out.stdout);
+    let minor = version
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok());
+    minor.is_some_and(|m| m >= 90)
 }
