@@ -10,9 +10,9 @@
 //!
 //! Two kinds of statement are shared by the whole batch rather than run per job: a job that
 //! inserts one row and changes nothing else leaves it to [`Staged::insert_later`] (one
-//! `INSERT` of every such row, see `deferred_rows`), and a job that changes a role's last use says so with
-//! [`Staged::note_role_use`] (each role's latest use written once per batch, not once per
-//! `AssumeRole`).
+//! `INSERT` of every such row, see `deferred_rows`), and a job that changes a role's last
+//! use says so with [`Staged::note_role_use`] (each role's latest use written once per
+//! batch, not once per `AssumeRole`).
 //!
 //! The transaction is begun when a job first asks for it ([`Staged::tx`]). A batch whose jobs
 //! only deferred rows of one kind (the busy case: `CreateUser`s, or `AssumeRole`s) is written
@@ -320,6 +320,7 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
     }
 }
 
+/// The same kind of row: each kind's insert is a `static` of its own.
 fn same(a: &'static RowsInsert, b: &'static RowsInsert) -> bool {
     std::ptr::eq(a, b)
 }

@@ -218,6 +218,23 @@ async fn last_use_is_recorded_with_service_and_region() {
     assert_eq!(used.service_name(), "sts");
     assert_eq!(used.region(), "us-east-1");
     assert!(used.last_used_date().is_some());
+
+    // The same key with STS, then with IAM before the uses are read: the last use is IAM's
+    // (erin may not GetUser, having no policy, but the key was used all the same).
+    let sts = server.sts_as(&key.access_key_id, &key.secret_access_key);
+    sts.get_caller_identity().send().await.unwrap();
+    let _ = server
+        .iam_as(&key.access_key_id, &key.secret_access_key)
+        .get_user()
+        .send()
+        .await;
+    let again = iam
+        .get_access_key_last_used()
+        .access_key_id(&key.access_key_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.access_key_last_used().unwrap().service_name(), "iam");
 }
 
 #[tokio::test]
