@@ -349,4 +349,31 @@ mod tests {
         assert!(migrated.len() > 40, "{migrated:?}");
         assert_eq!(in_memory, migrated);
     }
+
+    /// A file's writer checkpoints in big steps and keeps statement journals in memory (the
+    /// write path's throughput on a file depends on both: BENCHMARKS.md item 22).
+    #[tokio::test]
+    async fn a_file_checkpoints_in_big_steps_and_journals_statements_in_memory() {
+        let dir = std::env::temp_dir().join(format!("iamlocal-pragmas-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let view = Arc::new(crate::view::View::new());
+        let clock = Arc::new(crate::clock::Clock::new());
+        let model = crate::consistency::DelayModel::default();
+        let propagation = Arc::new(Propagation::new(view, clock, model));
+        let store = Store::open(Some(&dir.join("state.db")), propagation)
+            .await
+            .unwrap();
+        let (checkpoint,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        // 2 is MEMORY.
+        let (temp_store,): (i64,) = sqlx::query_as("PRAGMA temp_store")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((checkpoint, temp_store), (4000, 2));
+    }
 }
