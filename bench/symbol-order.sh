@@ -3,7 +3,7 @@
 # and on the common requests, for LLD's --symbol-ordering-file (build.rs passes it when
 # linking iamlocal in release). Packed together at the start of `.text`, the code an idle
 # server has touched is contiguous, so the kernel's fault-around (64 KiB around each page
-# fault) maps little code that never ran: idle RSS is mostly code (BENCHMARKS.md item 22).
+# fault) maps little code that never ran: idle RSS is mostly code (BENCHMARKS.md item 26).
 #
 # Two runs under callgrind, each function listed by its linker (mangled) name:
 #   1. start-up and one signed GetCallerIdentity (what `bench/startup.sh` measures);
