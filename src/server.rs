@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hyper::body::Incoming;
@@ -245,7 +245,7 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
     if let Ok(id) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-amzn-RequestId", id);
+        headers.insert(REQUEST_ID, id);
     }
     // AWS's message stays as AWS words it; the decision behind it travels beside it, for
     // `DecodeAuthorizationMessage` and the decisions log.
@@ -254,6 +254,10 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     response
 }
+
+/// AWS's `x-amzn-RequestId`, made once: a name given as text is parsed, and one with capitals
+/// copied lowercase, on every insert.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 
 /// The response header that carries a denial's encoded authorization message.
 pub const ENCODED_AUTHORIZATION_MESSAGE: &str = "x-iamlocal-encoded-authorization-message";
