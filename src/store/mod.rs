@@ -314,13 +314,18 @@ pub(crate) async fn test_store(account_id: &str) -> Store {
 mod tests {
     use super::*;
 
-    async fn schema(path: Option<&Path>) -> Vec<(String, String, Option<String>)> {
+    /// A store at `path` (in memory for `None`) with its own empty data plane.
+    async fn open(path: Option<&Path>) -> Store {
         let view = Arc::new(crate::view::View::new());
         let clock = Arc::new(crate::clock::Clock::new());
         let model = crate::consistency::DelayModel::default();
-        let store = Store::open(path, Arc::new(Propagation::new(view, clock, model)))
+        Store::open(path, Arc::new(Propagation::new(view, clock, model)))
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    async fn schema(path: Option<&Path>) -> Vec<(String, String, Option<String>)> {
+        let store = open(path).await;
         let rows = sqlx::query_as(
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name != '_sqlx_migrations'
              ORDER BY type, name",
@@ -356,13 +361,7 @@ mod tests {
     async fn a_file_checkpoints_in_big_steps_and_journals_statements_in_memory() {
         let dir = std::env::temp_dir().join(format!("iamlocal-pragmas-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let view = Arc::new(crate::view::View::new());
-        let clock = Arc::new(crate::clock::Clock::new());
-        let model = crate::consistency::DelayModel::default();
-        let propagation = Arc::new(Propagation::new(view, clock, model));
-        let store = Store::open(Some(&dir.join("state.db")), propagation)
-            .await
-            .unwrap();
+        let store = open(Some(&dir.join("state.db"))).await;
         let (checkpoint,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
             .fetch_one(&store.writer)
             .await

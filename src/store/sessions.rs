@@ -284,8 +284,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_collision_inside_a_batch_retries_that_session_alone() {
-        for session in [session, role_session] {
-            a_collision_inside_a_batch_of(session).await;
+        for make in [session, role_session] {
+            a_collision_inside_a_batch_of(make).await;
         }
     }
 
