@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
+use crate::ids::RequestId;
 use crate::policy::{Decision, EvalDecision, PolicyType, RequestContext};
 
 /// One decision, as the engine made it.
@@ -24,7 +25,7 @@ pub struct DecisionRecord {
     pub id: u64,
     /// On the virtual clock.
     pub time: OffsetDateTime,
-    pub request_id: String,
+    pub request_id: RequestId,
     pub request: RequestContext,
     pub decision: Decision,
     /// AWS's access-denied message, for a denial.
@@ -60,7 +61,7 @@ impl DecisionRecord {
         json!({
             "id": self.id,
             "time": crate::clock::iso8601(self.time),
-            "request_id": self.request_id,
+            "request_id": &*self.request_id,
             "principal": self.principal(),
             "action": self.request.action(),
             "resource": self.request.resource(),
@@ -343,7 +344,7 @@ mod tests {
         DecisionRecord {
             id: 0,
             time: OffsetDateTime::UNIX_EPOCH,
-            request_id: "r".into(),
+            request_id: crate::ids::request_id(),
             request,
             decision,
             message: None,

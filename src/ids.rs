@@ -154,11 +154,30 @@ fn unbase32(text: &str) -> Option<[u8; 10]> {
 
 /// A random (v4) UUID, from the thread's generator (seeded once by the OS): uuid's own
 /// `new_v4` asks the OS for its bytes, a system call per request.
-pub fn request_id() -> String {
+pub fn request_id() -> RequestId {
     let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
-    id.hyphenated()
-        .encode_lower(&mut uuid::Uuid::encode_buffer())
-        .to_owned()
+    let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+    id.hyphenated().encode_lower(&mut text);
+    RequestId(text)
+}
+
+/// A request's id, as text: copied with the decisions made for the request, never allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestId([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl std::ops::Deref for RequestId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Written by uuid's encoder: lowercase hex digits and hyphens.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }
 
 #[cfg(test)]
@@ -185,7 +204,7 @@ pub(crate) mod tests {
         let id = request_id();
         let uuid = uuid::Uuid::parse_str(&id).unwrap();
         assert_eq!(uuid.get_version_num(), 4);
-        assert_eq!(id, uuid.hyphenated().to_string());
+        assert_eq!(&*id, uuid.hyphenated().to_string());
         assert_ne!(request_id(), id);
     }
 

@@ -24,7 +24,7 @@ use crate::auth::{self, Caller, sigv4};
 use crate::aws_error;
 use crate::config::Config;
 use crate::error::AwsError;
-use crate::ids;
+use crate::ids::{self, RequestId};
 use crate::loading::LoadState;
 use crate::protocol::query::Params;
 
@@ -223,7 +223,7 @@ async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
     let request_id = ids::request_id();
     let started = Instant::now();
     let mut log = RequestLog::default();
-    let result = serve_api(&app, request, &request_id, &mut log).await;
+    let result = serve_api(&app, request, request_id, &mut log).await;
     let mut encoded_denial = None;
     let (status, body) = match result {
         Ok(body) => (StatusCode::OK, body),
@@ -290,7 +290,7 @@ impl RequestLog {
 async fn serve_api(
     app: &App,
     request: Request,
-    request_id: &str,
+    request_id: RequestId,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
     let (parts, body) = request.into_parts();
@@ -331,7 +331,7 @@ async fn call(
     caller: Option<&Caller>,
     parts: &axum::http::request::Parts,
     body: &[u8],
-    request_id: &str,
+    request_id: RequestId,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
     let query = parts.uri.query().unwrap_or("");
@@ -359,7 +359,7 @@ async fn call(
             source_ip,
             user_agent,
         };
-        return api::dispatch_unsigned(&origin, &params, request_id).await;
+        return api::dispatch_unsigned(&origin, &params, &request_id).await;
     };
     let cx = Ctx {
         app,
@@ -368,7 +368,7 @@ async fn call(
         user_agent,
         request_id,
     };
-    api::dispatch(&cx, &params, request_id).await
+    api::dispatch(&cx, &params, &request_id).await
 }
 
 /// The whole body, refused early when its declared or actual size is over the limit, or when

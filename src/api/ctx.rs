@@ -8,7 +8,8 @@ use crate::app::App;
 use crate::auth::Caller;
 use crate::decisions::DecisionRecord;
 use crate::error::AwsError;
-use crate::policy::{self, ContextValue, Decision, EvaluationInput, RequestContext};
+use crate::ids::RequestId;
+use crate::policy::{self, ContextValue, Decision, EvaluationInput, RequestContext, RequestOrigin};
 use crate::store::Tag;
 use crate::view::{Principal, SessionOf};
 
@@ -20,7 +21,7 @@ pub struct Ctx<'a> {
     pub source_ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
     /// The id the response carries, kept with each decision made for the request.
-    pub request_id: &'a str,
+    pub request_id: RequestId,
 }
 
 impl Ctx<'_> {
@@ -71,7 +72,7 @@ impl Ctx<'_> {
         let id = app.decisions.record(DecisionRecord {
             id: 0,
             time: self.now(),
-            request_id: self.request_id.to_owned(),
+            request_id: self.request_id,
             request,
             decision,
             message: message.clone(),
@@ -222,44 +223,15 @@ impl Origin<'_> {
         self.app.clock.now()
     }
 
-    /// The global condition keys every request has, whoever makes it.
-    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+    /// Gives `request` the global condition keys every request has, whoever makes it.
     pub fn add_global_keys(&self, request: &mut RequestContext) {
-        // The keys lowercase, as the context keeps them: written as static text, not copied.
-        let now = self.now();
-        request.insert_static("aws:currenttime", crate::clock::iso8601(now));
-        request.insert_static("aws:epochtime", now.unix_timestamp());
-        request.insert_static("aws:securetransport", false);
-        request.insert_static("aws:requestedregion", self.region);
-        request.insert_static("aws:viaawsservice", false);
-        if let Some(ip) = self.source_ip {
-            request.insert_static("aws:sourceip", ip_text(ip));
-        }
-        if let Some(agent) = self.user_agent {
-            request.insert_static("aws:useragent", agent);
-        }
+        request.set_origin(RequestOrigin {
+            now: self.now(),
+            region: self.region.to_owned(),
+            source_ip: self.source_ip,
+            user_agent: self.user_agent.map(str::to_owned),
+        });
     }
-}
-
-/// An address as `Display` writes it; IPv4 by hand, which is several times quicker.
-fn ip_text(ip: IpAddr) -> String {
-    let IpAddr::V4(v4) = ip else {
-        return ip.to_string();
-    };
-    let mut text = String::with_capacity(15);
-    for (i, octet) in v4.octets().into_iter().enumerate() {
-        if i > 0 {
-            text.push('.');
-        }
-        if octet >= 100 {
-            text.push(char::from(b'0' + octet / 100));
-        }
-        if octet >= 10 {
-            text.push(char::from(b'0' + octet / 10 % 10));
-        }
-        text.push(char::from(b'0' + octet % 10));
-    }
-    text
 }
 
 /// What the root user may do, as an identity-based policy: what a federated user that root
@@ -344,26 +316,6 @@ impl CallerPolicies {
             boundary: self.boundary.as_ref(),
             session: self.session.as_deref(),
             ..EvaluationInput::default()
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_read_as_display_writes_them() {
-        for ip in [
-            "0.0.0.0",
-            "127.0.0.1",
-            "10.20.99.100",
-            "255.255.255.255",
-            "::1",
-            "fe80::1",
-        ] {
-            let ip: IpAddr = ip.parse().unwrap();
-            assert_eq!(ip_text(ip), ip.to_string());
         }
     }
 }

@@ -10,6 +10,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use time::OffsetDateTime;
 
 use super::matching::split_arn;
 use super::variables::Variables;
@@ -273,55 +277,56 @@ impl Hasher for KeyHasher {
 /// Keys the server sets itself are static text, borrowed; keys made from tags are owned.
 type KeyMap = HashMap<Cow<'static, str>, ContextValue, BuildHasherDefault<KeyHasher>>;
 
+/// Where and when a request was made: what the global condition keys are read from.
+#[derive(Debug, Clone)]
+pub struct RequestOrigin {
+    pub now: OffsetDateTime,
+    pub region: String,
+    pub source_ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
 /// One request as the policy engine sees it.
+///
+/// The keys that follow from the principal and the origin (`aws:PrincipalArn`,
+/// `aws:CurrentTime` …) are made the first time a policy asks for one of them: most
+/// decisions are made by statements without conditions, which read none.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     action: String,
     resource: String,
     principal: Principal,
+    origin: Option<RequestOrigin>,
+    /// Keys set by the caller (tags, session and request keys); they take precedence over a
+    /// derived key of the same name.
     keys: KeyMap,
+    derived: OnceLock<KeyMap>,
 }
 
 impl RequestContext {
     /// A context for `action` (`iam:CreateUser`) on `resource` (an ARN) by `principal`, with
-    /// the principal's global keys already set, as AWS's table has them: `aws:PrincipalArn`,
+    /// the principal's global keys, as AWS's table has them: `aws:PrincipalArn`,
     /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:userid`, `aws:username` (users
     /// only), `aws:PrincipalIsAWSService`.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable>
     pub fn new(action: &str, resource: &str, principal: Principal) -> RequestContext {
-        let mut ctx = RequestContext {
+        RequestContext {
             action: action.to_owned(),
             resource: resource.to_owned(),
-            // Room for the keys a request usually has (principal, global, tags), so the
-            // table is not grown and rehashed three times as it fills. 28 fill 32 buckets;
-            // 32 would take 64, twice the memory in each of the decisions log's records.
-            keys: KeyMap::with_capacity_and_hasher(28, Default::default()),
             principal,
-        };
-        let p = &ctx.principal;
-        let mut set = Vec::with_capacity(6);
-        if let Some(arn) = p.principal_arn() {
-            set.push(("aws:principalarn", arn.to_owned()));
+            origin: None,
+            keys: KeyMap::default(),
+            derived: OnceLock::new(),
         }
-        if !p.account.is_empty() {
-            set.push(("aws:principalaccount", p.account.clone()));
-        }
-        if let Some(t) = p.principal_type() {
-            set.push(("aws:principaltype", t.to_owned()));
-        }
-        if let Some(id) = &p.user_id {
-            set.push(("aws:userid", id.clone()));
-        }
-        if let Some(name) = p.user_name() {
-            set.push(("aws:username", name.to_owned()));
-        }
-        let service = p.kind == PrincipalKind::Service;
-        set.push(("aws:principalisawsservice", service.to_string()));
-        for (key, value) in set {
-            ctx.keys
-                .insert(Cow::Borrowed(key), ContextValue::Single(value));
-        }
-        ctx
+    }
+
+    /// Adds the global keys every request has, whoever makes it: `aws:CurrentTime`,
+    /// `aws:EpochTime`, `aws:SecureTransport`, `aws:RequestedRegion`, `aws:ViaAWSService`,
+    /// and `aws:SourceIp` and `aws:UserAgent` when known.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+    pub fn set_origin(&mut self, origin: RequestOrigin) {
+        debug_assert!(self.derived.get().is_none(), "set before any key is read");
+        self.origin = Some(origin);
     }
 
     pub fn action(&self) -> &str {
@@ -344,7 +349,7 @@ impl RequestContext {
     }
 
     /// [`insert`](Self::insert) for a key named by static text, already lowercase: the key is
-    /// not copied (the global keys of every request).
+    /// not copied.
     pub fn insert_static(&mut self, key: &'static str, value: impl Into<ContextValue>) {
         debug_assert_eq!(lowercase_key(key), key, "a static key is given lowercase");
         self.keys.insert(Cow::Borrowed(key), value.into());
@@ -357,28 +362,134 @@ impl RequestContext {
     }
 
     pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
+        // The derived keys join the caller's, so that a removed one stays removed.
+        let derived = self.derived.take().unwrap_or_else(|| self.derive());
+        for (k, v) in derived {
+            self.keys.entry(k).or_insert(v);
+        }
+        self.derived = OnceLock::from(KeyMap::default());
         self.keys.remove(&*lowercase_key(key))
     }
 
     /// The value of a key, whatever the case it is asked in.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        self.keys.get(&*lowercase_key(key))
+        self.lookup(&lowercase_key(key))
     }
 
     /// Every key (lowercased) with its value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.keys.iter().map(|(k, v)| (&**k, v))
+        let derived = self.derived();
+        let derived = derived.iter().filter(|(k, _)| !self.keys.contains_key(*k));
+        self.keys.iter().chain(derived).map(|(k, v)| (&**k, v))
     }
 
     /// The values of a key the parser already lowercased; empty when absent.
     pub(crate) fn values_lowercase(&self, key: &str) -> &[String] {
-        self.keys.get(key).map_or(&[], ContextValue::values)
+        self.lookup(key).map_or(&[], ContextValue::values)
     }
+
+    fn lookup(&self, key: &str) -> Option<&ContextValue> {
+        match self.keys.get(key) {
+            Some(value) => Some(value),
+            None if is_derived(key) => self.derived().get(key),
+            None => None,
+        }
+    }
+
+    fn derived(&self) -> &KeyMap {
+        self.derived.get_or_init(|| self.derive())
+    }
+
+    /// The keys that follow from the principal and the origin (the keys lowercase, as the
+    /// context keeps them: static text, not copied).
+    fn derive(&self) -> KeyMap {
+        let mut keys = KeyMap::with_capacity_and_hasher(DERIVED_KEYS.len(), Default::default());
+        let mut set = |key: &'static str, value: ContextValue| {
+            debug_assert!(is_derived(key));
+            keys.insert(Cow::Borrowed(key), value);
+        };
+        let p = &self.principal;
+        if let Some(arn) = p.principal_arn() {
+            set("aws:principalarn", arn.into());
+        }
+        if !p.account.is_empty() {
+            set("aws:principalaccount", (&p.account).into());
+        }
+        if let Some(t) = p.principal_type() {
+            set("aws:principaltype", t.into());
+        }
+        if let Some(id) = &p.user_id {
+            set("aws:userid", id.into());
+        }
+        if let Some(name) = p.user_name() {
+            set("aws:username", name.into());
+        }
+        set(
+            "aws:principalisawsservice",
+            (p.kind == PrincipalKind::Service).into(),
+        );
+        if let Some(origin) = &self.origin {
+            set("aws:currenttime", crate::clock::iso8601(origin.now).into());
+            set("aws:epochtime", origin.now.unix_timestamp().into());
+            set("aws:securetransport", false.into());
+            set("aws:requestedregion", (&origin.region).into());
+            set("aws:viaawsservice", false.into());
+            if let Some(ip) = origin.source_ip {
+                set("aws:sourceip", ip_text(ip).into());
+            }
+            if let Some(agent) = &origin.user_agent {
+                set("aws:useragent", agent.into());
+            }
+        }
+        keys
+    }
+}
+
+/// Every key [`RequestContext::derive`] can make.
+const DERIVED_KEYS: [&str; 13] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:principalisawsservice",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:securetransport",
+    "aws:requestedregion",
+    "aws:viaawsservice",
+    "aws:sourceip",
+    "aws:useragent",
+];
+
+fn is_derived(key: &str) -> bool {
+    DERIVED_KEYS.contains(&key)
+}
+
+/// An address as `Display` writes it; IPv4 by hand, which is several times quicker.
+fn ip_text(ip: IpAddr) -> String {
+    let IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut text = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        if octet >= 100 {
+            text.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            text.push(char::from(b'0' + octet / 10 % 10));
+        }
+        text.push(char::from(b'0' + octet % 10));
+    }
+    text
 }
 
 impl Variables for RequestContext {
     fn single_value(&self, key: &str) -> Option<&str> {
-        match self.keys.get(key)? {
+        match self.lookup(key)? {
             ContextValue::Single(s) => Some(s),
             // AWS cannot substitute a multivalued key into a policy.
             ContextValue::Multi(_) => None,

@@ -19,7 +19,7 @@ mod properties;
 mod variables;
 
 pub(crate) use context::KeyHasher;
-pub use context::{ContextValue, Principal, PrincipalKind, RequestContext};
+pub use context::{ContextValue, Principal, PrincipalKind, RequestContext, RequestOrigin};
 pub use document::{
     Effect, Policy, PolicyKind, Position, SizeExceeded, SizeQuota, Statement, Version, check_size,
     policy_size,

@@ -8,6 +8,7 @@
 //! `2 validation errors detected: Value 'x' at 'userName' failed to satisfy constraint: …`.
 
 use std::fmt::Write;
+use std::ops::Range;
 
 use crate::aws_error;
 use crate::error::AwsError;
@@ -19,13 +20,19 @@ const MAX_PARAMS: usize = 1_000;
 /// The decoded name/value pairs of one request, in the order they came.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
-    pairs: Vec<(String, String)>,
+    /// Every name and value, decoded, one after the other: two allocations for a request,
+    /// not two per pair.
+    text: String,
+    /// Where each pair's name and value lie in `text`.
+    pairs: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl Params {
     /// Decodes `application/x-www-form-urlencoded` text (a body or a query string) and adds
     /// its pairs. Invalid percent-encoded UTF-8 is refused rather than silently replaced.
     pub fn extend_from_form(&mut self, form: &[u8]) -> Result<(), AwsError> {
+        self.text.reserve(form.len());
+        let mut scratch = Vec::new();
         for part in form.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
             let (name, value) = match part.iter().position(|&b| b == b'=') {
                 Some(eq) => (&part[..eq], &part[eq + 1..]),
@@ -37,23 +44,27 @@ impl Params {
                     "The request has more than {MAX_PARAMS} parameters."
                 ));
             }
-            self.pairs.push((decode(name)?, decode(value)?));
+            let name = decode_into(&mut self.text, &mut scratch, name)?;
+            let value = decode_into(&mut self.text, &mut scratch, value)?;
+            self.pairs.push((name, value));
         }
         Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(n, v)| (&self.text[n.clone()], &self.text[v.clone()]))
     }
 
     /// The `N`s of `{prefix}.member.N…` present, ascending and without repeats.
     fn member_indexes(&self, prefix: &str) -> Vec<u32> {
         let head = format!("{prefix}.member.");
         let mut indexes: Vec<u32> = self
-            .pairs
             .iter()
             .filter_map(|(n, _)| {
                 let rest = n.strip_prefix(&head)?;
@@ -70,12 +81,37 @@ impl Params {
     }
 }
 
-/// `+` is a space in forms; `%XX` is a byte; the bytes must be UTF-8.
-fn decode(raw: &[u8]) -> Result<String, AwsError> {
-    // One pass, one allocation: `+` is a space, `%XX` a byte, a `%` without two hex digits
-    // after it stays as it is (as `percent_decode` reads it).
+/// Appends `raw` decoded to `text` and says where it lies: `+` is a space in forms, `%XX` is
+/// a byte, and the bytes must be UTF-8. `scratch` holds the bytes of an escaped `raw`.
+fn decode_into(
+    text: &mut String,
+    scratch: &mut Vec<u8>,
+    raw: &[u8],
+) -> Result<Range<usize>, AwsError> {
+    let escaped = raw.iter().any(|&b| b == b'%' || b == b'+');
+    let bytes = if escaped {
+        scratch.clear();
+        decode(raw, scratch);
+        &scratch[..]
+    } else {
+        raw
+    };
+    let decoded = std::str::from_utf8(bytes).map_err(|_| {
+        aws_error!(
+            InvalidQueryParameter,
+            "The AWS query string is malformed or does not adhere to AWS standards: \
+             parameters must be UTF-8."
+        )
+    })?;
+    let start = text.len();
+    text.push_str(decoded);
+    Ok(start..text.len())
+}
+
+/// One pass: `+` is a space, `%XX` a byte, a `%` without two hex digits after it stays as it
+/// is (as `percent_decode` reads it).
+fn decode(raw: &[u8], bytes: &mut Vec<u8>) {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut bytes = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
         match raw[i] {
@@ -94,13 +130,6 @@ fn decode(raw: &[u8]) -> Result<String, AwsError> {
         }
         i += 1;
     }
-    String::from_utf8(bytes).map_err(|_| {
-        aws_error!(
-            InvalidQueryParameter,
-            "The AWS query string is malformed or does not adhere to AWS standards: \
-             parameters must be UTF-8."
-        )
-    })
 }
 
 /// A string shape of the service model: its length bounds and pattern.
@@ -164,7 +193,7 @@ impl<'a> Input<'a> {
     /// An optional string member; checked against its shape when present.
     pub fn string(&mut self, name: &str, shape: &Shape) -> Option<String> {
         let value = self.params.get(name)?;
-        self.check(&member_path(name), value, shape);
+        self.check(|| member_path(name), value, shape);
         Some(value.to_owned())
     }
 
@@ -172,7 +201,7 @@ impl<'a> Input<'a> {
     /// [`Input::string`], but failures leave its value out of the message, as AWS's do.
     pub fn secret(&mut self, name: &str, shape: &Shape) -> Option<String> {
         let value = self.params.get(name)?;
-        self.check_shown(&member_path(name), value, None, shape);
+        self.check_shown(|| member_path(name), value, None, shape);
         Some(value.to_owned())
     }
 
@@ -279,7 +308,7 @@ impl<'a> Input<'a> {
         for n in indexes {
             let key = format!("{wire}.member.{n}");
             if let Some(value) = self.params.get(&key) {
-                self.check(&format!("{path}.{n}.member"), value, shape);
+                self.check(|| format!("{path}.{n}.member"), value, shape);
                 values.push(value.to_owned());
             }
         }
@@ -329,14 +358,27 @@ impl<'a> Input<'a> {
         }
     }
 
-    fn check(&mut self, path: &str, value: &str, shape: &Shape) {
+    /// Checks `value` against `shape`; `path` names the member in the messages, made only
+    /// when there is one.
+    fn check(&mut self, path: impl FnOnce() -> String, value: &str, shape: &Shape) {
         self.check_shown(path, value, Some(value), shape);
     }
 
     /// [`Input::check`], showing `shown` as the value in messages (`None`: no value).
-    fn check_shown(&mut self, path: &str, value: &str, shown: Option<&str>, shape: &Shape) {
-        for constraint in shape.violations(value) {
-            self.fail_shown(path, shown, &constraint);
+    fn check_shown(
+        &mut self,
+        path: impl FnOnce() -> String,
+        value: &str,
+        shown: Option<&str>,
+        shape: &Shape,
+    ) {
+        let failed = shape.violations(value);
+        if failed.is_empty() {
+            return;
+        }
+        let path = path();
+        for constraint in failed {
+            self.fail_shown(&path, shown, &constraint);
         }
     }
 
@@ -412,7 +454,8 @@ impl Member<'_, '_> {
     /// An optional string field; checked against its shape when present.
     pub fn string(&mut self, field: &str, shape: &Shape) -> Option<String> {
         let value = self.input.params.get(&self.wire(field))?;
-        self.input.check(&self.path(field), value, shape);
+        let prefix = &self.path_prefix;
+        self.input.check(|| field_path(prefix, field), value, shape);
         Some(value.to_owned())
     }
 
@@ -443,8 +486,13 @@ impl Member<'_, '_> {
     }
 
     fn path(&self, field: &str) -> String {
-        format!("{}{}", self.path_prefix, lower_first(field))
+        field_path(&self.path_prefix, field)
     }
+}
+
+/// A field of a structure in a list, as messages name it: `tags.1.member.key`.
+fn field_path(prefix: &str, field: &str) -> String {
+    format!("{prefix}{}", lower_first(field))
 }
 
 /// AWS names members in messages in lower camel case: `UserName` → `userName`.
@@ -512,7 +560,9 @@ mod tests {
                 .decode_utf8()
                 .unwrap()
                 .into_owned();
-            assert_eq!(decode(raw.as_bytes()).unwrap(), expected, "{raw:?}");
+            let mut text = "before".to_owned();
+            let at = decode_into(&mut text, &mut Vec::new(), raw.as_bytes()).unwrap();
+            assert_eq!(text[at], expected, "{raw:?}");
         }
     }
 
@@ -520,6 +570,9 @@ mod tests {
     fn invalid_utf8_is_refused() {
         let mut p = Params::default();
         let err = p.extend_from_form(b"Action=%FF%FE").unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::InvalidQueryParameter);
+        // Raw bytes are checked as well as escaped ones.
+        let err = p.extend_from_form(b"Action=\xFF").unwrap_err();
         assert_eq!(err.code, crate::error::ErrorCode::InvalidQueryParameter);
     }
 

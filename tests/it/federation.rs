@@ -54,7 +54,7 @@ fn may(server: &TestServer, credentials: &Credentials, action: &str, resource: &
         caller: &caller,
         source_ip: None,
         user_agent: None,
-        request_id: "test",
+        request_id: iamlocal::ids::request_id(),
     };
     cx.authorize(action, resource).is_ok()
 }

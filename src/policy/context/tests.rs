@@ -140,3 +140,83 @@ fn context_values_convert_as_aws_writes_them() {
         &["x".to_owned()]
     );
 }
+
+#[test]
+fn addresses_read_as_display_writes_them() {
+    for ip in [
+        "0.0.0.0",
+        "127.0.0.1",
+        "10.20.99.100",
+        "255.255.255.255",
+        "::1",
+        "fe80::1",
+    ] {
+        let ip: IpAddr = ip.parse().unwrap();
+        assert_eq!(ip_text(ip), ip.to_string());
+    }
+}
+
+fn with_origin() -> RequestContext {
+    let mut ctx = RequestContext::new(
+        "iam:GetUser",
+        "arn:aws:iam::123456789012:user/bob",
+        Principal::user("arn:aws:iam::123456789012:user/bob", "AIDAEXAMPLE"),
+    );
+    ctx.set_origin(RequestOrigin {
+        now: OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+        region: "eu-west-1".into(),
+        source_ip: Some("192.0.2.7".parse().unwrap()),
+        user_agent: Some("aws-cli/2".into()),
+    });
+    ctx
+}
+
+#[test]
+fn the_origin_gives_the_global_keys() {
+    let ctx = with_origin();
+    let value = |k: &str| ctx.get(k).map(|v| v.values()[0].as_str());
+    assert_eq!(value("aws:CurrentTime"), Some("2023-11-14T22:13:20Z"));
+    assert_eq!(value("aws:EpochTime"), Some("1700000000"));
+    assert_eq!(value("aws:SecureTransport"), Some("false"));
+    assert_eq!(value("aws:RequestedRegion"), Some("eu-west-1"));
+    assert_eq!(value("aws:ViaAWSService"), Some("false"));
+    assert_eq!(value("aws:SourceIp"), Some("192.0.2.7"));
+    assert_eq!(value("aws:UserAgent"), Some("aws-cli/2"));
+    // Every key iter lists is one the lookup finds, and none is listed twice.
+    let listed: Vec<&str> = ctx.iter().map(|(k, _)| k).collect();
+    assert_eq!(listed.len(), DERIVED_KEYS.len());
+    assert!(listed.iter().all(|k| is_derived(k)));
+}
+
+#[test]
+fn derived_keys_are_made_only_when_a_policy_reads_one() {
+    let mut ctx = with_origin();
+    ctx.insert("aws:PrincipalTag/team", "blue");
+    assert_eq!(ctx.values_lowercase("aws:principaltag/team"), ["blue"]);
+    assert!(ctx.values_lowercase("aws:requesttag/team").is_empty());
+    assert!(ctx.derived.get().is_none(), "no derived key was asked for");
+    assert_eq!(ctx.single_value("aws:username"), Some("bob"));
+    assert!(ctx.derived.get().is_some());
+}
+
+#[test]
+fn a_key_the_caller_sets_or_removes_wins_over_a_derived_one() {
+    let mut ctx = with_origin().with("aws:CurrentTime", "2030-01-01T00:00:00Z");
+    assert_eq!(
+        ctx.values_lowercase("aws:currenttime"),
+        ["2030-01-01T00:00:00Z"]
+    );
+    let times: Vec<_> = ctx
+        .iter()
+        .filter(|(k, _)| *k == "aws:currenttime")
+        .map(|(_, v)| v.values()[0].as_str())
+        .collect();
+    assert_eq!(times, ["2030-01-01T00:00:00Z"]);
+    assert_eq!(
+        ctx.remove("aws:SourceIp"),
+        Some(ContextValue::from("192.0.2.7"))
+    );
+    assert_eq!(ctx.get("aws:sourceip"), None);
+    assert!(ctx.iter().all(|(k, _)| k != "aws:sourceip"));
+    assert_eq!(ctx.single_value("aws:username"), Some("bob"));
+}
