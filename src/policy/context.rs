@@ -289,8 +289,8 @@ pub struct RequestOrigin {
 /// One request as the policy engine sees it.
 ///
 /// The keys that follow from the principal and the origin (`aws:PrincipalArn`,
-/// `aws:CurrentTime` …) are made the first time a policy asks for one of them: most
-/// decisions are made by statements without conditions, which read none.
+/// `aws:CurrentTime` …) are each made the first time a policy asks for it: most decisions
+/// read none, or one or two.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     action: String,
@@ -300,8 +300,26 @@ pub struct RequestContext {
     /// Keys set by the caller (tags, session and request keys); they take precedence over a
     /// derived key of the same name.
     keys: KeyMap,
-    derived: OnceLock<KeyMap>,
+    /// The value of each of [`DERIVED_KEYS`], once asked for (`None`: the request has none).
+    derived: [OnceLock<Option<ContextValue>>; DERIVED_KEYS.len()],
 }
+
+/// The keys [`RequestContext::derive`] makes.
+const DERIVED_KEYS: [&str; 13] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:principalisawsservice",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:securetransport",
+    "aws:requestedregion",
+    "aws:viaawsservice",
+    "aws:sourceip",
+    "aws:useragent",
+];
 
 impl RequestContext {
     /// A context for `action` (`iam:CreateUser`) on `resource` (an ARN) by `principal`, with
@@ -316,7 +334,7 @@ impl RequestContext {
             principal,
             origin: None,
             keys: KeyMap::default(),
-            derived: OnceLock::new(),
+            derived: Default::default(),
         }
     }
 
@@ -325,8 +343,8 @@ impl RequestContext {
     /// and `aws:SourceIp` and `aws:UserAgent` when known.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
     pub fn set_origin(&mut self, origin: RequestOrigin) {
-        debug_assert!(self.derived.get().is_none(), "set before any key is read");
         self.origin = Some(origin);
+        self.derived = Default::default();
     }
 
     pub fn action(&self) -> &str {
@@ -362,13 +380,15 @@ impl RequestContext {
     }
 
     pub fn remove(&mut self, key: &str) -> Option<ContextValue> {
-        // The derived keys join the caller's, so that a removed one stays removed.
-        let derived = self.derived.take().unwrap_or_else(|| self.derive());
-        for (k, v) in derived {
-            self.keys.entry(k).or_insert(v);
-        }
-        self.derived = OnceLock::from(KeyMap::default());
-        self.keys.remove(&*lowercase_key(key))
+        let key = lowercase_key(key);
+        let set = self.keys.remove(&*key);
+        let derived = derived_index(&key).and_then(|i| {
+            let value = self.derived[i].take().unwrap_or_else(|| self.derive(&key));
+            // Known, and absent from now on.
+            self.derived[i] = OnceLock::from(None);
+            value
+        });
+        set.or(derived)
     }
 
     /// The value of a key, whatever the case it is asked in.
@@ -378,9 +398,11 @@ impl RequestContext {
 
     /// Every key (lowercased) with its value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        let derived = self.derived();
-        let derived = derived.iter().filter(|(k, _)| !self.keys.contains_key(*k));
-        self.keys.iter().chain(derived).map(|(k, v)| (&**k, v))
+        let derived = DERIVED_KEYS
+            .iter()
+            .filter(|key| !self.keys.contains_key(**key))
+            .filter_map(|key| Some((*key, self.derived_value(key)?)));
+        self.keys.iter().map(|(k, v)| (&**k, v)).chain(derived)
     }
 
     /// The values of a key the parser already lowercased; empty when absent.
@@ -391,79 +413,40 @@ impl RequestContext {
     fn lookup(&self, key: &str) -> Option<&ContextValue> {
         match self.keys.get(key) {
             Some(value) => Some(value),
-            None if is_derived(key) => self.derived().get(key),
-            None => None,
+            None => self.derived_value(key),
         }
     }
 
-    fn derived(&self) -> &KeyMap {
-        self.derived.get_or_init(|| self.derive())
+    /// A derived key's value, made on first use.
+    fn derived_value(&self, key: &str) -> Option<&ContextValue> {
+        let i = derived_index(key)?;
+        self.derived[i].get_or_init(|| self.derive(key)).as_ref()
     }
 
-    /// The keys that follow from the principal and the origin (the keys lowercase, as the
-    /// context keeps them: static text, not copied).
-    fn derive(&self) -> KeyMap {
-        let mut keys = KeyMap::with_capacity_and_hasher(DERIVED_KEYS.len(), Default::default());
-        let mut set = |key: &'static str, value: ContextValue| {
-            debug_assert!(is_derived(key));
-            keys.insert(Cow::Borrowed(key), value);
-        };
+    /// The value of one of [`DERIVED_KEYS`], from the principal and the origin.
+    fn derive(&self, key: &str) -> Option<ContextValue> {
         let p = &self.principal;
-        if let Some(arn) = p.principal_arn() {
-            set("aws:principalarn", arn.into());
-        }
-        if !p.account.is_empty() {
-            set("aws:principalaccount", (&p.account).into());
-        }
-        if let Some(t) = p.principal_type() {
-            set("aws:principaltype", t.into());
-        }
-        if let Some(id) = &p.user_id {
-            set("aws:userid", id.into());
-        }
-        if let Some(name) = p.user_name() {
-            set("aws:username", name.into());
-        }
-        set(
-            "aws:principalisawsservice",
-            (p.kind == PrincipalKind::Service).into(),
-        );
-        if let Some(origin) = &self.origin {
-            set("aws:currenttime", crate::clock::iso8601(origin.now).into());
-            set("aws:epochtime", origin.now.unix_timestamp().into());
-            set("aws:securetransport", false.into());
-            set("aws:requestedregion", (&origin.region).into());
-            set("aws:viaawsservice", false.into());
-            if let Some(ip) = origin.source_ip {
-                set("aws:sourceip", ip_text(ip).into());
-            }
-            if let Some(agent) = &origin.user_agent {
-                set("aws:useragent", agent.into());
-            }
-        }
-        keys
+        let origin = self.origin.as_ref();
+        Some(match key {
+            "aws:principalarn" => p.principal_arn()?.into(),
+            "aws:principalaccount" => (!p.account.is_empty()).then(|| (&p.account).into())?,
+            "aws:principaltype" => p.principal_type()?.into(),
+            "aws:userid" => p.user_id.as_ref()?.into(),
+            "aws:username" => p.user_name()?.into(),
+            "aws:principalisawsservice" => (p.kind == PrincipalKind::Service).into(),
+            "aws:currenttime" => crate::clock::iso8601(origin?.now).into(),
+            "aws:epochtime" => origin?.now.unix_timestamp().into(),
+            "aws:securetransport" | "aws:viaawsservice" => origin.map(|_| false)?.into(),
+            "aws:requestedregion" => (&origin?.region).into(),
+            "aws:sourceip" => ip_text(origin?.source_ip?).into(),
+            "aws:useragent" => origin?.user_agent.as_ref()?.into(),
+            _ => return None,
+        })
     }
 }
 
-/// Every key [`RequestContext::derive`] can make.
-const DERIVED_KEYS: [&str; 13] = [
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principaltype",
-    "aws:userid",
-    "aws:username",
-    "aws:principalisawsservice",
-    "aws:currenttime",
-    "aws:epochtime",
-    "aws:securetransport",
-    "aws:requestedregion",
-    "aws:viaawsservice",
-    "aws:sourceip",
-    "aws:useragent",
-];
-
-fn is_derived(key: &str) -> bool {
-    DERIVED_KEYS.contains(&key)
+fn derived_index(key: &str) -> Option<usize> {
+    DERIVED_KEYS.iter().position(|k| *k == key)
 }
 
 /// An address as `Display` writes it; IPv4 by hand, which is several times quicker.
