@@ -63,11 +63,10 @@ impl Params {
 
     /// The `N`s of `{prefix}.member.N…` present, ascending and without repeats.
     fn member_indexes(&self, prefix: &str) -> Vec<u32> {
-        let head = format!("{prefix}.member.");
         let mut indexes: Vec<u32> = self
             .iter()
             .filter_map(|(n, _)| {
-                let rest = n.strip_prefix(&head)?;
+                let rest = n.strip_prefix(prefix)?.strip_prefix(".member.")?;
                 rest.split('.').next()?.parse().ok()
             })
             .collect();
@@ -91,6 +90,7 @@ fn decode_into(
     let escaped = raw.iter().any(|&b| b == b'%' || b == b'+');
     let bytes = if escaped {
         scratch.clear();
+        scratch.reserve(raw.len());
         decode(raw, scratch);
         &scratch[..]
     } else {
@@ -291,14 +291,14 @@ impl<'a> Input<'a> {
 
     /// A list of strings, `{name}.member.N`.
     pub fn string_list(&mut self, name: &str, max_items: usize, shape: &Shape) -> Vec<String> {
-        self.string_list_at(name, &member_path(name), max_items, shape)
+        self.string_list_at(name, &|| member_path(name), max_items, shape)
     }
 
-    /// A list of strings on the wire at `wire`, named `path` in messages.
+    /// A list of strings on the wire at `wire`, named `path()` in messages.
     fn string_list_at(
         &mut self,
         wire: &str,
-        path: &str,
+        path: &dyn Fn() -> String,
         max_items: usize,
         shape: &Shape,
     ) -> Vec<String> {
@@ -308,7 +308,7 @@ impl<'a> Input<'a> {
         for n in indexes {
             let key = format!("{wire}.member.{n}");
             if let Some(value) = self.params.get(&key) {
-                self.check(|| format!("{path}.{n}.member"), value, shape);
+                self.check(|| format!("{}.{n}.member", path()), value, shape);
                 values.push(value.to_owned());
             }
         }
@@ -324,7 +324,7 @@ impl<'a> Input<'a> {
         mut each: impl FnMut(&mut Member<'_, 'a>) -> T,
     ) -> Vec<T> {
         let indexes = self.params.member_indexes(name);
-        self.check_list_size(&member_path(name), indexes.len(), max_items);
+        self.check_list_size(|| member_path(name), indexes.len(), max_items);
         indexes
             .into_iter()
             .map(|n| {
@@ -349,11 +349,12 @@ impl<'a> Input<'a> {
         }
     }
 
-    fn check_list_size(&mut self, path: &str, len: usize, max_items: usize) {
+    fn check_list_size(&mut self, path: impl FnOnce() -> String, len: usize, max_items: usize) {
         if len > max_items {
             self.errors.push(format!(
-                "Value at '{path}' failed to satisfy constraint: \
-                 Member must have length less than or equal to {max_items}"
+                "Value at '{}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max_items}",
+                path()
             ));
         }
     }
@@ -477,7 +478,9 @@ impl Member<'_, '_> {
 
     /// A list of strings inside the structure, `….{field}.member.M`.
     pub fn string_list(&mut self, field: &str, max_items: usize, shape: &Shape) -> Vec<String> {
-        let (wire, path) = (self.wire(field), self.path(field));
+        let wire = self.wire(field);
+        let prefix = &self.path_prefix;
+        let path = || field_path(prefix, field);
         self.input.string_list_at(&wire, &path, max_items, shape)
     }
 

@@ -1265,13 +1265,23 @@ fn name_key(account_id: &str, name: &str) -> String {
     let mut key = String::with_capacity(account_id.len() + 1 + name.len());
     key.push_str(account_id);
     key.push('/');
-    key.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    // ASCII case folded byte by byte: the other bytes of UTF-8 are never ASCII letters.
+    let start = key.len();
+    key.push_str(name);
+    key[start..].make_ascii_lowercase();
     key
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_keys_fold_ascii_case_only() {
+        assert_eq!(name_key("123456789012", "Alice"), "123456789012/alice");
+        // Names are ASCII in IAM, but a lookup may name anything: other letters stay.
+        assert_eq!(name_key("1", "ÉQUIPE-Bleu"), "1/Équipe-bleu");
+    }
 
     fn user() -> Arc<UserRecord> {
         Arc::new(UserRecord {

@@ -67,6 +67,10 @@ async fn a_denied_call_is_logged_with_its_effect_message_and_statement() {
     assert_eq!(matched["policy_id"], "bob-policy");
     assert_eq!(matched["statement_index"], 1);
     assert_eq!(denial["context"]["aws:username"][0], "bob");
+    // The log shows the keys the request had, not only those the policies read.
+    assert_eq!(denial["context"]["aws:requestedregion"][0], "us-east-1");
+    assert_eq!(denial["context"]["aws:sourceip"][0], "127.0.0.1");
+    assert_eq!(denial["context"]["aws:principaltype"][0], "User");
     assert!(
         denial["request_id"]
             .as_str()
