@@ -274,8 +274,8 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// Keys the server sets itself are static text, borrowed; keys made from tags are owned.
-type KeyMap = HashMap<Cow<'static, str>, ContextValue, BuildHasherDefault<KeyHasher>>;
+/// Keys as set, lowercased.
+type KeyMap = HashMap<String, ContextValue, BuildHasherDefault<KeyHasher>>;
 
 /// Where and when a request was made: what the global condition keys are read from.
 #[derive(Debug, Clone)]
@@ -362,15 +362,8 @@ impl RequestContext {
     /// Sets a condition key (any case), replacing any value it had.
     pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) -> &mut Self {
         self.keys
-            .insert(Cow::Owned(lowercase_key(key).into_owned()), value.into());
+            .insert(lowercase_key(key).into_owned(), value.into());
         self
-    }
-
-    /// [`insert`](Self::insert) for a key named by static text, already lowercase: the key is
-    /// not copied.
-    pub fn insert_static(&mut self, key: &'static str, value: impl Into<ContextValue>) {
-        debug_assert_eq!(lowercase_key(key), key, "a static key is given lowercase");
-        self.keys.insert(Cow::Borrowed(key), value.into());
     }
 
     /// [`insert`](Self::insert), for building a context in one expression.
