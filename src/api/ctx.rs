@@ -61,17 +61,18 @@ impl Ctx<'_> {
     /// Every enforced decision goes through here.
     pub fn conclude(&self, request: RequestContext, decision: Decision) -> Result<(), AwsError> {
         let app = self.app;
+        let now = self.now();
         app.metrics.decision(decision.effect);
         let message = (!decision.is_allowed()).then(|| policy::denial_message(&request, &decision));
         if message.is_none()
             && let Some(entity) = self.caller.entity_arn()
         {
             app.access_log
-                .record(entity, request.action(), self.now(), &self.caller.region);
+                .record(entity, request.action(), now, &self.caller.region);
         }
         let id = app.decisions.record(DecisionRecord {
             id: 0,
-            time: self.now(),
+            time: now,
             request_id: self.request_id,
             request,
             decision,

@@ -46,7 +46,7 @@ impl FromQuery for CreateUserInput {
 }
 
 pub struct UserOutput {
-    user: User,
+    user: Arc<UserRecord>,
 }
 
 impl ToXml for UserOutput {
@@ -54,7 +54,12 @@ impl ToXml for UserOutput {
         w.open("User");
         write_user(w, &self.user);
         write_boundary(w, self.user.permissions_boundary.as_deref());
-        write_tags(w, &self.user.tags);
+        if !self.user.tags.is_empty() {
+            w.members("Tags", &self.user.tags, |w, (key, value)| {
+                w.field("Key", key);
+                w.field("Value", value);
+            });
+        }
         w.close("User");
     }
 }
@@ -139,7 +144,7 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
         }
     };
     cx.authorize("iam:GetUser", &user_arn(cx, &user_name))?;
-    let user = cx.app.store.user(account, &user_name).await?;
+    let user = cx.app.store.user_record(account, &user_name).await?;
     Ok(GetUserOutput::User(UserOutput { user }))
 }
 

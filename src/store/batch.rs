@@ -524,7 +524,7 @@ mod tests {
         );
         let (first, other) = (first.unwrap(), other.unwrap());
         assert_eq!(again.unwrap_err().code, ErrorCode::EntityAlreadyExists);
-        let mut expected = vec![first.user_id.clone(), other.user_id];
+        let mut expected = vec![first.user_id.clone(), other.user_id.clone()];
         expected.sort();
         assert_eq!(user_ids(&store).await, expected);
         // The view has the winner, not the one that failed.

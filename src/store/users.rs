@@ -130,7 +130,7 @@ impl Store {
         account_id: &str,
         new: NewUser<'_>,
         now: OffsetDateTime,
-    ) -> Result<User, AwsError> {
+    ) -> Result<Arc<UserRecord>, AwsError> {
         let NewUser {
             user_name,
             path,
@@ -164,7 +164,8 @@ impl Store {
                             Cell::from(to_millis(user.created_at)),
                         ];
                         w.insert_later(&INSERT_USERS, row, taken);
-                        w.record(user.record());
+                        let user = Arc::new(user.into_user_record());
+                        w.record(Change::UserPut(user.clone()));
                         Ok(user)
                     })
                 })
@@ -191,7 +192,8 @@ impl Store {
                 .await
                 .map_err(|e| unique_or(e, || taken))?;
                 put_tags(tx, Tagged::User, &user.user_id, &user.tags).await?;
-                w.record(user.record());
+                let user = Arc::new(user.into_user_record());
+                w.record(Change::UserPut(user.clone()));
                 Ok(user)
             })
         })
@@ -203,16 +205,23 @@ impl Store {
     ///
     /// [`Propagation::read_view`]: crate::consistency::Propagation::read_view
     pub async fn user(&self, account_id: &str, user_name: &str) -> Result<User, AwsError> {
+        Ok(User::from(&*self.user_record(account_id, user_name).await?))
+    }
+
+    /// [`Store::user`] as the data plane keeps it: from the view it is shared, not copied.
+    pub async fn user_record(
+        &self,
+        account_id: &str,
+        user_name: &str,
+    ) -> Result<Arc<UserRecord>, AwsError> {
         if let Some(view) = self.propagation.read_view() {
             let user = view.user_by_name(account_id, user_name);
-            return user
-                .map(|user| User::from(&*user))
-                .ok_or_else(|| AwsError::no_such_user(user_name));
+            return user.ok_or_else(|| AwsError::no_such_user(user_name));
         }
         let mut conn = self.reader.acquire().await?;
         let row = user_row(&mut conn, account_id, user_name).await?;
         let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
-        Ok(row.into_user(tags))
+        Ok(Arc::new(row.into_user(tags).into_user_record()))
     }
 
     /// Users whose path starts with `path_prefix`, by name; `marker` is the name to start at.
