@@ -54,12 +54,7 @@ impl ToXml for UserOutput {
         w.open("User");
         write_user(w, &self.user);
         write_boundary(w, self.user.permissions_boundary.as_deref());
-        if !self.user.tags.is_empty() {
-            w.members("Tags", &self.user.tags, |w, (key, value)| {
-                w.field("Key", key);
-                w.field("Value", value);
-            });
-        }
+        write_tag_pairs(w, &self.user.tags);
         w.close("User");
     }
 }
@@ -336,9 +331,22 @@ pub(crate) fn write_tags(w: &mut XmlWriter, tags: &[Tag]) {
     }
 }
 
+/// [`write_tags`] for tags as the data plane keeps them, `(key, value)`.
+pub(crate) fn write_tag_pairs(w: &mut XmlWriter, tags: &[(String, String)]) {
+    if !tags.is_empty() {
+        w.members("Tags", tags, |w, (key, value)| {
+            write_key_value(w, key, value)
+        });
+    }
+}
+
 pub(crate) fn write_tag(w: &mut XmlWriter, tag: &Tag) {
-    w.field("Key", &tag.key);
-    w.field("Value", &tag.value);
+    write_key_value(w, &tag.key, &tag.value);
+}
+
+fn write_key_value(w: &mut XmlWriter, key: &str, value: &str) {
+    w.field("Key", key);
+    w.field("Value", value);
 }
 
 /// `IsTruncated`, and the `Marker` to continue from when it is true.
