@@ -96,6 +96,8 @@ pub struct Store {
     /// Writes waiting to be committed together (see [`batch`]).
     queue: batch::Queue,
     propagation: Arc<Propagation>,
+    /// The key ids of the stored sessions (see [`sessions::KeyIds`]).
+    session_key_ids: Arc<sessions::KeyIds>,
 }
 
 /// A page of a listing: the items and, when more remain, the marker to continue from.
@@ -165,6 +167,7 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             queue: batch::Queue::default(),
             propagation,
+            session_key_ids: Arc::default(),
         })
     }
 

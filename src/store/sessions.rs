@@ -1,7 +1,8 @@
 //! Temporary credentials. STS mints them; they are stored so that they outlive a restart
 //! of a server with a database file, until they expire.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -61,6 +62,25 @@ static INSERT_SESSIONS: RowsInsert = RowsInsert::new(
                     issued_at, expires_at)",
     7,
 );
+
+/// The key ids of the stored sessions. SQLite keeps no index on them (migration 0024: an
+/// index on a random key put every new session on an index page of its own, copied twice by
+/// each commit), so a new session's id is checked here, in batch order. Set from the table
+/// whenever the view is built from it; a batch that fails after claiming an id (an internal
+/// error) leaves it claimed until the next restart.
+#[derive(Default)]
+pub(super) struct KeyIds(Mutex<HashSet<Box<str>>>);
+
+impl KeyIds {
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<Box<str>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes `id` for a new session: false when a stored session has it.
+    fn claim(&self, id: &str) -> bool {
+        self.ids().insert(id.into())
+    }
+}
 
 impl Store {
     pub async fn create_session(&self, new: NewSession) -> Result<Arc<SessionRecord>, AwsError> {
@@ -133,10 +153,14 @@ impl Store {
             Cell::from(to_millis(record.expires_at)),
         ];
         let region = region.to_owned();
+        let key_ids = self.session_key_ids.clone();
         self.write(false, move |w| {
             Box::pin(async move {
-                let taken = aws_error!(EntityAlreadyExists, "The access key id is taken.");
-                w.insert_later(&INSERT_SESSIONS, row, taken);
+                let taken = || aws_error!(EntityAlreadyExists, "The access key id is taken.");
+                if !key_ids.claim(&record.access_key_id) {
+                    return Err(taken());
+                }
+                w.insert_later(&INSERT_SESSIONS, row, taken());
                 if let SessionOf::Role { role_id, .. } = &record.of {
                     w.note_role_use(role_id, record.issued_at, &region);
                 }
@@ -150,13 +174,17 @@ impl Store {
     /// Deletes sessions that expired before `now`.
     pub async fn delete_expired_sessions(&self, now: OffsetDateTime) -> Result<u64, AwsError> {
         let mut w = self.begin().await?;
-        let deleted = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(to_millis(now))
-            .execute(&mut *w.tx)
-            .await?
-            .rows_affected();
+        let deleted: Vec<(String,)> =
+            sqlx::query_as("DELETE FROM sessions WHERE expires_at <= ? RETURNING access_key_id")
+                .bind(to_millis(now))
+                .fetch_all(&mut *w.tx)
+                .await?;
         w.commit().await?;
-        Ok(deleted)
+        let mut ids = self.session_key_ids.ids();
+        for (id,) in &deleted {
+            ids.remove(id.as_str());
+        }
+        Ok(deleted.len() as u64)
     }
 
     pub(super) async fn session_changes(&self) -> Result<Vec<Change>, AwsError> {
@@ -167,6 +195,7 @@ impl Store {
         )
         .fetch_all(&self.reader)
         .await?;
+        *self.session_key_ids.ids() = rows.iter().map(|row| row.0.as_str().into()).collect();
         let mut changes = Vec::with_capacity(rows.len());
         for (access_key_id, account_id, secret, token, details, issued_at, expires_at) in rows {
             let Ok(details) = serde_json::from_str::<Details>(&details) else {
@@ -268,6 +297,47 @@ mod tests {
         assert_ne!(second.access_key_id, taken);
         assert!(second.access_key_id.starts_with("ASIA"));
         assert_eq!(store.session_changes().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_gives_its_key_id_back() {
+        let store = test_store("123456789012").await;
+        let id = "ASIAAAAAAAAAAAAAAAAA";
+        let first = store.create_session(session(id)).await.unwrap();
+        let later = first.expires_at + time::Duration::seconds(1);
+        assert_eq!(store.delete_expired_sessions(later).await.unwrap(), 1);
+        let again = store.create_session(session(id)).await.unwrap();
+        assert_eq!(again.access_key_id, id);
+    }
+
+    /// SQLite has no index on the key ids: after a restart, the ones stored are known again
+    /// once the view is built from the table.
+    #[tokio::test]
+    async fn a_key_id_stored_before_a_restart_stays_taken() {
+        let dir = std::env::temp_dir().join(format!("iamlocal-keyids-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.db");
+        let open = || async {
+            let view = Arc::new(crate::view::View::new());
+            let clock = Arc::new(crate::clock::Clock::new());
+            let model = crate::consistency::DelayModel::default();
+            let propagation = Arc::new(crate::consistency::Propagation::new(view, clock, model));
+            Store::open(Some(&path), propagation).await.unwrap()
+        };
+        let taken = "ASIAAAAAAAAAAAAAAAAA";
+        let store = open().await;
+        store
+            .ensure_account("123456789012", OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        store.create_session(session(taken)).await.unwrap();
+        store.close().await;
+        let store = open().await;
+        store.snapshot().await.unwrap();
+        let fresh = store.create_session(session(taken)).await.unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_ne!(fresh.access_key_id, taken);
     }
 
     /// A role session: its batch writes the role's last use too, in the same query.
