@@ -3,7 +3,10 @@
 //!
 //! A statement has a fixed number of parameters, so there is one per size, 1, 2, 4 … 128
 //! rows, made on first use; a batch takes the smallest that fits, and the parameters of the
-//! rows it does not fill stay unbound, that is `NULL`, and are filtered out. Rows were a JSON
+//! rows it does not fill are `NULL` and filtered out. Parameters are anonymous (`?`): sqlx
+//! asks SQLite for the name of every parameter it binds, and a numbered one (`?7`) is
+//! found by walking the list of names, so binding a row's columns cost time quadratic in
+//! the batch. Rows were a JSON
 //! array bound once and read back column by column (`json_each`, `->>`) before: in SQLite's
 //! thread that decoding was more work than the B-tree inserts themselves.
 
@@ -51,8 +54,8 @@ struct SizedInsert {
     /// The insert alone (rows from `?1`): in the batch's transaction, or a transaction of its
     /// own.
     alone: String,
-    /// The whole batch in one query: `BEGIN`, the insert (rows from `?2`), the role uses
-    /// (`?1`), `COMMIT`. The insert is `OR ROLLBACK`: a broken constraint undoes the whole
+    /// The whole batch in one query: `BEGIN`, the insert, the role uses (the parameter after
+    /// the rows'), `COMMIT`. The insert is `OR ROLLBACK`: a broken constraint undoes the whole
     /// transaction, which the batch would do anyway, so SQLite keeps no statement journal to
     /// undo the statement alone (a copy of every page it changes, in a temporary file once
     /// past 64 KiB).
@@ -75,11 +78,11 @@ impl RowsInsert {
             std::iter::successors(Some(1), |n| (n * 2 <= MAX_ROWS).then_some(n * 2))
                 .map(|n| SizedInsert {
                     rows: n,
-                    alone: self.text("", n, 1),
+                    alone: self.text("", n),
                     committed: format!(
                         "BEGIN; {}; {}; COMMIT",
-                        self.text(" OR ROLLBACK", n, 2),
-                        update_role_uses!("?1")
+                        self.text(" OR ROLLBACK", n),
+                        update_role_uses!("?")
                     ),
                 })
                 .collect()
@@ -87,17 +90,13 @@ impl RowsInsert {
         all.iter().find(|s| s.rows >= rows)
     }
 
-    /// `INSERT{or} {into} SELECT * FROM (VALUES (?first, …), …) WHERE column1 IS NOT NULL`:
-    /// the rows left unbound are all `NULL`, and no row has a `NULL` first column.
-    fn text(&self, or: &str, rows: usize, first: usize) -> String {
+    /// `INSERT{or} {into} SELECT * FROM (VALUES (?, …), …) WHERE column1 IS NOT NULL`:
+    /// the rows not filled are all `NULL`, and no row has a `NULL` first column.
+    fn text(&self, or: &str, rows: usize) -> String {
         let mut sql = format!("INSERT{or} {} SELECT * FROM (VALUES ", self.into);
-        for row in 0..rows {
-            sql.push_str(if row == 0 { "(" } else { ", (" });
-            for column in 0..self.columns {
-                let n = first + row * self.columns + column;
-                let _ = write!(sql, "{}?{n}", if column == 0 { "" } else { ", " });
-            }
-            sql.push(')');
+        let row = vec!["?"; self.columns].join(", ");
+        for n in 0..rows {
+            let _ = write!(sql, "{}({row})", if n == 0 { "" } else { ", " });
         }
         sql.push_str(") WHERE column1 IS NOT NULL");
         sql
@@ -126,8 +125,12 @@ impl RowsInsert {
         uses: String,
     ) -> Result<(), sqlx::Error> {
         let sized = self.sized(rows.len()).ok_or_else(too_many)?;
-        let query = sqlx::query(sized.committed.as_str()).bind(uses);
-        bind(query, rows).execute(conn).await?;
+        let mut query = bind(sqlx::query(sized.committed.as_str()), rows);
+        // The rows not filled, so that the role uses come after all the insert's parameters.
+        for _ in rows.len() * self.columns..sized.rows * self.columns {
+            query = query.bind(None::<i64>);
+        }
+        query.bind(uses).execute(conn).await?;
         Ok(())
     }
 }
@@ -162,11 +165,11 @@ mod tests {
         assert!(TWO_COLUMNS.sized(MAX_ROWS + 1).is_none());
         assert_eq!(
             TWO_COLUMNS.sized(2).unwrap().alone,
-            "INSERT INTO t (a, b) SELECT * FROM (VALUES (?1, ?2), (?3, ?4)) \
+            "INSERT INTO t (a, b) SELECT * FROM (VALUES (?, ?), (?, ?)) \
              WHERE column1 IS NOT NULL"
         );
         assert!(TWO_COLUMNS.sized(2).unwrap().committed.starts_with(
-            "BEGIN; INSERT OR ROLLBACK INTO t (a, b) SELECT * FROM (VALUES (?2, ?3), (?4, ?5))"
+            "BEGIN; INSERT OR ROLLBACK INTO t (a, b) SELECT * FROM (VALUES (?, ?), (?, ?))"
         ));
     }
 }
