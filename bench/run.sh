@@ -2,9 +2,11 @@
 # Issue 9's load benchmarks, one run: builds release, starts iamlocal on a loopback port for
 # each scenario (a fresh server each time, stopped by its PID), drives it with
 # examples/loadgen.rs at each client count, measures the bare-axum ceiling with the same
-# client, start-up to the first answered request and resident memory, and prints one table.
+# client right before each measurement (this machine's speed drifts within a run, so each
+# ratio is to the ceiling of that moment), start-up to the first answered request and
+# resident memory, and prints one table.
 #
-#   bench/run.sh                       # everything, about 8 minutes on 2 cores
+#   bench/run.sh                       # everything, about 10 minutes on 2 cores
 #   DURATION=3 BIG=10000 bench/run.sh  # a quick look
 #   nice -n -15 bench/run.sh           # as root, on a machine others are busy on
 #
@@ -77,12 +79,22 @@ stop_server() {
     SERVER_PID=""
 }
 
-# measure LABEL SCENARIO: one measurement per client count. ListUsers lists the users that
-# are there (the script populates them first, the same way for every size).
+# ceiling CLIENTS: the bare-axum ceiling at that client count, as a row of its own.
+ceiling() {
+    local out
+    out=$("$LOADGEN" ceiling --clients "$1" --duration "$DURATION" --warmup "$WARMUP") || FAILED=1
+    grep -v '^RESULT' <<<"$out" || true
+    grep '^RESULT' <<<"$out" | cut -f3- | sed 's/^/ceiling\t/' >>"$RESULTS"
+}
+
+# measure LABEL SCENARIO: one measurement per client count, each right after a ceiling.
+# ListUsers lists the users that are there (the script populates them first, the same way
+# for every size).
 measure() {
     local label=$1 scenario=$2
     local clients
     for clients in $CLIENTS; do
+        ceiling "$clients"
         local out
         if ! out=$("$LOADGEN" run "$scenario" --endpoint "$ENDPOINT" --clients "$clients" \
             --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" --users 0); then
@@ -92,13 +104,6 @@ measure() {
         grep '^RESULT' <<<"$out" | cut -f3- | sed "s/^/${label}\t/" >>"$RESULTS"
     done
 }
-
-echo "== ceiling: bare axum, fixed body, same client"
-for clients in $CLIENTS; do
-    out=$("$LOADGEN" ceiling --clients "$clients" --duration "$DURATION" --warmup "$WARMUP") || FAILED=1
-    grep -v '^RESULT' <<<"$out" || true
-    grep '^RESULT' <<<"$out" | cut -f3- | sed 's/^/ceiling\t/' >>"$RESULTS"
-done
 
 for scenario in get-caller-identity get-user assume-role create-user; do
     echo "== $scenario (in memory)"
@@ -139,17 +144,15 @@ echo
 echo "iamlocal $(git rev-parse --short HEAD 2>/dev/null || echo '?'); load average before $LOAD_BEFORE, after $(load_average);"
 echo "${DURATION} s measured per row after ${WARMUP} s of warm-up."
 echo
-echo "| scenario | clients | req/s | × ceiling | p50 µs | p99 µs | server CPU µs/req | errors |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "Each row's ceiling is the bare-axum ceiling measured just before it, with the same clients."
+echo
+echo "| scenario | clients | req/s | ceiling req/s | × ceiling | p50 µs | p99 µs | server CPU µs/req | errors |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 awk -F'\t' '
-    $1 == "ceiling" { ceiling[$2] = $4 }
-    { rows[NR] = $0 }
-    END {
-        for (i = 1; i <= NR; i++) {
-            split(rows[i], f, "\t")
-            ratio = (f[2] in ceiling && ceiling[f[2]] > 0) ? sprintf("%.2f", f[4] / ceiling[f[2]]) : "-"
-            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[4], ratio, f[5], f[6], f[8], f[7]
-        }
+    $1 == "ceiling" { ceiling = $4; next }
+    {
+        ratio = ceiling > 0 ? sprintf("%.2f", $4 / ceiling) : "-"
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $4, ceiling, ratio, $5, $6, $8, $7
     }' "$RESULTS"
 echo
 echo "| server | start-up to first answer, ms | idle RSS, MiB | RSS at the end, MiB |"
@@ -157,6 +160,16 @@ echo "| --- | ---: | ---: | ---: |"
 awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$SERVERS"
 echo
 echo "RSS with $BIG users, $BIG keys, $((BIG / 10)) roles in memory, after populating: $POPULATED_RSS MiB"
+echo
+awk -F'\t' -v n_small="$SMALL" -v n_big="$BIG" -v small="list-users ($SMALL users)" -v big="list-users ($BIG users)" '
+    $1 == "ceiling" { ceiling = $4; next }
+    $1 == small { s[$2] = $4; sc[$2] = $4 / ceiling }
+    $1 == big { b[$2] = $4; bc[$2] = $4 / ceiling }
+    END {
+        for (c in b) if (c in s) {
+            printf "ListUsers, %s users against %s, %s clients: %+.0f %% in req/s, %+.0f %% in × ceiling\n", n_big, n_small, c, 100 * (b[c] / s[c] - 1), 100 * (bc[c] / sc[c] - 1)
+        }
+    }' "$RESULTS"
 echo
 
 if [[ "$FAILED" != 0 ]]; then

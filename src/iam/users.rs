@@ -154,6 +154,11 @@ impl ToXml for ListUsersOutput {
         w.members("Users", &self.users, write_user);
         write_truncation(w, self.marker.as_deref());
     }
+
+    fn size_hint(&self) -> usize {
+        // A user's `member` is about 300 bytes.
+        self.users.len() * 320
+    }
 }
 
 pub async fn list_users(cx: &Ctx<'_>, input: PathListing) -> Result<ListUsersOutput, AwsError> {

@@ -43,6 +43,13 @@ fn push_escaped(buf: &mut String, text: &str) {
 /// Something that writes the inside of an `<{Action}Result>` element.
 pub trait ToXml {
     fn write_xml(&self, w: &mut XmlWriter);
+
+    /// About how many bytes the result takes, for the results longer than a few hundred:
+    /// the response gets room for them at once (a growing buffer is copied each time, and
+    /// past 1 KiB each new one is one of glibc's slower allocations).
+    fn size_hint(&self) -> usize {
+        0
+    }
 }
 
 /// An action with nothing in its result, such as `DeleteUser`: AWS then sends no
@@ -148,7 +155,10 @@ impl XmlWriter {
 /// Renders a successful response: the result (if any) and the request id, in the envelope
 /// whose namespace is the service's.
 pub fn response(action: &str, namespace: &str, request_id: &str, result: &dyn ToXml) -> String {
-    let mut w = XmlWriter::new();
+    // The envelope and the request id take about 300 bytes.
+    let mut w = XmlWriter {
+        buf: String::with_capacity((result.size_hint() + 300).max(512)),
+    };
     w.buf.push('<');
     w.buf.push_str(action);
     w.buf.push_str("Response xmlns=\"");

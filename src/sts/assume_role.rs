@@ -79,6 +79,10 @@ impl ToXml for AssumeRoleOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         self.0.write_xml(w);
     }
+
+    fn size_hint(&self) -> usize {
+        self.0.xml_bytes()
+    }
 }
 
 pub async fn assume_role(
@@ -231,5 +235,33 @@ fn add_assume_role_keys(
     }
     if !transitive.is_empty() {
         request.insert("sts:TransitiveTagKeys", transitive.to_vec());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::protocol::xml;
+    use crate::sts::credentials::mint;
+
+    /// The response is made with room for the whole result, so it is never copied to grow.
+    #[test]
+    fn a_role_session_fits_the_room_its_response_gets() {
+        let output = AssumeRoleOutput(RoleSession {
+            credentials: mint("123456789012", OffsetDateTime::UNIX_EPOCH, 3600),
+            assumed_role_id: "AROAEXAMPLEEXAMPLE123:a-session-name-of-some-length".into(),
+            arn: "arn:aws:sts::123456789012:assumed-role/a-role/a-session-name-of-some-length"
+                .into(),
+            packed_policy_size: Some(6),
+            source_identity: Some("someone".into()),
+        });
+        let room = (output.size_hint() + 300).max(512);
+        let namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+        let request_id = "c6104cbe-af31-11e0-8154-cbc7ccf896c7";
+        let rendered = xml::response("AssumeRole", namespace, request_id, &output);
+        assert!(rendered.len() <= room, "{} > {room}", rendered.len());
+        assert_eq!(rendered.capacity(), room);
     }
 }

@@ -25,6 +25,9 @@ pub fn mint(account_id: &str, now: OffsetDateTime, seconds: i64) -> Credentials 
 }
 
 impl Credentials {
+    /// About the length of the `Credentials` element (the session token is 396 characters).
+    pub const XML_BYTES: usize = 650;
+
     /// The `Credentials` element every STS action returns.
     pub fn write_xml(&self, w: &mut XmlWriter) {
         w.open("Credentials");

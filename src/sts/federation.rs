@@ -75,6 +75,10 @@ impl ToXml for GetFederationTokenOutput {
             w.num_field("PackedPolicySize", size);
         }
     }
+
+    fn size_hint(&self) -> usize {
+        Credentials::XML_BYTES + 150 + self.federated_user_id.len() + self.arn.len()
+    }
 }
 
 pub async fn get_federation_token(

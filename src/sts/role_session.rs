@@ -259,6 +259,11 @@ pub struct RoleSession {
 }
 
 impl RoleSession {
+    /// About the length of what `write_xml` writes.
+    pub fn xml_bytes(&self) -> usize {
+        Credentials::XML_BYTES + 100 + self.assumed_role_id.len() + self.arn.len()
+    }
+
     /// `Credentials`, `AssumedRoleUser`, `PackedPolicySize` and `SourceIdentity`.
     pub fn write_xml(&self, w: &mut XmlWriter) {
         self.credentials.write_xml(w);

@@ -90,6 +90,10 @@ impl ToXml for AssumeRoleWithSamlOutput {
         w.field("Audience", &self.audience);
         w.field("NameQualifier", &self.name_qualifier);
     }
+
+    fn size_hint(&self) -> usize {
+        self.session.xml_bytes() + 300 + self.subject.len() + self.issuer.len()
+    }
 }
 
 /// The signed form: the signature names a caller, but only the assertion counts.

@@ -41,6 +41,10 @@ impl ToXml for GetSessionTokenOutput {
     fn write_xml(&self, w: &mut XmlWriter) {
         self.credentials.write_xml(w);
     }
+
+    fn size_hint(&self) -> usize {
+        Credentials::XML_BYTES
+    }
 }
 
 pub async fn get_session_token(

@@ -84,6 +84,10 @@ impl ToXml for AssumeRoleWithWebIdentityOutput {
         w.field("Provider", &self.provider);
         w.field("Audience", &self.audience);
     }
+
+    fn size_hint(&self) -> usize {
+        self.session.xml_bytes() + 200 + self.subject.len() + self.provider.len()
+    }
 }
 
 /// The signed form: the signature names a caller, but only the token counts.
