@@ -5,12 +5,17 @@
 //! Only for x86_64 Linux, where rustc (1.90 on) links with LLD. The static build
 //! (`crt-static`, the Dockerfile's) has its own list: cargo gives its crates other symbol
 //! hashes. Names a list lacks keep their place; names the binary lacks are skipped.
+//!
+//! It also makes cargo rebuild the crate when `migrations/` changes: `sqlx::migrate!()`
+//! embeds the files, and a build script that names what it watches turns off cargo's
+//! default of watching every file of the package.
 
 use std::env;
 use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=migrations");
     let release = env::var("PROFILE").is_ok_and(|p| p == "release");
     let lld_target = env::var("TARGET").is_ok_and(|t| t == "x86_64-unknown-linux-gnu");
     if !release || !lld_target || !rustc_links_with_lld() {
