@@ -1,8 +1,8 @@
 -- Sessions lose the unique index on their key id. Nothing looks a session up by key id in
 -- SQL (the view answers that), and an index on a random key puts every new session on an
--- index page of its own, which each commit copies twice (journal and database): AssumeRole
--- spent more in SQLite on that index than on the row. The store keeps the key ids of the
--- stored sessions in memory instead and refuses a taken one (`store/sessions.rs`).
+-- index page of its own, which each commit copies twice (journal and database). The store
+-- keeps the key ids of the stored sessions in memory instead and refuses a taken one
+-- (`store/sessions.rs`). Rows keep their order of issue.
 CREATE TABLE sessions_by_rowid (
     access_key_id TEXT NOT NULL,
     account_id TEXT NOT NULL,

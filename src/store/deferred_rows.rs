@@ -3,12 +3,13 @@
 //!
 //! A statement has a fixed number of parameters, so there is one per size, 1, 2, 4 … 128
 //! rows, made on first use; a batch takes the smallest that fits, and the parameters of the
-//! rows it does not fill are `NULL` and filtered out. Parameters are anonymous (`?`): sqlx
-//! asks SQLite for the name of every parameter it binds, and a numbered one (`?7`) is
-//! found by walking the list of names, so binding a row's columns cost time quadratic in
-//! the batch. Rows were a JSON
-//! array bound once and read back column by column (`json_each`, `->>`) before: in SQLite's
-//! thread that decoding was more work than the B-tree inserts themselves.
+//! rows it does not fill are `NULL` and filtered out. Rows were a JSON array bound once and
+//! read back column by column (`json_each`, `->>`) before: in SQLite's thread that decoding
+//! was more work than the B-tree inserts themselves.
+//!
+//! Parameters are anonymous (`?`), bound in order: sqlx asks SQLite for the name of every
+//! parameter it binds, and SQLite finds a numbered one (`?7`) by walking its list of names,
+//! so numbered parameters made binding a batch quadratic in its size.
 
 use std::fmt::Write;
 use std::sync::{Arc, OnceLock};
@@ -51,8 +52,7 @@ pub(crate) struct RowsInsert {
 /// The statements for up to `rows` rows.
 struct SizedInsert {
     rows: usize,
-    /// The insert alone (rows from `?1`): in the batch's transaction, or a transaction of its
-    /// own.
+    /// The insert alone: in the batch's transaction, or a transaction of its own.
     alone: String,
     /// The whole batch in one query: `BEGIN`, the insert, the role uses (the parameter after
     /// the rows'), `COMMIT`. The insert is `OR ROLLBACK`: a broken constraint undoes the whole
