@@ -340,6 +340,67 @@ mod tests {
         assert_ne!(fresh.access_key_id, taken);
     }
 
+    /// A database file made before migration 0024 keeps its sessions through it, and their
+    /// key ids stay taken.
+    #[tokio::test]
+    async fn sessions_stored_before_the_key_index_went_survive_its_migration() {
+        let dir = std::env::temp_dir().join(format!("iamlocal-0024-{}", std::process::id()));
+        let old_migrations = dir.join("migrations");
+        std::fs::create_dir_all(&old_migrations).unwrap();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap()
+        {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if name.as_str() < "0024" {
+                std::fs::copy(&path, old_migrations.join(name)).unwrap();
+            }
+        }
+        let path = dir.join("state.db");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let old = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let migrator = sqlx::migrate::Migrator::new(old_migrations.as_path())
+            .await
+            .unwrap();
+        migrator.run(&old).await.unwrap();
+        let taken = "ASIAAAAAAAAAAAAAAAAA";
+        sqlx::query(
+            "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,
+                                   details, issued_at, expires_at)
+             VALUES (?, '123456789012', 'secret', 'token',
+                     '{\"role\":null,\"user_id\":null,\"inline_policy\":null,
+                       \"policy_arns\":[],\"has_policies\":false,\"tags\":[],
+                       \"transitive_tag_keys\":[],\"source_identity\":null}', 0, ?)",
+        )
+        .bind(taken)
+        .bind(i64::MAX)
+        .execute(&old)
+        .await
+        .unwrap();
+        old.close().await;
+
+        let view = Arc::new(crate::view::View::new());
+        let clock = Arc::new(crate::clock::Clock::new());
+        let model = crate::consistency::DelayModel::default();
+        let propagation = Arc::new(crate::consistency::Propagation::new(view, clock, model));
+        let store = Store::open(Some(&path), propagation).await.unwrap();
+        let sessions = store.session_changes().await.unwrap();
+        store
+            .ensure_account("123456789012", OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let fresh = store.create_session(session(taken)).await.unwrap();
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            matches!(&sessions[..], [Change::SessionPut(s)] if s.access_key_id == taken),
+            "{}",
+            sessions.len()
+        );
+        assert_ne!(fresh.access_key_id, taken);
+    }
+
     /// A role session: its batch writes the role's last use too, in the same query.
     fn role_session(access_key_id: &str) -> NewSession {
         let mut new = session(access_key_id);
