@@ -152,12 +152,17 @@ impl XmlWriter {
     }
 }
 
+/// The room a response is made with: its result's, and about 300 bytes for the envelope and
+/// the request id.
+pub(crate) fn room_for(result: &dyn ToXml) -> usize {
+    (result.size_hint() + 300).max(512)
+}
+
 /// Renders a successful response: the result (if any) and the request id, in the envelope
 /// whose namespace is the service's.
 pub fn response(action: &str, namespace: &str, request_id: &str, result: &dyn ToXml) -> String {
-    // The envelope and the request id take about 300 bytes.
     let mut w = XmlWriter {
-        buf: String::with_capacity((result.size_hint() + 300).max(512)),
+        buf: String::with_capacity(room_for(result)),
     };
     w.buf.push('<');
     w.buf.push_str(action);

@@ -195,6 +195,7 @@ impl Store {
         )
         .fetch_all(&self.reader)
         .await?;
+        // Every stored id, readable or not: the view is built from these rows (see `KeyIds`).
         *self.session_key_ids.ids() = rows.iter().map(|row| row.0.as_str().into()).collect();
         let mut changes = Vec::with_capacity(rows.len());
         for (access_key_id, account_id, secret, token, details, issued_at, expires_at) in rows {

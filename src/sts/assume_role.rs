@@ -257,7 +257,7 @@ mod tests {
             packed_policy_size: Some(6),
             source_identity: Some("someone".into()),
         });
-        let room = (output.size_hint() + 300).max(512);
+        let room = xml::room_for(&output);
         let namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
         let request_id = "c6104cbe-af31-11e0-8154-cbc7ccf896c7";
         let rendered = xml::response("AssumeRole", namespace, request_id, &output);
