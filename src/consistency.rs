@@ -528,12 +528,12 @@ impl Propagation {
         let mut queued = false;
         for (kind, change) in changes {
             let delay = model.draw(kind, rng);
-            let entity = change.entity();
-            if delay == 0 && !queue.has_pending(&entity) {
+            // Naming the entity takes an allocation: not when nothing waits at all.
+            if delay == 0 && (queue.len() == 0 || !queue.has_pending(&change.entity())) {
                 visible.push(change);
             } else {
                 let due = committed_at.saturating_add(delay as i64);
-                queue.push(entity, due, (committed_at, change));
+                queue.push(change.entity(), due, (committed_at, change));
                 queued = true;
             }
         }

@@ -2,7 +2,7 @@
 //! authentication, the action table and the XML rendering.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,7 @@ impl Server {
         let app = self.app;
         let housekeeping = tokio::spawn(housekeeping(app.clone()));
         let propagator = tokio::spawn(app.propagation.clone().run());
-        let connections = serve(self.listener, router(app.clone()), &app.config, shutdown);
+        let connections = serve(self.listener, app.clone(), shutdown);
         let connections = crate::loading::while_loading(&app, connections).await;
         let grace = Duration::from_secs(app.config.shutdown_timeout_secs);
         if tokio::time::timeout(grace, connections.shutdown())
@@ -102,10 +102,11 @@ impl Server {
 /// cannot hold a task forever.
 async fn serve(
     listener: TcpListener,
-    router: Router,
-    config: &Config,
+    app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> GracefulShutdown {
+    let config = &app.config;
+    let router = router(app.clone());
     let connections = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -124,10 +125,19 @@ async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let router = router.clone();
+        let (router, app) = (router.clone(), app.clone());
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(remote));
-            router.clone().call(request.map(Body::new))
+            let (mut router, app) = (router.clone(), app.clone());
+            async move {
+                // The SDKs call the API at `/`, where the router has no route of its own: such
+                // a request skips it (its matching, boxing and extensions cost more than the
+                // path test).
+                if request.uri().path() == "/" {
+                    return Ok(api_response(&app, request.map(Body::new), Some(remote)).await);
+                }
+                request.extensions_mut().insert(ConnectInfo(remote));
+                router.call(request.map(Body::new)).await
+            }
         });
         let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
@@ -220,10 +230,19 @@ async fn health(State(app): State<Arc<App>>) -> Response {
 
 /// Every request that is not an admin route is an IAM or STS call.
 async fn handle_api(State(app): State<Arc<App>>, request: Request) -> Response {
+    let remote = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    api_response(&app, request, remote).await
+}
+
+/// The answer to an IAM or STS call from `remote` (the source IP of its request context).
+async fn api_response(app: &App, request: Request, remote: Option<SocketAddr>) -> Response {
     let request_id = ids::request_id();
     let started = Instant::now();
     let mut log = RequestLog::default();
-    let result = serve_api(&app, request, request_id, &mut log).await;
+    let result = serve_api(app, request, remote, request_id, &mut log).await;
     let mut encoded_denial = None;
     let (status, body) = match result {
         Ok(body) => (StatusCode::OK, body),
@@ -290,6 +309,7 @@ impl RequestLog {
 async fn serve_api(
     app: &App,
     request: Request,
+    remote: Option<SocketAddr>,
     request_id: RequestId,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
@@ -319,7 +339,17 @@ async fn serve_api(
         app.loading.wait().await?;
     }
     let caller = auth::authenticate(app, &http).await?;
-    let result = call(app, caller.as_ref(), &parts, &body, request_id, log).await;
+    let source_ip = remote.map(|addr| addr.ip());
+    let result = call(
+        app,
+        caller.as_ref(),
+        &parts,
+        &body,
+        source_ip,
+        request_id,
+        log,
+    )
+    .await;
     log.caller = caller;
     result
 }
@@ -331,14 +361,11 @@ async fn call(
     caller: Option<&Caller>,
     parts: &axum::http::request::Parts,
     body: &[u8],
+    source_ip: Option<IpAddr>,
     request_id: RequestId,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
     let query = parts.uri.query().unwrap_or("");
-    let source_ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)

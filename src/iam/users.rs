@@ -1,6 +1,7 @@
 //! IAM users: create, read, list, rename, delete, tag.
 //! <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html>
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -138,8 +139,19 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
             });
         }
     };
-    cx.authorize("iam:GetUser", &user_arn(cx, &user_name))?;
-    let user = cx.app.store.user_record(account, &user_name).await?;
+    // Found once for its ARN and its answer, when reads answer from the view (as in
+    // `Store::user_record`); asked before the look-up, so the user found is as new as that.
+    let exact = cx.app.propagation.read_view().is_some();
+    let found = cx.app.view.user_by_name(account, &user_name);
+    let arn = match &found {
+        Some(user) => Cow::Borrowed(user.arn.as_str()),
+        None => Cow::Owned(arn::user(account, "/", &user_name)),
+    };
+    cx.authorize("iam:GetUser", &arn)?;
+    let user = match found {
+        Some(user) if exact => user,
+        _ => cx.app.store.user_record(account, &user_name).await?,
+    };
     Ok(GetUserOutput::User(UserOutput { user }))
 }
 

@@ -69,8 +69,12 @@ struct Deferred {
     job: usize,
     sql: &'static RowsInsert,
     row: Vec<Cell>,
-    on_conflict: AwsError,
+    on_conflict: OnConflict,
 }
+
+/// The error of a deferred row that breaks a `UNIQUE` constraint, made from the row: only
+/// then (a message naming the entity is an allocation every write would pay for).
+pub(crate) type OnConflict = fn(&[Cell]) -> AwsError;
 
 /// The roles' latest uses, one row per element of a JSON array `[role_id, millis, region]`
 /// bound to the parameter `$param`.
@@ -107,13 +111,13 @@ impl Staged {
 
     /// Inserts `row` (its columns in `sql`'s order) with the batch's other rows for `sql`:
     /// one statement, so one round trip, for the batch. When a row breaks a `UNIQUE`
-    /// constraint its job fails with `on_conflict`, and the job's changes are undone: a job
-    /// that defers a row makes no other change to the database.
+    /// constraint its job fails with `on_conflict(row)`, and the job's changes are undone: a
+    /// job that defers a row makes no other change to the database.
     pub fn insert_later(
         &mut self,
         sql: &'static RowsInsert,
         row: Vec<Cell>,
-        on_conflict: AwsError,
+        on_conflict: OnConflict,
     ) {
         self.deferred.push(Deferred {
             job: self.job,
@@ -369,7 +373,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
                 Ok(()) => {}
                 Err(e) if super::is_unique_violation(&e) => {
                     staged.undo(row.job);
-                    answers[row.job].1 = Err(row.on_conflict);
+                    answers[row.job].1 = Err((row.on_conflict)(&row.row));
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -30,6 +30,16 @@ pub(crate) enum Cell {
     Int(i64),
 }
 
+impl Cell {
+    /// The text of a text cell; empty for a number.
+    pub(crate) fn text(&self) -> &str {
+        match self {
+            Cell::Text(text) => text,
+            Cell::Int(_) => "",
+        }
+    }
+}
+
 impl From<&str> for Cell {
     fn from(text: &str) -> Cell {
         Cell::Text(text.into())

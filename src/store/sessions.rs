@@ -10,7 +10,6 @@ use time::OffsetDateTime;
 use super::deferred_rows::{Cell, RowsInsert};
 use super::policies::stored_document;
 use super::{Store, from_millis, to_millis};
-use crate::aws_error;
 use crate::error::{AwsError, ErrorCode};
 use crate::ids::{ID_ATTEMPTS, IdKind, new_id};
 use crate::policy::{NamedPolicy, PolicyKind};
@@ -156,11 +155,16 @@ impl Store {
         let key_ids = self.session_key_ids.clone();
         self.write(false, move |w| {
             Box::pin(async move {
-                let taken = || aws_error!(EntityAlreadyExists, "The access key id is taken.");
-                if !key_ids.claim(&record.access_key_id) {
-                    return Err(taken());
+                fn taken(_: &[Cell]) -> AwsError {
+                    AwsError::new(
+                        ErrorCode::EntityAlreadyExists,
+                        "The access key id is taken.",
+                    )
                 }
-                w.insert_later(&INSERT_SESSIONS, row, taken());
+                if !key_ids.claim(&record.access_key_id) {
+                    return Err(taken(&row));
+                }
+                w.insert_later(&INSERT_SESSIONS, row, taken);
                 if let SessionOf::Role { role_id, .. } = &record.of {
                     w.note_role_use(role_id, record.issued_at, &region);
                 }

@@ -137,6 +137,38 @@ impl Store {
             permissions_boundary,
             tags,
         } = new;
+        if tags.is_empty() && permissions_boundary.is_none() {
+            // One row and nothing else: inserted with the batch's other new users.
+            let user = Arc::new(UserRecord {
+                user_id: new_id(IdKind::User, account_id),
+                account_id: crate::view::account_id(account_id),
+                user_name: user_name.to_owned(),
+                path: crate::view::path(path),
+                arn: arn::user(account_id, path, user_name),
+                created_at: now,
+                permissions_boundary: None,
+                tags: Vec::new(),
+            });
+            return self
+                .write(false, move |w| {
+                    Box::pin(async move {
+                        let row = vec![
+                            Cell::from(&*user.user_id),
+                            Cell::Text(user.account_id.clone()),
+                            Cell::from(&*user.user_name),
+                            Cell::Text(user.path.clone()),
+                            Cell::from(to_millis(user.created_at)),
+                        ];
+                        w.insert_later(&INSERT_USERS, row, |row| {
+                            let name = row[2].text();
+                            aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
+                        });
+                        w.record(Change::UserPut(user.clone()));
+                        Ok(user)
+                    })
+                })
+                .await;
+        }
         let user = User {
             user_id: new_id(IdKind::User, account_id),
             account_id: account_id.to_owned(),
@@ -151,26 +183,6 @@ impl Store {
             EntityAlreadyExists,
             "User with name {user_name} already exists."
         );
-        if user.tags.is_empty() && user.permissions_boundary.is_none() {
-            // One row and nothing else: inserted with the batch's other new users.
-            return self
-                .write(false, move |w| {
-                    Box::pin(async move {
-                        let row = vec![
-                            Cell::from(&*user.user_id),
-                            Cell::from(&*user.account_id),
-                            Cell::from(&*user.user_name),
-                            Cell::from(&*user.path),
-                            Cell::from(to_millis(user.created_at)),
-                        ];
-                        w.insert_later(&INSERT_USERS, row, taken);
-                        let user = Arc::new(user.into_user_record());
-                        w.record(Change::UserPut(user.clone()));
-                        Ok(user)
-                    })
-                })
-                .await;
-        }
         // Tags are written after the user: undoing a failure among them takes a savepoint.
         self.write(true, move |w| {
             Box::pin(async move {

@@ -946,10 +946,10 @@ impl View {
     }
 
     pub fn user_by_name(&self, account_id: &str, user_name: &str) -> Option<Arc<UserRecord>> {
-        self.read()
-            .users_by_name
-            .get(&name_key(account_id, user_name))
-            .cloned()
+        let data = self.read();
+        by_name_key(account_id, user_name, |key| {
+            data.users_by_name.get(key).cloned()
+        })
     }
 
     pub fn user(&self, user_id: &str) -> Option<Arc<UserRecord>> {
@@ -1068,13 +1068,11 @@ impl View {
         let name = resource.rsplit('/').next().unwrap_or_default();
         let data = self.read();
         let tags = if resource.starts_with("user/") {
-            data.users_by_name
-                .get(&name_key(account_id, name))
+            by_name_key(account_id, name, |key| data.users_by_name.get(key))
                 .filter(|u| u.arn == arn)
                 .map(|u| u.tags.clone())
         } else if resource.starts_with("role/") {
-            data.roles_by_name
-                .get(&name_key(account_id, name))
+            by_name_key(account_id, name, |key| data.roles_by_name.get(key))
                 .filter(|r| r.arn == arn)
                 .map(|r| r.tags.clone())
         } else {
@@ -1131,17 +1129,17 @@ impl View {
     }
 
     pub fn role_by_name(&self, account_id: &str, role_name: &str) -> Option<Arc<RoleRecord>> {
-        self.read()
-            .roles_by_name
-            .get(&name_key(account_id, role_name))
-            .cloned()
+        let data = self.read();
+        by_name_key(account_id, role_name, |key| {
+            data.roles_by_name.get(key).cloned()
+        })
     }
 
     pub fn group_by_name(&self, account_id: &str, group_name: &str) -> Option<Arc<GroupRecord>> {
-        self.read()
-            .groups_by_name
-            .get(&name_key(account_id, group_name))
-            .cloned()
+        let data = self.read();
+        by_name_key(account_id, group_name, |key| {
+            data.groups_by_name.get(key).cloned()
+        })
     }
 
     /// A visible OpenID Connect provider, by ARN.
@@ -1261,6 +1259,21 @@ static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sy
     },
 );
 
+/// Looks `name_key(account_id, name)` up with `get`, the key built on the stack: lookups are
+/// on every request's path, and an IAM name (at most 128 bytes) always fits.
+fn by_name_key<R>(account_id: &str, name: &str, get: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 160];
+    let (start, end) = (account_id.len() + 1, account_id.len() + 1 + name.len());
+    let Some(key) = buffer.get_mut(..end) else {
+        return get(&name_key(account_id, name));
+    };
+    key[..start - 1].copy_from_slice(account_id.as_bytes());
+    key[start - 1] = b'/';
+    key[start..].copy_from_slice(name.as_bytes());
+    key[start..].make_ascii_lowercase();
+    get(std::str::from_utf8(key).expect("two strings and a '/' are UTF-8"))
+}
+
 fn name_key(account_id: &str, name: &str) -> String {
     let mut key = String::with_capacity(account_id.len() + 1 + name.len());
     key.push_str(account_id);
@@ -1281,6 +1294,16 @@ mod tests {
         assert_eq!(name_key("123456789012", "Alice"), "123456789012/alice");
         // Names are ASCII in IAM, but a lookup may name anything: other letters stay.
         assert_eq!(name_key("1", "ÉQUIPE-Bleu"), "1/Équipe-bleu");
+    }
+
+    #[test]
+    fn a_key_built_on_the_stack_is_the_name_key() {
+        let long = "N".repeat(400);
+        for name in ["Alice", "ÉQUIPE-Bleu", "", &long] {
+            by_name_key("123456789012", name, |key| {
+                assert_eq!(key, name_key("123456789012", name));
+            });
+        }
     }
 
     fn user() -> Arc<UserRecord> {

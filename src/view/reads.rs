@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::{
     GroupRecord, InstanceProfileRecord, Listing, LoginProfileRecord, ManagedPolicyRecord,
     MfaDeviceRecord, OidcProviderRecord, RoleRecord, SamlProviderRecord, ServiceCredentialRecord,
-    SigningCertificateRecord, SshPublicKeyRecord, UserRecord, View, ViewData, name_key,
+    SigningCertificateRecord, SshPublicKeyRecord, UserRecord, View, ViewData, by_name_key,
+    name_key,
 };
 
 /// How many visible users, groups and roles of an account use a managed policy.
@@ -259,10 +260,10 @@ impl View {
         account_id: &str,
         name: &str,
     ) -> Option<Arc<InstanceProfileRecord>> {
-        self.read()
-            .instance_profiles_by_name
-            .get(&name_key(account_id, name))
-            .cloned()
+        let data = self.read();
+        by_name_key(account_id, name, |key| {
+            data.instance_profiles_by_name.get(key).cloned()
+        })
     }
 
     /// A page of the account's instance profiles, as [`View::users_page`] lists users.
