@@ -1,6 +1,7 @@
 //! Temporary credentials. STS mints them; they are stored so that they outlive a restart
 //! of a server with a database file, until they expire.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -16,34 +17,38 @@ use crate::policy::{NamedPolicy, PolicyKind};
 use crate::sts::role_session::SESSION_POLICY_ID;
 use crate::view::{Change, SessionOf, SessionRecord};
 
-/// The parts of a session kept as JSON: nothing in them is ever queried by SQL.
+/// The parts of a session kept as JSON: nothing in them is ever queried by SQL. Written
+/// borrowing from the session's record, read back owned.
 #[derive(Serialize, Deserialize)]
-struct Details {
-    role: Option<RoleDetails>,
-    user_id: Option<String>,
+struct Details<'a> {
+    role: Option<RoleDetails<'a>>,
+    user_id: Option<Cow<'a, str>>,
     /// A `GetFederationToken` session: the federated user's name (`user_id` issued it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    federated_name: Option<String>,
+    federated_name: Option<Cow<'a, str>>,
     /// The inline session policy, and the managed ones by ARN (their default versions
     /// apply); neither when `has_policies` is false.
     inline_policy: Option<String>,
     policy_arns: Vec<String>,
     has_policies: bool,
-    tags: Vec<(String, String)>,
-    transitive_tag_keys: Vec<String>,
-    source_identity: Option<String>,
+    tags: Cow<'a, [(String, String)]>,
+    transitive_tag_keys: Cow<'a, [String]>,
+    source_identity: Option<Cow<'a, str>>,
     /// When MFA was used, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mfa_authenticated_at: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct RoleDetails {
-    role_id: String,
-    role_name: String,
-    role_arn: String,
-    session_name: String,
+struct RoleDetails<'a> {
+    role_id: Cow<'a, str>,
+    role_name: Cow<'a, str>,
+    role_arn: Cow<'a, str>,
+    session_name: Cow<'a, str>,
 }
+
+/// A role session's details are about this long: their JSON is written without growing.
+const DETAILS_BYTES: usize = 320;
 
 /// A new session: the record, and its session policies as they were passed.
 pub struct NewSession {
@@ -92,16 +97,20 @@ impl Store {
                 session_name,
             } => (
                 Some(RoleDetails {
-                    role_id: role_id.clone(),
-                    role_name: role_name.clone(),
-                    role_arn: role_arn.clone(),
-                    session_name: session_name.clone(),
+                    role_id: role_id.into(),
+                    role_name: role_name.into(),
+                    role_arn: role_arn.into(),
+                    session_name: session_name.into(),
                 }),
                 None,
                 None,
             ),
-            SessionOf::Caller { user_id } => (None, user_id.clone(), None),
-            SessionOf::Federated { user_id, name } => (None, user_id.clone(), Some(name.clone())),
+            SessionOf::Caller { user_id } => (None, user_id.as_deref().map(Cow::from), None),
+            SessionOf::Federated { user_id, name } => (
+                None,
+                user_id.as_deref().map(Cow::from),
+                Some(Cow::from(name)),
+            ),
         };
         let details = Details {
             role,
@@ -110,12 +119,14 @@ impl Store {
             has_policies: record.policies.is_some(),
             inline_policy: new.inline_policy,
             policy_arns: new.policy_arns,
-            tags: record.tags.clone(),
-            transitive_tag_keys: record.transitive_tag_keys.clone(),
-            source_identity: record.source_identity.clone(),
+            tags: Cow::from(&record.tags),
+            transitive_tag_keys: Cow::from(&record.transitive_tag_keys),
+            source_identity: record.source_identity.as_deref().map(Cow::from),
             mfa_authenticated_at: record.mfa_authenticated_at.map(to_millis),
         };
-        let details = serde_json::to_string(&details).map_err(AwsError::internal)?;
+        let mut json = Vec::with_capacity(DETAILS_BYTES);
+        serde_json::to_writer(&mut json, &details).map_err(AwsError::internal)?;
+        let details = String::from_utf8(json).map_err(AwsError::internal)?;
         let region = new.region;
         let mut record = Arc::new(record);
         // Temporary key ids carry the account and can collide: retry with a fresh one (the
@@ -210,20 +221,19 @@ impl Store {
                 );
                 continue;
             };
+            let user_id = details.user_id.map(Cow::into_owned);
             let of = match (details.role, details.federated_name) {
                 (Some(role), _) => SessionOf::Role {
-                    role_id: role.role_id,
-                    role_name: role.role_name,
-                    role_arn: role.role_arn,
-                    session_name: role.session_name,
+                    role_id: role.role_id.into_owned(),
+                    role_name: role.role_name.into_owned(),
+                    role_arn: role.role_arn.into_owned(),
+                    session_name: role.session_name.into_owned(),
                 },
                 (None, Some(name)) => SessionOf::Federated {
-                    user_id: details.user_id,
-                    name,
+                    user_id,
+                    name: name.into_owned(),
                 },
-                (None, None) => SessionOf::Caller {
-                    user_id: details.user_id,
-                },
+                (None, None) => SessionOf::Caller { user_id },
             };
             let policies = if details.has_policies {
                 let mut policies = Vec::new();
@@ -252,9 +262,9 @@ impl Store {
                 account_id,
                 of,
                 policies,
-                tags: details.tags,
-                transitive_tag_keys: details.transitive_tag_keys,
-                source_identity: details.source_identity,
+                tags: details.tags.into_owned(),
+                transitive_tag_keys: details.transitive_tag_keys.into_owned(),
+                source_identity: details.source_identity.map(Cow::into_owned),
                 mfa_authenticated_at: details.mfa_authenticated_at.map(from_millis),
                 issued_at: from_millis(issued_at),
                 expires_at: from_millis(expires_at),

@@ -240,22 +240,39 @@ fn add_assume_role_keys(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use time::OffsetDateTime;
 
     use super::*;
     use crate::protocol::xml;
     use crate::sts::credentials::mint;
+    use crate::view::{SessionOf, SessionRecord};
 
     /// The response is made with room for the whole result, so it is never copied to grow.
     #[test]
     fn a_role_session_fits_the_room_its_response_gets() {
+        let minted = mint("123456789012", OffsetDateTime::UNIX_EPOCH, 3600);
+        let session = SessionRecord {
+            access_key_id: minted.access_key_id,
+            secret_access_key: minted.secret_access_key,
+            session_token: minted.session_token,
+            account_id: "123456789012".into(),
+            of: SessionOf::Caller { user_id: None },
+            policies: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+            source_identity: Some("someone".into()),
+            mfa_authenticated_at: None,
+            issued_at: OffsetDateTime::UNIX_EPOCH,
+            expires_at: minted.expiration,
+        };
         let output = AssumeRoleOutput(RoleSession {
-            credentials: mint("123456789012", OffsetDateTime::UNIX_EPOCH, 3600),
+            session: Arc::new(session),
             assumed_role_id: "AROAEXAMPLEEXAMPLE123:a-session-name-of-some-length".into(),
             arn: "arn:aws:sts::123456789012:assumed-role/a-role/a-session-name-of-some-length"
                 .into(),
             packed_policy_size: Some(6),
-            source_identity: Some("someone".into()),
         });
         let room = xml::room_for(&output);
         let namespace = "https://sts.amazonaws.com/doc/2011-06-15/";

@@ -30,11 +30,28 @@ impl Credentials {
 
     /// The `Credentials` element every STS action returns.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.open("Credentials");
-        w.field("AccessKeyId", &self.access_key_id);
-        w.field("SecretAccessKey", &self.secret_access_key);
-        w.field("SessionToken", &self.session_token);
-        w.field("Expiration", &iso8601(self.expiration));
-        w.close("Credentials");
+        write_xml(
+            w,
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.session_token,
+            self.expiration,
+        );
     }
+}
+
+/// The `Credentials` element, from wherever the credentials are kept.
+pub fn write_xml(
+    w: &mut XmlWriter,
+    access_key_id: &str,
+    secret_access_key: &str,
+    session_token: &str,
+    expiration: OffsetDateTime,
+) {
+    w.open("Credentials");
+    w.field("AccessKeyId", access_key_id);
+    w.field("SecretAccessKey", secret_access_key);
+    w.field("SessionToken", session_token);
+    w.field("Expiration", &iso8601(expiration));
+    w.close("Credentials");
 }

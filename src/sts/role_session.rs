@@ -16,7 +16,7 @@ use crate::protocol::xml::XmlWriter;
 use crate::store::{NewSession, Tag};
 use crate::view::{RoleRecord, SessionOf, SessionRecord, View};
 
-use super::credentials::{Credentials, mint};
+use super::credentials::{self, Credentials, mint};
 
 /// The id an inline session policy is reported under.
 pub const SESSION_POLICY_ID: &str = "SessionPolicy";
@@ -251,11 +251,11 @@ pub struct NewRoleSession<'a> {
 
 /// A started role session: what every `AssumeRole*` action answers.
 pub struct RoleSession {
-    pub credentials: Credentials,
+    /// The stored session: its credentials and source identity are the answer's.
+    pub session: Arc<SessionRecord>,
     pub assumed_role_id: String,
     pub arn: String,
     pub packed_policy_size: Option<usize>,
-    pub source_identity: Option<String>,
 }
 
 impl RoleSession {
@@ -266,7 +266,14 @@ impl RoleSession {
 
     /// `Credentials`, `AssumedRoleUser`, `PackedPolicySize` and `SourceIdentity`.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        self.credentials.write_xml(w);
+        let session = &*self.session;
+        credentials::write_xml(
+            w,
+            &session.access_key_id,
+            &session.secret_access_key,
+            &session.session_token,
+            session.expires_at,
+        );
         w.open("AssumedRoleUser");
         w.field("AssumedRoleId", &self.assumed_role_id);
         w.field("Arn", &self.arn);
@@ -274,7 +281,7 @@ impl RoleSession {
         if let Some(size) = self.packed_policy_size {
             w.num_field("PackedPolicySize", size);
         }
-        w.opt_field("SourceIdentity", self.source_identity.as_deref());
+        w.opt_field("SourceIdentity", session.source_identity.as_deref());
     }
 }
 
@@ -284,9 +291,9 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
     let now = origin.now();
     let minted = mint(&role.account_id, now, new.duration);
     let session = SessionRecord {
-        access_key_id: minted.access_key_id.clone(),
-        secret_access_key: minted.secret_access_key.clone(),
-        session_token: minted.session_token.clone(),
+        access_key_id: minted.access_key_id,
+        secret_access_key: minted.secret_access_key,
+        session_token: minted.session_token,
         account_id: role.account_id.to_string(),
         of: SessionOf::Role {
             role_id: role.role_id.clone(),
@@ -297,7 +304,7 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
         policies: new.policies,
         tags: new.tags,
         transitive_tag_keys: new.transitive_tag_keys,
-        source_identity: new.source_identity.clone(),
+        source_identity: new.source_identity,
         mfa_authenticated_at: new.mfa_authenticated_at,
         issued_at: now,
         expires_at: minted.expiration,
@@ -313,13 +320,9 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
         })
         .await?;
     Ok(RoleSession {
-        credentials: Credentials {
-            access_key_id: session.access_key_id.clone(),
-            ..minted
-        },
+        session,
         assumed_role_id: format!("{}:{}", role.role_id, new.session_name),
         arn,
         packed_policy_size: new.packed_policy_size,
-        source_identity: new.source_identity,
     })
 }
