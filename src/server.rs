@@ -110,7 +110,12 @@ async fn serve(
     let connections = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(config.request_timeout_secs));
+        .header_read_timeout(Duration::from_secs(config.request_timeout_secs))
+        // A request that has arrived is answered, as AWS does, even when its client shuts
+        // its side of the connection meanwhile. Otherwise hyper polls the socket while every
+        // answer is made, to see it close early, and makes a new read buffer for that each
+        // time (the request still holds the old one).
+        .half_close(true);
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {

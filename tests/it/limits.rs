@@ -160,3 +160,29 @@ async fn a_client_that_stalls_in_its_body_gets_request_timeout() {
     assert!(answer.contains("<Code>RequestTimeout</Code>"), "{answer}");
     server.sts().get_caller_identity().send().await.unwrap();
 }
+
+/// A client may send its request and shut its side of the connection (`shutdown(SHUT_WR)`)
+/// before reading the answer: the request has arrived, so it is answered, as AWS does. (The
+/// server binary: in a test's single-threaded runtime the race this catches does not occur.)
+#[tokio::test]
+async fn a_request_whose_client_shuts_its_side_is_still_answered() {
+    let server = crate::process::Process::start(&[]).await;
+    let body = "Action=ListUsers&Version=2010-05-08";
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.shutdown().await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    // Unsigned, so refused; what matters is that it is answered, not dropped.
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(answer.contains("MissingAuthenticationToken"), "{answer}");
+}
