@@ -40,7 +40,7 @@ pub async fn authenticate(
     if !app.config.accept_any_signature {
         sigv4::check_time(&signature, now)?;
     }
-    let key_id = signature.access_key_id.as_str();
+    let key_id = &*signature.access_key_id;
     let Resolved {
         secret,
         principal,
@@ -92,9 +92,9 @@ pub async fn authenticate(
     Ok(Some(Caller {
         principal,
         session,
-        access_key_id,
+        access_key_id: access_key_id.into_owned(),
         service,
-        region: scope.region,
+        region: scope.region.into_owned(),
     }))
 }
 
@@ -118,7 +118,7 @@ pub struct SigningKeys {
 /// A derived signing key and what it was derived from.
 struct DerivedKey {
     key_id: String,
-    scope: sigv4::CredentialScope,
+    scope: sigv4::CredentialScope<'static>,
     secret: String,
     key: sigv4::SigningKey,
 }
@@ -130,10 +130,15 @@ impl SigningKeys {
     /// The key for this access key id, secret and scope. Entries remember the secret they
     /// were derived from, so a key id whose secret changed (a restart with another root
     /// secret) never gets a stale key.
-    fn get(&self, key_id: &str, secret: &str, scope: &sigv4::CredentialScope) -> sigv4::SigningKey {
+    fn get(
+        &self,
+        key_id: &str,
+        secret: &str,
+        scope: &sigv4::CredentialScope<'_>,
+    ) -> sigv4::SigningKey {
         let hash = self
             .hasher
-            .hash_one((key_id, &scope.date, &scope.region, &scope.service));
+            .hash_one((key_id, &*scope.date, &*scope.region, &*scope.service));
         let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(known) = keys.get(&hash)
             && known.key_id == key_id
@@ -150,7 +155,7 @@ impl SigningKeys {
             hash,
             DerivedKey {
                 key_id: key_id.to_owned(),
-                scope: scope.clone(),
+                scope: scope.clone().into_owned(),
                 secret: secret.to_owned(),
                 key: key.clone(),
             },
@@ -240,7 +245,7 @@ fn resolve_key(app: &App, key_id: &str) -> Result<Resolved, AwsError> {
 mod tests {
     use super::*;
 
-    fn scope(date: &str) -> sigv4::CredentialScope {
+    fn scope(date: &str) -> sigv4::CredentialScope<'_> {
         sigv4::CredentialScope {
             date: date.into(),
             region: "us-east-1".into(),

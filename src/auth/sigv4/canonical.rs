@@ -55,7 +55,7 @@ pub struct CanonicalRequest<'a> {
 }
 
 impl<'a> CanonicalRequest<'a> {
-    pub fn new(req: &HttpRequest<'a>, sig: &'a Signature) -> Self {
+    pub fn new(req: &HttpRequest<'a>, sig: &'a Signature<'_>) -> Self {
         let mut headers = Vec::with_capacity(8);
         let mut absent_headers = Vec::new();
         for name in sig.signed_header_names() {
@@ -136,13 +136,13 @@ pub struct StringToSign<'a> {
     /// `<RequestDateTime>`, `yyyyMMdd'T'HHmmss'Z'`.
     pub request_date_time: AmzDate,
     /// `<CredentialScope>`
-    pub scope: &'a CredentialScope,
+    pub scope: &'a CredentialScope<'a>,
     /// `<HashedCanonicalRequest>` = `Lowercase(HexEncode(SHA256(CanonicalRequest)))`
     pub hashed_canonical_request: Sha256Hex,
 }
 
 impl<'a> StringToSign<'a> {
-    pub fn new(sig: &'a Signature, canonical_request: &CanonicalRequest<'_>) -> Self {
+    pub fn new(sig: &'a Signature<'_>, canonical_request: &CanonicalRequest<'_>) -> Self {
         StringToSign {
             request_date_time: AmzDate::new(sig.timestamp),
             scope: &sig.scope,

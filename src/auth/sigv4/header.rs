@@ -6,6 +6,9 @@
 //! parameter is `key=value`; then every missing part at once, each in its own sentence, the
 //! header echoed at the end; `host` is signed; the date format; the credential.
 
+use axum::http::HeaderName;
+use axum::http::header::DATE;
+
 use super::canonical::AWS4_HMAC_SHA256;
 use super::request::HttpRequest;
 use super::scope::parse_credential;
@@ -13,6 +16,9 @@ use super::signature::{Signature, SignatureLocation, parse_signed_headers};
 use super::timestamp::{malformed_date, parse_amz_date, parse_http_date};
 use crate::aws_error;
 use crate::error::AwsError;
+
+const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// The three parameters of the header, borrowed from it; `None` when absent.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -45,8 +51,11 @@ fn parse_params<'a>(params: &'a str, header: &str) -> Result<AuthorizationParams
 }
 
 /// Parses the `Authorization` header of `req` (whose value is `authorization`) into a
-/// signature.
-pub(super) fn parse(req: &HttpRequest<'_>, authorization: &str) -> Result<Signature, AwsError> {
+/// signature that borrows from both.
+pub(super) fn parse<'a>(
+    req: &HttpRequest<'a>,
+    authorization: &'a str,
+) -> Result<Signature<'a>, AwsError> {
     let header = authorization.trim();
     let (algorithm, params) = header.split_once(' ').unwrap_or((header, ""));
     if algorithm != AWS4_HMAC_SHA256 {
@@ -58,8 +67,8 @@ pub(super) fn parse(req: &HttpRequest<'_>, authorization: &str) -> Result<Signat
     let params = parse_params(params, header)?;
 
     // `X-Amz-Date` wins over `Date` when both are sent, even if it is malformed.
-    let amz_date = req.header("x-amz-date");
-    let date = amz_date.clone().or_else(|| req.header("date"));
+    let amz_date = req.header(X_AMZ_DATE);
+    let date = amz_date.clone().or_else(|| req.header(DATE));
 
     let mut missing = String::new();
     if params.credential.is_none() {
@@ -89,7 +98,7 @@ pub(super) fn parse(req: &HttpRequest<'_>, authorization: &str) -> Result<Signat
         ));
     };
 
-    let signed_headers = parse_signed_headers(signed_headers)?;
+    let signed_headers = parse_signed_headers(signed_headers.into())?;
     let date = date.trim();
     let timestamp = if amz_date.is_some() {
         parse_amz_date(date)
@@ -100,14 +109,12 @@ pub(super) fn parse(req: &HttpRequest<'_>, authorization: &str) -> Result<Signat
 
     let (access_key_id, scope) = parse_credential(credential, timestamp)?;
     Ok(Signature {
-        access_key_id,
+        access_key_id: access_key_id.into(),
         scope,
         signed_headers,
-        signature: signature.to_owned(),
+        signature: signature.into(),
         timestamp,
-        security_token: req
-            .header("x-amz-security-token")
-            .map(std::borrow::Cow::into_owned),
+        security_token: req.header(X_AMZ_SECURITY_TOKEN),
         expires: None,
         location: SignatureLocation::Header,
     })
@@ -133,7 +140,10 @@ mod tests {
         map
     }
 
-    fn parse_with(headers: &HeaderMap, authorization: &str) -> Result<Signature, AwsError> {
+    fn parse_with<'a>(
+        headers: &'a HeaderMap,
+        authorization: &'a str,
+    ) -> Result<Signature<'a>, AwsError> {
         let req = HttpRequest {
             method: "GET",
             path: "/",

@@ -42,7 +42,7 @@ fn presigner() -> Signer {
 fn outcome_at(req: &OwnedRequest, now: OffsetDateTime) -> Result<(), AwsError> {
     let req = req.request();
     let sig = parse(&req)?.ok_or_else(AwsError::missing_authentication_token)?;
-    let secret = match sig.access_key_id.as_str() {
+    let secret = match &*sig.access_key_id {
         KEY => SECRET,
         OTHER_KEY => OTHER_SECRET,
         _ => return Err(AwsError::invalid_client_token_id()),

@@ -4,6 +4,8 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html>
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html>
 
+use std::borrow::Cow;
+
 use super::canonical::AWS4_HMAC_SHA256;
 use super::request::HttpRequest;
 use super::scope::parse_credential;
@@ -30,28 +32,41 @@ pub(super) fn is_presigned(req: &HttpRequest<'_>) -> bool {
 }
 
 /// Parses the presigned signature of `req`. A repeated parameter counts by its first value.
-pub(super) fn parse(req: &HttpRequest<'_>) -> Result<Signature, AwsError> {
-    // Decoded once: a presigned URL is looked up for seven parameters.
-    let pairs: Vec<_> = req.query_pairs().collect();
-    let param = |name: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_ref())
-    };
-    let algorithm = param(X_AMZ_ALGORITHM);
+pub(super) fn parse<'a>(req: &HttpRequest<'a>) -> Result<Signature<'a>, AwsError> {
+    // One pass over the query; a value stays borrowed unless it had to be decoded.
+    const NAMES: [&str; 7] = [
+        X_AMZ_ALGORITHM,
+        X_AMZ_CREDENTIAL,
+        X_AMZ_DATE,
+        X_AMZ_EXPIRES,
+        X_AMZ_SECURITY_TOKEN,
+        X_AMZ_SIGNED_HEADERS,
+        X_AMZ_SIGNATURE,
+    ];
+    let mut found: [Option<Cow<'a, str>>; 7] = Default::default();
+    for (key, value) in req.query_pairs() {
+        if let Some(i) = NAMES.iter().position(|name| key == *name)
+            && found[i].is_none()
+        {
+            found[i] = Some(value);
+        }
+    }
+    let [
+        algorithm,
+        credential,
+        date,
+        expires,
+        security_token,
+        signed_headers,
+        signature,
+    ] = found;
     // AWS (observed): an `X-Amz-Algorithm` other than AWS4-HMAC-SHA256 is not read as a
     // signature at all, so the request is one without authentication.
-    if let Some(algorithm) = algorithm
+    if let Some(algorithm) = algorithm.as_deref()
         && algorithm != AWS4_HMAC_SHA256
     {
         return Err(AwsError::missing_authentication_token());
     }
-
-    let credential = param(X_AMZ_CREDENTIAL);
-    let signature = param(X_AMZ_SIGNATURE);
-    let signed_headers = param(X_AMZ_SIGNED_HEADERS);
-    let date = param(X_AMZ_DATE);
 
     let mut missing = String::new();
     for (name, present) in [
@@ -77,17 +92,30 @@ pub(super) fn parse(req: &HttpRequest<'_>) -> Result<Signature, AwsError> {
     };
 
     let signed_headers = parse_signed_headers(signed_headers)?;
-    let timestamp = parse_amz_date(date).ok_or_else(|| malformed_date(date))?;
-    let expires = param(X_AMZ_EXPIRES).map(parse_expires).transpose()?;
-    let (access_key_id, scope) = parse_credential(credential, timestamp)?;
+    let timestamp = parse_amz_date(&date).ok_or_else(|| malformed_date(&date))?;
+    let expires = expires.as_deref().map(parse_expires).transpose()?;
+    let (access_key_id, scope) = match credential {
+        Cow::Borrowed(credential) => {
+            let (access_key_id, scope) = parse_credential(credential, timestamp)?;
+            (Cow::Borrowed(access_key_id), scope)
+        }
+        // Decoded, as SDKs send the slashes as `%2F`: the parts are copied out, except the
+        // key id, which leads the credential and so keeps the decoded copy.
+        Cow::Owned(mut credential) => {
+            let (access_key_id, scope) = parse_credential(&credential, timestamp)?;
+            let (key_len, scope) = (access_key_id.len(), scope.into_owned());
+            credential.truncate(key_len);
+            (Cow::Owned(credential), scope)
+        }
+    };
 
     Ok(Signature {
         access_key_id,
         scope,
         signed_headers,
-        signature: signature.to_owned(),
+        signature,
         timestamp,
-        security_token: param(X_AMZ_SECURITY_TOKEN).map(str::to_owned),
+        security_token,
         expires,
         location: SignatureLocation::Query,
     })
@@ -116,6 +144,8 @@ fn parse_expires(value: &str) -> Result<u64, AwsError> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
     use axum::http::HeaderMap;
     use time::macros::datetime;
 
@@ -130,13 +160,13 @@ mod tests {
                         &X-Amz-Signature=abc123\
                         &Action=GetCallerIdentity&Version=2011-06-15";
 
-    fn parse_query(query: &str) -> Result<Signature, AwsError> {
-        let headers = HeaderMap::new();
+    fn parse_query(query: &str) -> Result<Signature<'_>, AwsError> {
+        static NO_HEADERS: LazyLock<HeaderMap> = LazyLock::new(HeaderMap::new);
         parse(&HttpRequest {
             method: "GET",
             path: "/",
             query,
-            headers: &headers,
+            headers: &NO_HEADERS,
             body: b"",
         })
     }
@@ -238,7 +268,8 @@ mod tests {
 
     #[test]
     fn the_first_of_repeated_parameters_counts() {
-        let sig = parse_query(&format!("{GOOD}&X-Amz-Signature=second")).unwrap();
+        let query = format!("{GOOD}&X-Amz-Signature=second");
+        let sig = parse_query(&query).unwrap();
         assert_eq!(sig.signature, "abc123");
     }
 

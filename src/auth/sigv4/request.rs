@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use axum::http::header::AsHeaderName;
 use axum::http::{HeaderMap, HeaderValue};
 
 /// What the server received, borrowed from the HTTP request.
@@ -28,8 +29,9 @@ fn header_text(value: &HeaderValue) -> Cow<'_, str> {
 
 impl<'a> HttpRequest<'a> {
     /// The first value of a header as text. Bytes that are not UTF-8 become U+FFFD: such a
-    /// value can then only fail to match, never panic.
-    pub(super) fn header(&self, name: &str) -> Option<Cow<'a, str>> {
+    /// value can then only fail to match, never panic. A `HeaderName` constant such as
+    /// `header::AUTHORIZATION` spares the lookup the parsing of a `&str` name.
+    pub(super) fn header(&self, name: impl AsHeaderName) -> Option<Cow<'a, str>> {
         self.headers.get(name).map(header_text)
     }
 

@@ -2,6 +2,7 @@
 //! scope it ends with, which binds a signature to one day, one region and one service.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html>
 
+use std::borrow::Cow;
 use std::fmt;
 
 use time::OffsetDateTime;
@@ -15,17 +16,31 @@ pub(super) const AWS4_REQUEST: &str = "aws4_request";
 
 /// `<Date>/<Region>/<Service>`: whose `Display` is the `<CredentialScope>` line of the string
 /// to sign, terminator included.
+///
+/// Borrowed from the request, as the `Authorization` header sends it; owned where the
+/// credential had to be percent-decoded (a presigned URL) or is kept (the signing key cache).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CredentialScope {
+pub struct CredentialScope<'a> {
     /// `yyyyMMdd`; always equal to the date of the request timestamp.
-    pub date: String,
+    pub date: Cow<'a, str>,
     /// Any non-empty region: users configure many, and iamlocal serves them all.
-    pub region: String,
+    pub region: Cow<'a, str>,
     /// The signing name (`iam`, `sts`, …), non-empty. The caller routes by it.
-    pub service: String,
+    pub service: Cow<'a, str>,
 }
 
-impl fmt::Display for CredentialScope {
+impl CredentialScope<'_> {
+    /// A copy that outlives the request, for keeping next to a derived key.
+    pub fn into_owned(self) -> CredentialScope<'static> {
+        CredentialScope {
+            date: Cow::Owned(self.date.into_owned()),
+            region: Cow::Owned(self.region.into_owned()),
+            service: Cow::Owned(self.service.into_owned()),
+        }
+    }
+}
+
+impl fmt::Display for CredentialScope<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -46,7 +61,7 @@ impl fmt::Display for CredentialScope {
 pub(super) fn parse_credential(
     credential: &str,
     timestamp: OffsetDateTime,
-) -> Result<(String, CredentialScope), AwsError> {
+) -> Result<(&str, CredentialScope<'_>), AwsError> {
     let mut parts = credential.split('/');
     let mut part = || parts.next();
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) =
@@ -92,11 +107,11 @@ pub(super) fn parse_credential(
     }
 
     Ok((
-        access_key_id.to_owned(),
+        access_key_id,
         CredentialScope {
-            date: date.to_owned(),
-            region: region.to_owned(),
-            service: service.to_owned(),
+            date: date.into(),
+            region: region.into(),
+            service: service.into(),
         },
     ))
 }

@@ -1,8 +1,10 @@
 //! A signature found in a request, from the `Authorization` header or a presigned URL, and the
 //! choice between the two.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use axum::http::header::AUTHORIZATION;
 use time::OffsetDateTime;
 
 use super::request::HttpRequest;
@@ -21,27 +23,31 @@ pub enum SignatureLocation {
 }
 
 /// A signature found in a request, from the `Authorization` header or a presigned URL.
+///
+/// Borrows from the request, so that parsing a header signature allocates nothing; a part is
+/// owned only where it had to be percent-decoded (a presigned URL), canonicalised
+/// (`signed_headers`) or repaired (a header that is not UTF-8).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Signature {
-    pub access_key_id: String,
-    pub scope: CredentialScope,
+pub struct Signature<'a> {
+    pub access_key_id: Cow<'a, str>,
+    pub scope: CredentialScope<'a>,
     /// `SignedHeaders` in canonical form: lowercase, sorted, without duplicates, joined with
     /// `;`; always includes `host`. One string rather than one per name: it is written as is
     /// into the canonical request.
-    pub signed_headers: String,
+    pub signed_headers: Cow<'a, str>,
     /// The hex signature as sent.
-    pub signature: String,
+    pub signature: Cow<'a, str>,
     /// From `X-Amz-Date`, or else the `Date` header; its date is the scope's date.
     pub timestamp: OffsetDateTime,
     /// `X-Amz-Security-Token` (header or query parameter), for temporary credentials.
-    pub security_token: Option<String>,
+    pub security_token: Option<Cow<'a, str>>,
     /// Presigned `X-Amz-Expires`, 1 to 604800 seconds. AWS enforces it for S3 only; see
     /// [`check_time`](super::check_time) for what IAM and STS do.
     pub expires: Option<u64>,
     pub location: SignatureLocation,
 }
 
-impl fmt::Debug for Signature {
+impl fmt::Debug for Signature<'_> {
     /// Like a derived `Debug`, but the session token is a credential: only its length shows.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signature")
@@ -63,18 +69,34 @@ impl fmt::Debug for Signature {
     }
 }
 
-impl Signature {
+impl Signature<'_> {
     /// The names of the signed headers, in canonical order.
     pub fn signed_header_names(&self) -> impl Iterator<Item = &str> {
         self.signed_headers.split(';')
+    }
+
+    /// A copy that owns its text: it outlives the request, or the repaired copy of a header
+    /// that is not UTF-8.
+    pub fn into_owned(self) -> Signature<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        Signature {
+            access_key_id: own(self.access_key_id),
+            scope: self.scope.into_owned(),
+            signed_headers: own(self.signed_headers),
+            signature: own(self.signature),
+            timestamp: self.timestamp,
+            security_token: self.security_token.map(own),
+            expires: self.expires,
+            location: self.location,
+        }
     }
 }
 
 /// Finds the signature of a request. `None` when the request carries none at all (no
 /// `Authorization` header, no `X-Amz-Algorithm`/`X-Amz-Credential`/`X-Amz-Signature` query
 /// parameter): the caller then answers `MissingAuthenticationToken`.
-pub fn parse(req: &HttpRequest<'_>) -> Result<Option<Signature>, AwsError> {
-    let authorization = req.header("authorization");
+pub fn parse<'a>(req: &HttpRequest<'a>) -> Result<Option<Signature<'a>>, AwsError> {
+    let authorization = req.header(AUTHORIZATION);
     match authorization {
         // AWS (observed): a request signed both ways is refused as a whole rather than one
         // signature being picked; S3 documents the same rule ("Only one auth mechanism
@@ -87,18 +109,23 @@ pub fn parse(req: &HttpRequest<'_>) -> Result<Option<Signature>, AwsError> {
             );
             Err(AwsError::signature_does_not_match())
         }
-        Some(authorization) => header::parse(req, &authorization).map(Some),
+        Some(Cow::Borrowed(authorization)) => header::parse(req, authorization).map(Some),
+        // Not UTF-8, so repaired into a copy that the signature cannot borrow from.
+        Some(Cow::Owned(authorization)) => header::parse(req, &authorization)
+            .map(Signature::into_owned)
+            .map(Some),
         None if presigned::is_presigned(req) => presigned::parse(req).map(Some),
         None => Ok(None),
     }
 }
 
 /// `SignedHeaders` / `X-Amz-SignedHeaders`: `;`-separated names, read case-insensitively
-/// into the canonical form (lowercase, sorted, each once).
+/// into the canonical form (lowercase, sorted, each once). Already canonical, as every signer
+/// sends it, the value is returned as it came, without a copy.
 ///
 /// AWS (observed, wording kept): `host` must be signed, else `SignatureDoesNotMatch`; this is
 /// what keeps a signature from being replayed against another endpoint.
-pub(super) fn parse_signed_headers(value: &str) -> Result<String, AwsError> {
+pub(super) fn parse_signed_headers(value: Cow<'_, str>) -> Result<Cow<'_, str>, AwsError> {
     if !value
         .split(';')
         .any(|n| n.eq_ignore_ascii_case("host") || n.eq_ignore_ascii_case(":authority"))
@@ -108,9 +135,8 @@ pub(super) fn parse_signed_headers(value: &str) -> Result<String, AwsError> {
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
         ));
     }
-    if is_canonical(value) {
-        // What every signer sends.
-        return Ok(value.to_owned());
+    if is_canonical(&value) {
+        return Ok(value);
     }
     let mut names: Vec<String> = value
         .split(';')
@@ -119,7 +145,7 @@ pub(super) fn parse_signed_headers(value: &str) -> Result<String, AwsError> {
         .collect();
     names.sort_unstable();
     names.dedup();
-    Ok(names.join(";"))
+    Ok(Cow::Owned(names.join(";")))
 }
 
 /// Already lowercase, non-empty names in strictly ascending order?
@@ -140,7 +166,10 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
 
-    fn parse_request(headers: &HeaderMap, query: &str) -> Result<Option<Signature>, AwsError> {
+    fn parse_request<'a>(
+        headers: &'a HeaderMap,
+        query: &'a str,
+    ) -> Result<Option<Signature<'a>>, AwsError> {
         parse(&HttpRequest {
             method: "POST",
             path: "/",
@@ -175,9 +204,26 @@ mod tests {
 
     #[test]
     fn a_header_signature_is_found() {
-        let sig = parse_request(&signed_headers(), "").unwrap().unwrap();
+        let headers = signed_headers();
+        let sig = parse_request(&headers, "").unwrap().unwrap();
         assert_eq!(sig.location, SignatureLocation::Header);
         assert_eq!(sig.scope.service, "iam");
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_is_read_with_replacement_characters() {
+        let mut h = signed_headers();
+        h.insert(
+            "authorization",
+            HeaderValue::from_bytes(
+                b"AWS4-HMAC-SHA256 Credential=AKID\xff/20150830/us-east-1/iam/aws4_request, \
+                  SignedHeaders=host;x-amz-date, Signature=00",
+            )
+            .unwrap(),
+        );
+        let sig = parse_request(&h, "").unwrap().unwrap();
+        assert_eq!(sig.access_key_id, "AKID\u{fffd}");
+        assert_eq!(sig.scope.region, "us-east-1");
     }
 
     #[test]
@@ -188,7 +234,8 @@ mod tests {
 
     #[test]
     fn other_x_amz_parameters_next_to_a_header_signature_are_plain_parameters() {
-        let sig = parse_request(&signed_headers(), "X-Amz-Signature=x&X-Amz-Credential=y")
+        let headers = signed_headers();
+        let sig = parse_request(&headers, "X-Amz-Signature=x&X-Amz-Credential=y")
             .unwrap()
             .unwrap();
         assert_eq!(sig.location, SignatureLocation::Header);
@@ -203,20 +250,22 @@ mod tests {
     #[test]
     fn signed_headers_are_canonicalised() {
         assert_eq!(
-            parse_signed_headers("X-Amz-Date;Host;content-type;host;;").unwrap(),
+            parse_signed_headers("X-Amz-Date;Host;content-type;host;;".into()).unwrap(),
             "content-type;host;x-amz-date"
         );
-        // Already canonical: kept as sent.
-        assert_eq!(
-            parse_signed_headers("content-type;host;x-amz-date").unwrap(),
-            "content-type;host;x-amz-date"
-        );
+        // Already canonical: kept as sent, not copied.
+        assert!(matches!(
+            parse_signed_headers("content-type;host;x-amz-date".into()).unwrap(),
+            Cow::Borrowed("content-type;host;x-amz-date")
+        ));
         for not_canonical in ["host;content-type", "host;host", "Host", "host;;x-amz-date"] {
             assert!(!is_canonical(not_canonical), "{not_canonical}");
         }
-        assert!(parse_signed_headers(":authority").is_ok());
+        assert!(parse_signed_headers(":authority".into()).is_ok());
         assert_eq!(
-            parse_signed_headers("hostname;x-host").unwrap_err().code,
+            parse_signed_headers("hostname;x-host".into())
+                .unwrap_err()
+                .code,
             ErrorCode::SignatureDoesNotMatch
         );
     }

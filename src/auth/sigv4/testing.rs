@@ -40,7 +40,7 @@ impl OwnedRequest {
     }
 
     /// The signature the request carries; panics if it carries none or a malformed one.
-    pub fn signature(&self) -> Signature {
+    pub fn signature(&self) -> Signature<'_> {
         parse(&self.request())
             .expect("the fixture's signature parses")
             .expect("the fixture is signed")

@@ -22,7 +22,7 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 /// Checks the timestamp against `now`, the real wall clock, and the signature against
 /// `secret`.
 pub fn verify(
-    sig: &Signature,
+    sig: &Signature<'_>,
     req: &HttpRequest<'_>,
     secret: &str,
     now: OffsetDateTime,
@@ -33,7 +33,7 @@ pub fn verify(
 /// [`verify`] with the signing key already derived (see [`SigningKey`]): the key depends
 /// only on the secret and the credential scope, so a server can keep it for the day.
 pub fn verify_with_key(
-    sig: &Signature,
+    sig: &Signature<'_>,
     req: &HttpRequest<'_>,
     key: &SigningKey,
     now: OffsetDateTime,
@@ -78,7 +78,7 @@ pub fn verify_with_key(
 /// 20130524T001501Z (20130524T003001Z - 15 min.)`, and `Signature not yet current: … is still
 /// later than … (… + 15 min.)`. A timestamp exactly 15 minutes away is still accepted
 /// (iamlocal's choice; AWS does not document the boundary).
-pub fn check_time(sig: &Signature, now: OffsetDateTime) -> Result<(), AwsError> {
+pub fn check_time(sig: &Signature<'_>, now: OffsetDateTime) -> Result<(), AwsError> {
     let now = now.to_offset(UtcOffset::UTC);
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let earliest = now.checked_sub(MAX_CLOCK_SKEW).unwrap_or(now);
@@ -106,7 +106,7 @@ pub fn check_time(sig: &Signature, now: OffsetDateTime) -> Result<(), AwsError> 
 }
 
 /// `kSigning`: the key derived from the secret for one day, region and service.
-pub fn signing_key(secret: &str, scope: &CredentialScope) -> Vec<u8> {
+pub fn signing_key(secret: &str, scope: &CredentialScope<'_>) -> Vec<u8> {
     // kDate = HMAC("AWS4" + kSecret, Date)
     let k_date = hmac_sha256(format!("AWS4{secret}").as_bytes(), scope.date.as_bytes());
     // kRegion = HMAC(kDate, Region)
@@ -144,7 +144,7 @@ impl SigningKey {
     }
 
     /// Derives the key for `secret` and `scope` ([`signing_key`]).
-    pub fn derive(secret: &str, scope: &CredentialScope) -> SigningKey {
+    pub fn derive(secret: &str, scope: &CredentialScope<'_>) -> SigningKey {
         SigningKey::new(&signing_key(secret, scope))
     }
 }
@@ -183,7 +183,8 @@ mod tests {
 
     #[test]
     fn aws_example_signing_key() {
-        let sig = aws_example().signature();
+        let example = aws_example();
+        let sig = example.signature();
         assert_eq!(
             hex::encode(signing_key(SECRET, &sig.scope)),
             "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9"
@@ -267,7 +268,7 @@ mod tests {
             "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d\u{37}\u{301}",
         ] {
             let mut sig = example.signature();
-            sig.signature = provided.to_owned();
+            sig.signature = provided.into();
             let err = verify(&sig, &example.request(), SECRET, EXAMPLE_TIME).unwrap_err();
             assert_eq!(err.code, ErrorCode::SignatureDoesNotMatch, "{provided:?}");
         }
@@ -277,7 +278,7 @@ mod tests {
     fn a_signed_header_the_request_lacks_never_verifies() {
         let example = aws_example();
         let mut sig = example.signature();
-        sig.signed_headers.push_str(";x-signed-but-absent");
+        sig.signed_headers.to_mut().push_str(";x-signed-but-absent");
         let err = verify(&sig, &example.request(), SECRET, EXAMPLE_TIME).unwrap_err();
         assert_eq!(err.code, ErrorCode::SignatureDoesNotMatch);
         assert!(
@@ -287,8 +288,8 @@ mod tests {
         );
     }
 
-    fn signed_at(timestamp: OffsetDateTime) -> Signature {
-        let mut sig = aws_example().signature();
+    fn signed_at(timestamp: OffsetDateTime) -> Signature<'static> {
+        let mut sig = aws_example().signature().into_owned();
         sig.timestamp = timestamp;
         sig
     }
