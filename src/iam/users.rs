@@ -143,11 +143,10 @@ pub async fn get_user(cx: &Ctx<'_>, input: GetUserInput) -> Result<GetUserOutput
     // `Store::user_record`); asked before the look-up, so the user found is as new as that.
     let exact = cx.app.propagation.read_view().is_some();
     let found = cx.app.view.user_by_name(account, &user_name);
-    let arn = match &found {
-        Some(user) => Cow::Borrowed(user.arn.as_str()),
-        None => Cow::Owned(arn::user(account, "/", &user_name)),
-    };
-    cx.authorize("iam:GetUser", &arn)?;
+    cx.authorize(
+        "iam:GetUser",
+        &arn_of(account, found.as_deref(), &user_name),
+    )?;
     let user = match found {
         Some(user) if exact => user,
         _ => cx.app.store.user_record(account, &user_name).await?,
@@ -263,9 +262,15 @@ pub(crate) fn non_user_credentials() -> AwsError {
 /// knows the user, else with `/`.
 pub(crate) fn user_arn(cx: &Ctx<'_>, user_name: &str) -> String {
     let account = cx.account_id();
-    match cx.app.view.user_by_name(account, user_name) {
-        Some(user) => user.arn.clone(),
-        None => arn::user(account, "/", user_name),
+    let user = cx.app.view.user_by_name(account, user_name);
+    arn_of(account, user.as_deref(), user_name).into_owned()
+}
+
+/// The user's ARN, or for a user that is not there the one it would have at path `/`.
+fn arn_of<'u>(account_id: &str, user: Option<&'u UserRecord>, user_name: &str) -> Cow<'u, str> {
+    match user {
+        Some(user) => Cow::Borrowed(&user.arn),
+        None => Cow::Owned(arn::user(account_id, "/", user_name)),
     }
 }
 

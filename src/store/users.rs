@@ -117,6 +117,13 @@ macro_rules! select_users {
     };
 }
 
+fn user_name_taken(user_name: &str) -> AwsError {
+    aws_error!(
+        EntityAlreadyExists,
+        "User with name {user_name} already exists."
+    )
+}
+
 /// New users without tags or boundary, written with the batch's other new users (see
 /// `Staged::insert_later`).
 static INSERT_USERS: RowsInsert = RowsInsert::new(
@@ -137,18 +144,21 @@ impl Store {
             permissions_boundary,
             tags,
         } = new;
-        if tags.is_empty() && permissions_boundary.is_none() {
+        let user = Arc::new(UserRecord {
+            user_id: new_id(IdKind::User, account_id),
+            account_id: crate::view::account_id(account_id),
+            user_name: user_name.to_owned(),
+            path: crate::view::path(path),
+            arn: arn::user(account_id, path, user_name),
+            created_at: now,
+            permissions_boundary: permissions_boundary.map(str::to_owned),
+            tags: tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect(),
+        });
+        if user.tags.is_empty() && user.permissions_boundary.is_none() {
             // One row and nothing else: inserted with the batch's other new users.
-            let user = Arc::new(UserRecord {
-                user_id: new_id(IdKind::User, account_id),
-                account_id: crate::view::account_id(account_id),
-                user_name: user_name.to_owned(),
-                path: crate::view::path(path),
-                arn: arn::user(account_id, path, user_name),
-                created_at: now,
-                permissions_boundary: None,
-                tags: Vec::new(),
-            });
             return self
                 .write(false, move |w| {
                     Box::pin(async move {
@@ -159,30 +169,14 @@ impl Store {
                             Cell::Text(user.path.clone()),
                             Cell::from(to_millis(user.created_at)),
                         ];
-                        w.insert_later(&INSERT_USERS, row, |row| {
-                            let name = row[2].text();
-                            aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
-                        });
+                        w.insert_later(&INSERT_USERS, row, |row| user_name_taken(row[2].text()));
                         w.record(Change::UserPut(user.clone()));
                         Ok(user)
                     })
                 })
                 .await;
         }
-        let user = User {
-            user_id: new_id(IdKind::User, account_id),
-            account_id: account_id.to_owned(),
-            user_name: user_name.to_owned(),
-            path: path.to_owned(),
-            arn: arn::user(account_id, path, user_name),
-            created_at: now,
-            permissions_boundary: permissions_boundary.map(str::to_owned),
-            tags: tags.to_vec(),
-        };
-        let taken = aws_error!(
-            EntityAlreadyExists,
-            "User with name {user_name} already exists."
-        );
+        let tags = tags.to_vec();
         // Tags are written after the user: undoing a failure among them takes a savepoint.
         self.write(true, move |w| {
             Box::pin(async move {
@@ -195,16 +189,15 @@ impl Store {
                      VALUES (?, ?, ?, ?, ?, ?)",
                 )
                 .bind(&user.user_id)
-                .bind(&user.account_id)
+                .bind(&*user.account_id)
                 .bind(&user.user_name)
-                .bind(&user.path)
+                .bind(&*user.path)
                 .bind(to_millis(now))
                 .bind(&user.permissions_boundary)
                 .execute(&mut **tx)
                 .await
-                .map_err(|e| unique_or(e, || taken))?;
-                put_tags(tx, Tagged::User, &user.user_id, &user.tags).await?;
-                let user = Arc::new(user.into_user_record());
+                .map_err(|e| unique_or(e, || user_name_taken(&user.user_name)))?;
+                put_tags(tx, Tagged::User, &user.user_id, &tags).await?;
                 w.record(Change::UserPut(user.clone()));
                 Ok(user)
             })
@@ -294,11 +287,7 @@ impl Store {
             .bind(&row.user_id)
             .execute(&mut *w.tx)
             .await
-            .map_err(|e| {
-                unique_or(e, || {
-                    aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
-                })
-            })?;
+            .map_err(|e| unique_or(e, || user_name_taken(&name)))?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         let user = UserRow {
             user_name: name,
