@@ -5,6 +5,8 @@
 //! six bytes hold the account number.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids>
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rand::{Rng, RngCore};
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -47,7 +49,7 @@ impl IdKind {
 ///
 /// Access key ids carry the account, which leaves them 39 random bits: two can collide
 /// (about 1 % at 100,000 keys in one account), so their inserts retry with a fresh id.
-/// Unique ids need not carry it and are random throughout (85 bits).
+/// Unique ids start with a counter instead (see [`UniqueIdOrder`]), then 45 random bits.
 pub fn new_id(kind: IdKind, account_id: &str) -> String {
     #[cfg(test)]
     if let Some(id) = tests::FORCED_IDS.with(|ids| ids.borrow_mut().pop()) {
@@ -64,10 +66,53 @@ pub fn new_id(kind: IdKind, account_id: &str) -> String {
         bytes[..6].copy_from_slice(&head.to_be_bytes()[2..]);
         id.push_str(&base32(&bytes));
     } else {
-        id.push_str(&base32(&bytes));
-        id.push(BASE32[rng.random_range(0..32)] as char);
+        UniqueIdOrder::next().push_to(&mut id);
+        let random = u64::from_le_bytes(bytes[..8].try_into().expect("8 of 10 bytes"));
+        for i in 0..RANDOM_CHARS {
+            id.push(BASE32[((random >> (5 * i)) & 31) as usize] as char);
+        }
     }
     id
+}
+
+/// The characters of a unique id after its counter: 45 random bits.
+const RANDOM_CHARS: usize = 9;
+
+/// Where a unique id sorts among the others: a counter, started at the time (in
+/// milliseconds) when the process started, counting up with each id, its low 40 bits written
+/// in the base32 characters' ASCII order, so that a later id sorts after an earlier one.
+///
+/// Every table keyed by unique id (users, roles, groups, …) has an index on it, and random
+/// ids put each new row on an index page of its own: a batch of new users changed a page per
+/// user there, each copied into the journal and back by the commit (the WAL, on a file, and
+/// each checkpoint). In order, a batch's ids share the index's last page. AWS documents its
+/// ids as opaque; clients compare them, never read them. Ids of one process never repeat;
+/// a restart that comes sooner than its predecessor's count of ids in milliseconds repeats
+/// counters, which the 45 random bits after them tell apart.
+struct UniqueIdOrder(u64);
+
+/// The base32 characters in ASCII order: `2`–`7` sort before the letters.
+const BASE32_SORTED: &[u8; 32] = b"234567ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The counter's characters: 40 bits.
+const ORDER_CHARS: u32 = 8;
+
+impl UniqueIdOrder {
+    fn next() -> UniqueIdOrder {
+        static NEXT: std::sync::LazyLock<AtomicU64> = std::sync::LazyLock::new(|| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            AtomicU64::new(now.as_millis() as u64)
+        });
+        UniqueIdOrder(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    fn push_to(&self, id: &mut String) {
+        for i in (0..ORDER_CHARS).rev() {
+            id.push(BASE32_SORTED[((self.0 >> (5 * i)) & 31) as usize] as char);
+        }
+    }
 }
 
 /// A signing certificate's id: 24 characters, AWS's length, random throughout.
@@ -242,6 +287,21 @@ pub(crate) mod tests {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         );
         assert_eq!(new_secret().len(), 40);
+    }
+
+    #[test]
+    fn unique_ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<String> = (0..1000)
+            .map(|_| new_id(IdKind::Role, "123456789012"))
+            .collect();
+        assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+        // Written with base32's characters, as random ones were.
+        assert!(
+            ids.iter()
+                .all(|id| id[4..].bytes().all(|b| BASE32.contains(&b)))
+        );
+        let tails: std::collections::HashSet<&str> = ids.iter().map(|id| &id[12..]).collect();
+        assert_eq!(tails.len(), ids.len(), "the random part differs");
     }
 
     #[test]
