@@ -128,35 +128,42 @@ pub const ID_ATTEMPTS: usize = 8;
 
 /// A 40-character secret access key.
 pub fn new_secret() -> String {
-    let mut secret = String::with_capacity(40);
+    let mut secret = Vec::with_capacity(40);
     push_secret_chars(&mut secret, 40);
-    secret
+    ascii(secret)
 }
 
 /// A session token: opaque to clients, long like AWS's, and bound to one temporary key.
 pub fn new_session_token() -> String {
-    let mut token = String::with_capacity(400);
+    let mut token = Vec::with_capacity(400);
     // AWS's tokens start like this (a serialized, versioned structure); clients treat them
     // as opaque, but some log-redaction rules look for the prefix.
-    token.push_str("IQoJb3JpZ2luX2Vj");
+    token.extend_from_slice(b"IQoJb3JpZ2luX2Vj");
     push_secret_chars(&mut token, 380);
-    token
+    ascii(token)
 }
 
 /// Appends `n` characters drawn uniformly from [`SECRET_CHARS`]: 64 of them, so each takes
-/// 6 bits of a random word (a draw per character is most of a token's cost otherwise).
-fn push_secret_chars(out: &mut String, n: usize) {
+/// 6 bits of a random word (a draw per character is most of a token's cost otherwise), ten
+/// at a time as bytes (`String::push` would encode each one as UTF-8).
+fn push_secret_chars(out: &mut Vec<u8>, n: usize) {
     let mut rng = rand::rng();
     let mut left = n;
     while left > 0 {
         let mut bits = rng.next_u64();
         let take = left.min(10);
-        for _ in 0..take {
-            out.push(SECRET_CHARS[(bits & 63) as usize] as char);
+        let mut chars = [0u8; 10];
+        for c in &mut chars {
+            *c = SECRET_CHARS[(bits & 63) as usize];
             bits >>= 6;
         }
+        out.extend_from_slice(&chars[..take]);
         left -= take;
     }
+}
+
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("ASCII characters")
 }
 
 /// The account number an AWS-style access key id encodes, if it is one.
