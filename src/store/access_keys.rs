@@ -140,7 +140,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::access_keys(view, account_id, user_name);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = match user_name {
             Some(name) => Some(users::user_id(&mut conn, account_id, name).await?),
             None => None,
@@ -215,7 +215,7 @@ impl Store {
         )
         .bind(account_id)
         .bind(access_key_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         let row = row.ok_or_else(|| no_such_key(access_key_id))?;
         let last_use = row.last_used_at.map(|at| KeyUse {
@@ -251,7 +251,7 @@ impl Store {
         let rows: Vec<KeyRow> = sqlx::query_as(
             "SELECT access_key_id, account_id, user_id, secret_access_key, status, created_at FROM access_keys",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows.into_iter().map(KeyRow::record).collect())
     }

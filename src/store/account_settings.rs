@@ -110,7 +110,7 @@ impl Store {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT alias FROM account_aliases WHERE account_id = ?")
                 .bind(account_id)
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         Ok(rows.into_iter().map(|(a,)| a).collect())
     }
@@ -140,7 +140,7 @@ impl Store {
              FROM password_policies WHERE account_id = ?",
         )
         .bind(account_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?)
     }
 
@@ -198,7 +198,7 @@ impl Store {
     pub(super) async fn account_setting_changes(&self) -> Result<Vec<Change>, AwsError> {
         let aliases: Vec<(String, String)> =
             sqlx::query_as("SELECT account_id, alias FROM account_aliases")
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         let mut changes: Vec<Change> = aliases
             .into_iter()
@@ -208,7 +208,7 @@ impl Store {
             })
             .collect();
         let accounts: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM password_policies")
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         for (account_id,) in accounts {
             let policy = self.password_policy(&account_id).await?;
@@ -226,7 +226,7 @@ impl Store {
             "SELECT outbound_web_identity_federation FROM accounts WHERE account_id = ?",
         )
         .bind(account_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(row.is_some_and(|(on,)| on))
     }
@@ -262,7 +262,7 @@ impl Store {
             "SELECT global_endpoint_token_version FROM accounts WHERE account_id = ?",
         )
         .bind(account_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(row.map_or_else(|| "v1Token".to_owned(), |(v,)| v))
     }
@@ -317,7 +317,7 @@ impl Store {
                         AS root_mfa_devices",
         )
         .bind(account_id)
-        .fetch_one(&self.reader)
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 }

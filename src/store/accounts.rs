@@ -35,7 +35,7 @@ impl Store {
     pub async fn account_created_at(&self, account_id: &str) -> Result<OffsetDateTime, AwsError> {
         let (ms,): (i64,) = sqlx::query_as("SELECT created_at FROM accounts WHERE account_id = ?")
             .bind(account_id)
-            .fetch_one(&self.reader)
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(from_millis(ms))
     }
@@ -45,7 +45,7 @@ impl Store {
         let (exists,): (bool,) =
             sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts WHERE account_id = ?)")
                 .bind(account_id)
-                .fetch_one(&self.reader)
+                .fetch_one(&mut *self.read().await?)
                 .await?;
         Ok(exists)
     }
@@ -68,7 +68,7 @@ impl Store {
             .bind(account_id)
             .bind(path)
             .bind(name)
-            .fetch_one(&self.reader)
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(exists)
     }
@@ -76,14 +76,14 @@ impl Store {
     /// Does the database hold any state yet?
     pub async fn has_accounts(&self) -> Result<bool, AwsError> {
         let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM accounts)")
-            .fetch_one(&self.reader)
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(any)
     }
 
     pub(crate) async fn account_changes(&self) -> Result<Vec<Change>, AwsError> {
         let ids: Vec<(String,)> = sqlx::query_as("SELECT account_id FROM accounts")
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         Ok(ids
             .into_iter()

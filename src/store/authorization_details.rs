@@ -78,7 +78,7 @@ impl Store {
                 view, account_id, kinds,
             ));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let conn = &mut *conn;
         let mut details = AuthorizationDetails::default();
         let mut owners = if kinds.users || kinds.groups || kinds.roles {

@@ -27,11 +27,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 use tokio::sync::{OwnedMutexGuard, oneshot};
 
 use super::Store;
+use super::connections::{self, Owned, SharedWriter};
 use super::deferred_rows::{Cell, MAX_ROWS, RowsInsert};
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::{AwsError, Fault};
@@ -54,9 +55,9 @@ pub(super) type Queue = Arc<Mutex<Vec<Job>>>;
 
 /// What a job writes with: the batch's transaction, and the changes it records.
 pub(crate) struct Staged {
-    writer: SqlitePool,
-    /// Begun by the first job that needs it (see [`Staged::tx`]).
-    tx: Option<Transaction<'static, Sqlite>>,
+    /// The writing connection; its transaction is begun by the first job that needs it (see
+    /// [`Staged::tx`]).
+    conn: Owned,
     /// The job running now: what it records is undone with it.
     job: usize,
     changes: Vec<(usize, Option<ChangeKind>, Change)>,
@@ -92,11 +93,11 @@ pub(super) use update_role_uses;
 
 impl Staged {
     /// The batch's transaction, begun on first use.
-    pub async fn tx(&mut self) -> Result<&mut Transaction<'static, Sqlite>, AwsError> {
-        if self.tx.is_none() {
-            self.tx = Some(self.writer.begin().await?);
+    pub async fn tx(&mut self) -> Result<&mut SqliteConnection, AwsError> {
+        if !self.conn.in_transaction() {
+            self.conn.begin().await?;
         }
-        Ok(self.tx.as_mut().expect("begun above"))
+        Ok(&mut self.conn)
     }
 
     pub fn record(&mut self, change: Change) {
@@ -194,13 +195,20 @@ fn unpack<T: 'static>(answer: Result<Answer, oneshot::error::RecvError>) -> Resu
 /// Runs the jobs in one transaction while holding the write lock, publishes their changes
 /// after the commit (in order, before the lock is released), then answers each caller.
 async fn run_batch(
-    writer: SqlitePool,
+    writer: SharedWriter,
     propagation: Arc<Propagation>,
     _guard: OwnedMutexGuard<()>,
     jobs: Vec<Job>,
 ) {
     let mut answers = Vec::with_capacity(jobs.len());
-    let outcome = run_jobs(&writer, jobs, &mut answers).await;
+    let outcome = match connections::lock_owned(writer).await {
+        Ok(conn) => run_jobs(conn, jobs, &mut answers).await,
+        Err(e) => {
+            let e = AwsError::from(e);
+            answers.extend(jobs.into_iter().map(|job| (job.done, Err(e.clone()))));
+            Err(e)
+        }
+    };
     match outcome {
         Ok(changes) => {
             propagation.publish(changes);
@@ -221,14 +229,13 @@ type Answers = Vec<(oneshot::Sender<Answer>, Answer)>;
 /// The jobs' answers go into `answers` (the senders of those not reached too, when the batch
 /// fails); the changes of the committed batch are returned.
 async fn run_jobs(
-    writer: &SqlitePool,
+    conn: Owned,
     jobs: Vec<Job>,
     answers: &mut Answers,
 ) -> Result<Vec<(Option<ChangeKind>, Change)>, AwsError> {
     let mut jobs = jobs.into_iter();
     let mut staged = Staged {
-        writer: writer.clone(),
-        tx: None,
+        conn,
         job: 0,
         changes: Vec::new(),
         role_uses: Vec::new(),
@@ -258,15 +265,15 @@ async fn run_jobs(
             }
         }
     }
-    if staged.tx.is_none() && committed_at_once(&mut staged).await? {
+    if !staged.conn.in_transaction() && committed_at_once(&mut staged).await? {
         return Ok(staged.into_changes());
     }
     if let Err(e) = finish(&mut staged, answers).await {
         rollback(&mut staged).await;
         return Err(e);
     }
-    if let Some(tx) = staged.tx.take() {
-        tx.commit().await?;
+    if staged.conn.in_transaction() {
+        staged.conn.commit().await?;
     }
     Ok(staged.into_changes())
 }
@@ -281,8 +288,8 @@ impl Staged {
 }
 
 async fn rollback(staged: &mut Staged) {
-    if let Some(tx) = staged.tx.take() {
-        let _ = tx.rollback().await;
+    if staged.conn.in_transaction() {
+        let _ = staged.conn.rollback().await;
     }
 }
 
@@ -300,21 +307,21 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
         return Ok(false);
     }
     let rows: Vec<&[Cell]> = staged.deferred.iter().map(|d| &d.row[..]).collect();
-    let mut conn = staged.writer.acquire().await?;
+    let conn = &mut *staged.conn;
     let written = if staged.role_uses.is_empty() {
         // One statement is a transaction of its own: nothing to begin or commit, and nothing
         // to keep for undoing the statement alone (a statement journal) either.
-        sql.insert(&mut conn, &rows).await
+        sql.insert(conn, &rows).await
     } else {
-        sql.insert_committed(&mut conn, &rows, role_uses(staged))
-            .await
+        let uses = role_uses(&staged.role_uses);
+        sql.insert_committed(conn, &rows, uses).await
     };
     match written {
         Ok(_) => Ok(true),
         Err(e) => {
             // A broken constraint has undone the whole transaction already; after any other
             // failure the transaction may still be open.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = sqlx::query("ROLLBACK").execute(&mut *staged.conn).await;
             if super::is_unique_violation(&e) {
                 Ok(false)
             } else {
@@ -330,9 +337,9 @@ fn same(a: &'static RowsInsert, b: &'static RowsInsert) -> bool {
 }
 
 /// Each role's latest use in the batch, as the JSON array `update_role_uses!` reads.
-fn role_uses(staged: &Staged) -> String {
+fn role_uses(uses: &[(usize, String, OffsetDateTime, String)]) -> String {
     let mut latest: HashMap<&str, (i64, &str)> = HashMap::new();
-    for (_, role_id, at, region) in &staged.role_uses {
+    for (_, role_id, at, region) in uses {
         latest.insert(role_id, (super::to_millis(*at), region));
     }
     let uses: Vec<_> = latest
@@ -355,7 +362,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         let mut written = 0;
         let mut inserted = Ok(());
         for chunk in all.chunks(MAX_ROWS) {
-            inserted = sql.insert(&mut **staged.tx().await?, chunk).await;
+            inserted = sql.insert(&mut *staged.tx().await?, chunk).await;
             if inserted.is_err() {
                 break;
             }
@@ -369,7 +376,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         // A failed statement leaves no row behind (the chunks before it stay): insert its
         // rows and the rest one by one to find the culprits.
         for row in rows.into_iter().skip(written) {
-            match sql.insert(&mut **staged.tx().await?, &[&row.row]).await {
+            match sql.insert(&mut *staged.tx().await?, &[&row.row]).await {
                 Ok(()) => {}
                 Err(e) if super::is_unique_violation(&e) => {
                     staged.undo(row.job);
@@ -380,11 +387,11 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
         }
     }
     if !staged.role_uses.is_empty() {
-        let uses = role_uses(staged);
+        let uses = role_uses(&staged.role_uses);
         let tx = staged.tx().await?;
         sqlx::query(update_role_uses!("?1"))
             .bind(uses)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(())
@@ -395,7 +402,7 @@ async fn finish(staged: &mut Staged, answers: &mut Answers) -> Result<(), AwsErr
 async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Answer, AwsError> {
     if savepoint {
         sqlx::query("SAVEPOINT job")
-            .execute(&mut **staged.tx().await?)
+            .execute(&mut *staged.tx().await?)
             .await?;
     }
     let answer = run(staged).await;
@@ -403,12 +410,12 @@ async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Ans
         Err(e) if e.code.fault() == Fault::Receiver => return Err(e.clone()),
         Err(_) if savepoint => {
             let tx = staged.tx().await?;
-            sqlx::query("ROLLBACK TO job").execute(&mut **tx).await?;
-            sqlx::query("RELEASE job").execute(&mut **tx).await?;
+            sqlx::query("ROLLBACK TO job").execute(&mut *tx).await?;
+            sqlx::query("RELEASE job").execute(&mut *tx).await?;
         }
         Ok(_) if savepoint => {
             sqlx::query("RELEASE job")
-                .execute(&mut **staged.tx().await?)
+                .execute(&mut *staged.tx().await?)
                 .await?;
         }
         _ => {}
@@ -442,7 +449,7 @@ mod tests {
         .bind(user_id)
         .bind(ACCOUNT)
         .bind(name)
-        .execute(&mut **w.tx().await?)
+        .execute(&mut *w.tx().await?)
         .await
         .map_err(|e| {
             unique_or(e, || {
@@ -454,7 +461,7 @@ mod tests {
 
     async fn user_ids(store: &Store) -> Vec<String> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT user_id FROM users ORDER BY user_id")
-            .fetch_all(&store.reader)
+            .fetch_all(&mut *store.read().await.unwrap())
             .await
             .unwrap();
         rows.into_iter().map(|(id,)| id).collect()

@@ -64,7 +64,7 @@ struct KeyRow {
 impl Store {
     /// The root's row, then one per user by name.
     pub async fn credential_rows(&self, account_id: &str) -> Result<Vec<CredentialRow>, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let (account_created,): (i64,) =
             sqlx::query_as("SELECT created_at FROM accounts WHERE account_id = ?")
                 .bind(account_id)
@@ -163,7 +163,7 @@ impl Store {
             "SELECT generated_at, content FROM credential_reports WHERE account_id = ?",
         )
         .bind(account_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(row.map(|(at, content)| CredentialReport {
             generated_at: from_millis(at),

@@ -111,7 +111,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::group(view, account_id, group_name, marker, max_items);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = group_row(&mut conn, account_id, group_name).await?;
         // In memory there is one connection: the members are read on the one held.
         let members = users::group_members(&mut conn, &row.group_id, marker, max_items).await?;
@@ -143,7 +143,7 @@ impl Store {
         .bind(path_prefix)
         .bind(marker.unwrap_or(""))
         .bind(max_items as i64 + 1)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(page_of_groups(rows, max_items))
     }
@@ -159,7 +159,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::groups_for_user(view, account_id, user_name, marker, max_items);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
             "JOIN group_members m ON m.group_id = g.group_id
@@ -292,11 +292,11 @@ impl Store {
 
     pub(super) async fn group_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(""))
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         let members: Vec<(String, String)> =
             sqlx::query_as("SELECT group_id, user_id FROM group_members ORDER BY rowid")
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         let groups = rows.iter().map(GroupRow::record);
         let members = members

@@ -145,7 +145,7 @@ impl Store {
             return lagging::inline_policy(view, account_id, owner, policy_name)
                 .map(|(name, document)| (name, document.to_string()));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         sqlx::query_as("SELECT policy_name, document FROM inline_policies WHERE owner_id = ? AND policy_name = ?")
             .bind(&owner_id)
@@ -189,7 +189,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::inline_policy_names(view, account_id, owner);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         let names: Vec<(String,)> = sqlx::query_as(
             "SELECT policy_name FROM inline_policies WHERE owner_id = ? ORDER BY policy_name",
@@ -275,7 +275,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::attached_policies(view, account_id, owner, path_prefix);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let owner_id = owner.id(&mut conn, account_id).await?;
         // AWS managed policies have no row: their name and path come from the catalogue.
         let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
@@ -305,11 +305,11 @@ impl Store {
     pub(super) async fn identity_policy_changes(&self) -> Result<Vec<Change>, AwsError> {
         let inline: Vec<(String, String, String)> =
             sqlx::query_as("SELECT owner_id, policy_name, document FROM inline_policies")
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         let attached: Vec<(String, String)> =
             sqlx::query_as("SELECT owner_id, policy_arn FROM attached_policies ORDER BY rowid")
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         // Many owners often share a document: they share its text in the view.
         let mut documents: HashMap<String, Arc<str>> = HashMap::new();

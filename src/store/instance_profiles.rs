@@ -156,7 +156,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::instance_profile(view, account_id, name);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = profile_row(&mut conn, account_id, name).await?;
         let tags = tags_of(&mut conn, Tagged::InstanceProfile, &row.instance_profile_id).await?;
         row.into_profile(&mut conn, tags).await
@@ -174,7 +174,7 @@ impl Store {
         )
         .bind(account_id)
         .bind(name)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(path.map(|(p,)| p))
     }
@@ -197,7 +197,7 @@ impl Store {
             };
             return Ok(lagging::instance_profiles_page(view, &listing));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(
             "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2
                AND instance_profile_name >= ?3
@@ -225,7 +225,7 @@ impl Store {
                 view, account_id, role_name, marker, max_items,
             );
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let role_id = role_id(&mut conn, account_id, role_name).await?;
         let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(
             "WHERE role_id = ?1 AND instance_profile_name >= ?2
@@ -365,7 +365,7 @@ impl Store {
 
     pub(super) async fn instance_profile_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<ProfileRow> = sqlx::query_as(select_profiles!(""))
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         Ok(rows.iter().map(ProfileRow::record).collect())
     }
@@ -376,7 +376,7 @@ impl Store {
              FROM instance_profile_tags t JOIN instance_profiles i USING (instance_profile_id)
              ORDER BY t.rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(
             rows.into_iter()

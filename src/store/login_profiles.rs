@@ -100,7 +100,7 @@ impl Store {
         account_id: &str,
         user_name: &str,
     ) -> Result<(LoginProfile, PasswordHash), AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = user_id(&mut conn, account_id, user_name).await?;
         let row: ProfileRow = sqlx::query_as(
             "SELECT salt, password_hash, password_reset_required, created_at
@@ -165,7 +165,7 @@ impl Store {
         user_name: &str,
         n: i64,
     ) -> Result<Vec<PasswordHash>, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT salt, password_hash FROM password_history WHERE user_id = ?
@@ -205,7 +205,7 @@ impl Store {
         let rows: Vec<(String, i64, bool)> = sqlx::query_as(
             "SELECT user_id, created_at, password_reset_required FROM login_profiles",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -202,7 +202,7 @@ impl Store {
                 view, account_id, assignment, marker, max_items,
             ));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let mut rows: Vec<DeviceRow> = sqlx::query_as(select_devices!(
             "WHERE account_id = ?1 AND serial_number >= ?2
                AND (?3 = 'Any' OR (enabled_at IS NOT NULL) = (?3 = 'Assigned'))
@@ -330,7 +330,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::mfa_devices(view, account_id, user_name, marker, max_items);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let mut rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT serial_number, enabled_at FROM mfa_devices
@@ -369,7 +369,7 @@ impl Store {
                 .find(|d| d.serial_number == serial)
                 .ok_or_else(|| no_such_device(serial));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let row = users_device(&mut conn, account_id, user_id.as_deref(), serial).await?;
         Ok(MfaDevice {
@@ -442,7 +442,7 @@ impl Store {
         account_id: &str,
         serial: &str,
     ) -> Result<Vec<Tag>, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         device_row(&mut conn, account_id, serial).await?;
         tags_of(&mut conn, Tagged::MfaDevice, serial).await
     }
@@ -451,7 +451,7 @@ impl Store {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT serial_number, tag_key, tag_value FROM mfa_device_tags ORDER BY rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(rows))
     }
@@ -461,7 +461,7 @@ impl Store {
         let rows: Vec<(String, String, Option<String>, Option<i64>)> = sqlx::query_as(
             "SELECT serial_number, account_id, user_id, enabled_at FROM mfa_devices",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()

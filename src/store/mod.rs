@@ -12,6 +12,7 @@ mod account_settings;
 mod accounts;
 mod authorization_details;
 mod batch;
+mod connections;
 mod credential_reports;
 mod deferred_rows;
 mod groups;
@@ -41,7 +42,7 @@ use std::sync::Arc;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, SqliteConnection};
 use time::OffsetDateTime;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -88,10 +89,12 @@ use crate::error::AwsError;
 use crate::view::Change;
 
 pub struct Store {
-    /// The one connection that writes. In memory it is also the one that reads: an
-    /// in-memory database lives and dies with its connection, so it must never be recycled.
-    writer: SqlitePool,
-    reader: SqlitePool,
+    /// The one connection that writes. In memory it is also the one that reads: an in-memory
+    /// database lives and dies with its connection.
+    writer: connections::SharedWriter,
+    readers: connections::Readers,
+    /// Taken before the writer for a write, so that a writer can let go of the connection
+    /// (for reads) and still keep others from writing.
     write_lock: Arc<Mutex<()>>,
     /// Writes waiting to be committed together (see [`batch`]).
     queue: batch::Queue,
@@ -113,7 +116,7 @@ impl Store {
         path: Option<&Path>,
         propagation: Arc<Propagation>,
     ) -> Result<Store, sqlx::Error> {
-        let (writer, reader) = match path {
+        let (mut writer, readers) = match path {
             None => {
                 // SQLite's `memdb` VFS rather than `:memory:`: a `:memory:` database keeps
                 // every page in the page cache, and a commit after an index page split walks
@@ -127,8 +130,7 @@ impl Store {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Memory)
                     .foreign_keys(true);
-                let pool = single_connection().connect_with(options).await?;
-                (pool.clone(), pool)
+                (options.connect().await?, connections::Readers::Writer)
             }
             Some(path) => {
                 let options = SqliteConnectOptions::new()
@@ -148,22 +150,23 @@ impl Store {
                     // not in a temporary file each.
                     .pragma("temp_store", "memory")
                     .busy_timeout(std::time::Duration::from_secs(10));
-                let writer = single_connection().connect_with(options.clone()).await?;
-                let reader = SqlitePoolOptions::new()
+                let writer = options.connect().await?;
+                let readers = SqlitePoolOptions::new()
                     .max_connections(4)
+                    // A local file does not go away between uses: no ping before each one.
                     .test_before_acquire(false)
                     .connect_with(options.read_only(true))
                     .await?;
-                (writer, reader)
+                (writer, connections::Readers::Pool(readers))
             }
         };
         match path {
-            None => create_schema(&writer).await?,
-            Some(_) => MIGRATIONS.run(&writer).await?,
+            None => create_schema(&mut writer).await?,
+            Some(_) => MIGRATIONS.run(&mut writer).await?,
         }
         Ok(Store {
-            writer,
-            reader,
+            writer: connections::shared(writer),
+            readers,
             write_lock: Arc::new(Mutex::new(())),
             queue: batch::Queue::default(),
             propagation,
@@ -175,12 +178,25 @@ impl Store {
     /// resulting changes, and calls [`Write::commit`].
     pub(crate) async fn begin(&self) -> Result<Write<'_>, AwsError> {
         let lock = self.write_lock.lock().await;
-        let tx = self.writer.begin().await?;
+        let mut tx = connections::lock(&self.writer).await?;
+        tx.begin().await?;
         Ok(Write {
             tx,
             changes: Vec::new(),
             propagation: &self.propagation,
             _lock: lock,
+        })
+    }
+
+    /// A connection to read with (in memory, the writer's: it waits for the write lock).
+    async fn read(&self) -> Result<connections::ReadConn<'_>, sqlx::Error> {
+        Ok(match &self.readers {
+            connections::Readers::Writer => {
+                connections::ReadConn::Writer(connections::lock(&self.writer).await?)
+            }
+            connections::Readers::Pool(pool) => {
+                connections::ReadConn::Pooled(pool.acquire().await?)
+            }
         })
     }
 
@@ -212,9 +228,17 @@ impl Store {
         Ok(changes)
     }
 
+    /// The writing connection, for tests that write around the store.
+    #[cfg(test)]
+    pub(crate) async fn lock_writer(&self) -> connections::Borrowed<'_> {
+        connections::lock(&self.writer).await.unwrap()
+    }
+
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        connections::close(&self.writer).await;
+        if let connections::Readers::Pool(pool) = &self.readers {
+            pool.close().await;
+        }
     }
 }
 
@@ -224,7 +248,7 @@ static MIGRATIONS: Migrator = sqlx::migrate!();
 /// A new in-memory database gets every migration in one transaction and one round trip to
 /// the connection's thread: sqlx's migrator takes five per migration (a fifth of an
 /// in-memory start-up), to keep books that an in-memory database forgets at exit anyway.
-async fn create_schema(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+async fn create_schema(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let mut sql = String::new();
     for migration in MIGRATIONS.iter() {
         if migration.migration_type.is_up_migration() {
@@ -233,23 +257,15 @@ async fn create_schema(pool: &SqlitePool) -> Result<(), sqlx::Error> {
             sql.push_str("\n;\n");
         }
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
     tx.commit().await
 }
 
-fn single_connection() -> SqlitePoolOptions {
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        // A local file or memory does not go away between uses: no ping before each one.
-        .test_before_acquire(false)
-}
-
+/// A write in progress: its transaction, on the writing connection (used as a
+/// `SqliteConnection`), is rolled back if it is dropped before [`Write::commit`].
 pub(crate) struct Write<'s> {
-    pub tx: Transaction<'static, Sqlite>,
+    pub tx: connections::Borrowed<'s>,
     changes: Vec<(Option<ChangeKind>, Change)>,
     propagation: &'s Propagation,
     _lock: MutexGuard<'s, ()>,
@@ -266,7 +282,7 @@ impl Write<'_> {
         self.changes.push((Some(kind), change));
     }
 
-    pub async fn commit(self) -> Result<(), AwsError> {
+    pub async fn commit(mut self) -> Result<(), AwsError> {
         self.tx.commit().await?;
         self.propagation.publish(self.changes);
         Ok(())
@@ -333,7 +349,7 @@ mod tests {
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name != '_sqlx_migrations'
              ORDER BY type, name",
         )
-        .fetch_all(&store.writer)
+        .fetch_all(&mut *store.lock_writer().await)
         .await
         .unwrap();
         store.close().await;
@@ -366,12 +382,12 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let store = open(Some(&dir.join("state.db"))).await;
         let (checkpoint,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
-            .fetch_one(&store.writer)
+            .fetch_one(&mut *store.lock_writer().await)
             .await
             .unwrap();
         // 2 is MEMORY.
         let (temp_store,): (i64,) = sqlx::query_as("PRAGMA temp_store")
-            .fetch_one(&store.writer)
+            .fetch_one(&mut *store.lock_writer().await)
             .await
             .unwrap();
         store.close().await;

@@ -113,7 +113,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::oidc_provider(view, account_id, arn);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = provider_row(&mut conn, account_id, arn).await?;
         let tags = tags_of(&mut conn, Tagged::OidcProvider, arn).await?;
         Ok(row.into_provider(tags))
@@ -128,7 +128,7 @@ impl Store {
         let arns: Vec<(String,)> =
             sqlx::query_as("SELECT arn FROM oidc_providers WHERE account_id = ? ORDER BY arn")
                 .bind(account_id)
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         Ok(arns.into_iter().map(|(arn,)| arn).collect())
     }
@@ -215,7 +215,7 @@ impl Store {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT provider_arn, tag_key, tag_value FROM oidc_provider_tags ORDER BY rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(rows))
     }
@@ -224,7 +224,7 @@ impl Store {
         let rows: Vec<ProviderRow> = sqlx::query_as(
             "SELECT arn, account_id, url, client_ids, thumbprints, created_at FROM oidc_providers",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows.iter().map(ProviderRow::record).collect())
     }

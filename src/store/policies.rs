@@ -266,7 +266,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::policy(view, account_id, policy_arn);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         if let Some(aws) = aws_managed::by_arn(policy_arn) {
             return aws_policy(&mut conn, account_id, aws).await;
         }
@@ -290,7 +290,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::policy_version(view, account_id, policy_arn, version_id);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT document, created_at FROM policy_versions WHERE policy_id = ? AND version_id = ?",
@@ -376,7 +376,7 @@ impl Store {
         .bind(max_items as i64 + 1)
         .bind(usage == Some(PolicyUsage::PermissionsPolicy))
         .bind(usage == Some(PolicyUsage::PermissionsBoundary))
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").policy_name);
         Ok(Page {
@@ -399,7 +399,7 @@ impl Store {
     ) -> Result<Vec<ManagedPolicy>, AwsError> {
         // With lagging reads, the counts are of what has propagated.
         let counts = (self.propagation.lagging_view()).map(|view| view.policy_usage(account_id));
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let mut policies = Vec::new();
         for aws in aws_managed::CATALOGUE {
             if !aws.path.starts_with(path_prefix) {
@@ -431,7 +431,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::entities_for_policy(view, account_id, policy_arn, usage, path_prefix);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         check_attachable(&mut conn, account_id, policy_arn).await?;
         let attached = usage != Some(PolicyUsage::PermissionsBoundary);
         let boundary = usage != Some(PolicyUsage::PermissionsPolicy);
@@ -497,7 +497,7 @@ impl Store {
             "SELECT p.arn, t.tag_key, t.tag_value
              FROM policy_tags t JOIN policies p USING (policy_id) ORDER BY t.rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(rows))
     }
@@ -517,7 +517,7 @@ impl Store {
              WHERE p.arn = ?",
         )
         .bind(policy_arn)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(row.map(|(d,)| d))
     }
@@ -645,7 +645,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::policy_versions(view, account_id, policy_arn);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let policy = policy_row(&mut conn, account_id, policy_arn).await?;
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT version_id, created_at FROM policy_versions WHERE policy_id = ?
@@ -667,13 +667,13 @@ impl Store {
 
     pub(super) async fn managed_policy_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<PolicyRow> = sqlx::query_as(select_policy_records!(""))
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         let versions: Vec<(String, String, String, i64)> = sqlx::query_as(concat!(
             "SELECT policy_id, version_id, document, created_at FROM policy_versions ",
             newest_first!()
         ))
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let mut by_policy: std::collections::HashMap<String, Vec<(String, String, i64)>> =
             std::collections::HashMap::new();

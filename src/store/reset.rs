@@ -75,7 +75,7 @@ mod tests {
             "SELECT name FROM sqlite_master WHERE type = 'table'
              AND substr(name, 1, 7) != 'sqlite_' AND name != '_sqlx_migrations' ORDER BY name",
         )
-        .fetch_all(&store.reader)
+        .fetch_all(&mut *store.read().await.unwrap())
         .await
         .unwrap();
         rows.into_iter().map(|(name,)| name).collect()
@@ -110,13 +110,13 @@ mod tests {
             "INSERT INTO access_keys (access_key_id, account_id, user_id, secret_access_key, status, created_at)
              VALUES ('AKIAEXAMPLE', '123456789012', 'AIDAEXAMPLE', 's', 'Active', 0)",
         ] {
-            sqlx::query(statement).execute(&store.writer).await.unwrap();
+            sqlx::query(statement).execute(&mut *store.lock_writer().await).await.unwrap();
         }
         assert_eq!(store.reset().await.unwrap(), 0);
         for table in tables(&store).await {
             let sql = format!("SELECT count(*) FROM {table}");
             let (rows,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_one(&store.reader)
+                .fetch_one(&mut *store.read().await.unwrap())
                 .await
                 .unwrap();
             assert_eq!(rows, 0, "{table}");

@@ -145,7 +145,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::role(view, account_id, role_name);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = role_row(&mut conn, account_id, role_name).await?;
         let tags = tags_of(&mut conn, Tagged::Role, &row.role_id).await?;
         Ok(row.into_role(tags))
@@ -176,7 +176,7 @@ impl Store {
         .bind(path_prefix)
         .bind(marker.unwrap_or(""))
         .bind(max_items as i64 + 1)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").role_name);
         Ok(Page {
@@ -336,7 +336,7 @@ impl Store {
     }
 
     pub(super) async fn role_changes(&self) -> Result<Vec<Change>, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let rows: Vec<RoleRow> = sqlx::query_as(select_roles!(""))
             .fetch_all(&mut *conn)
             .await?;

@@ -146,7 +146,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::saml_provider(view, account_id, arn);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = provider_row(&mut conn, account_id, arn).await?;
         let tags = tags_of(&mut conn, Tagged::SamlProvider, arn).await?;
         let keys = private_keys_of(&mut conn, arn).await?;
@@ -171,7 +171,7 @@ impl Store {
              FROM saml_providers WHERE account_id = ? ORDER BY arn",
         )
         .bind(account_id)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -288,7 +288,7 @@ impl Store {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT provider_arn, tag_key, tag_value FROM saml_provider_tags ORDER BY rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(rows))
     }
@@ -299,13 +299,13 @@ impl Store {
                     created_at
              FROM saml_providers",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let keys: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT provider_arn, key_id, private_key, added_at FROM saml_provider_private_keys
              ORDER BY added_at, key_id",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .iter()

@@ -155,7 +155,7 @@ impl Store {
         account_id: &str,
         name: &str,
     ) -> Result<ServerCertificate, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = certificate_row(&mut conn, account_id, name).await?;
         let tags = tags_of(
             &mut conn,
@@ -178,7 +178,7 @@ impl Store {
         )
         .bind(account_id)
         .bind(name)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(path.map(|(p,)| p))
     }
@@ -200,7 +200,7 @@ impl Store {
         .bind(path_prefix)
         .bind(marker.unwrap_or(""))
         .bind(max_items as i64 + 1)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let marker = (rows.len() > max_items)
             .then(|| rows.pop().expect("len > max").server_certificate_name);
@@ -307,7 +307,7 @@ impl Store {
              FROM server_certificate_tags t JOIN server_certificates c USING (server_certificate_id)
              ORDER BY t.rowid",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(resource_tags_changes(
             rows.into_iter()

@@ -38,7 +38,7 @@ impl Store {
     pub async fn service_accesses(&self) -> Result<Vec<ServiceAccess>, AwsError> {
         let rows: Vec<(String, String, i64, String)> =
             sqlx::query_as("SELECT entity_arn, action, accessed_at, region FROM service_accesses")
-                .fetch_all(&self.reader)
+                .fetch_all(&mut *self.read().await?)
                 .await?;
         Ok(rows
             .into_iter()

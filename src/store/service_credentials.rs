@@ -143,7 +143,7 @@ impl Store {
                 .ok_or_else(|| AwsError::no_such_user(user_name))?;
             return Ok(lagging::service_credentials(view, &user, service_name));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<CredentialRow> = sqlx::query_as(select_credentials!(
             "WHERE c.user_id = ?1 AND (?2 IS NULL OR c.service_name = ?2)
@@ -175,7 +175,7 @@ impl Store {
         ))
         .bind(account_id)
         .bind(service_name)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -258,7 +258,7 @@ impl Store {
                     c.service_credential_alias, c.status, c.created_at, c.expires_at
              FROM service_specific_credentials c JOIN users u ON u.user_id = c.user_id",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -146,7 +146,7 @@ impl Store {
         )
         .bind(account_id)
         .bind(deletion_task_id)
-        .fetch_optional(&self.reader)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         Ok(row.map(|(status, reason)| DeletionTask { status, reason }))
     }

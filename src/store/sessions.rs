@@ -208,7 +208,7 @@ impl Store {
             "SELECT access_key_id, account_id, secret_access_key, session_token, details,
                     issued_at, expires_at FROM sessions",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         // Every stored id, readable or not: the view is built from these rows (see `KeyIds`).
         *self.session_key_ids.ids() = rows.iter().map(|row| row.0.as_str().into()).collect();

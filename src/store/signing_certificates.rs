@@ -116,7 +116,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::signing_certificates(view, account_id, user_name);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = owner_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT certificate_id, certificate_body, status, uploaded_at
@@ -204,7 +204,7 @@ impl Store {
     /// Every signing certificate, for the view's first build.
     pub(super) async fn signing_certificate_changes(&self) -> Result<Vec<Change>, AwsError> {
         let rows: Vec<CertificateRow> = sqlx::query_as(select_certificates!(""))
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *self.read().await?)
             .await?;
         Ok(rows.into_iter().map(CertificateRow::into_change).collect())
     }

@@ -150,7 +150,7 @@ impl Store {
                 .find(|k| k.ssh_public_key_id == ssh_public_key_id)
                 .ok_or_else(|| no_such_key(ssh_public_key_id));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let row: KeyRow = sqlx::query_as(
             "SELECT ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
@@ -173,7 +173,7 @@ impl Store {
         if let Some(view) = self.propagation.lagging_view() {
             return lagging::ssh_public_keys(view, account_id, user_name);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let user_id = users::user_id(&mut conn, account_id, user_name).await?;
         let rows: Vec<KeyRow> = sqlx::query_as(
             "SELECT ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
@@ -248,7 +248,7 @@ impl Store {
             "SELECT user_id, ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
              FROM ssh_public_keys",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         Ok(rows
             .into_iter()

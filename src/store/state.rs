@@ -35,7 +35,9 @@ impl Store {
             insert_account(&mut tx, account).await?;
         }
         tx.commit().await?;
-        // The write lock is still held: no write slips in before the view is rebuilt.
+        // The snapshot reads on the writing connection in memory: let go of it. The write
+        // lock is still held: no write slips in before the view is rebuilt.
+        drop(tx);
         let snapshot = self.snapshot().await?;
         let dropped = self.propagation.rebuild(snapshot);
         drop(lock);
@@ -44,7 +46,7 @@ impl Store {
 
     /// Every account and its entities, secrets included, ordered by name.
     pub async fn state_document(&self) -> Result<StateDocument, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let mut read = Reader::load(&mut conn).await?;
         let accounts: Vec<AccountRow> = sqlx::query_as(
             "SELECT account_id, created_at, outbound_web_identity_federation,

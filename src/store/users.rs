@@ -194,7 +194,7 @@ impl Store {
                 .bind(&*user.path)
                 .bind(to_millis(now))
                 .bind(&user.permissions_boundary)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| unique_or(e, || user_name_taken(&user.user_name)))?;
                 put_tags(tx, Tagged::User, &user.user_id, &tags).await?;
@@ -223,7 +223,7 @@ impl Store {
             let user = view.user_by_name(account_id, user_name);
             return user.ok_or_else(|| AwsError::no_such_user(user_name));
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let row = user_row(&mut conn, account_id, user_name).await?;
         let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
         Ok(Arc::new(row.into_user(tags).into_user_record()))
@@ -257,7 +257,7 @@ impl Store {
         .bind(path_prefix)
         .bind(marker.unwrap_or(""))
         .bind(max_items as i64 + 1)
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").user_name);
         Ok(Page {
@@ -421,7 +421,7 @@ impl Store {
     }
 
     pub(super) async fn user_changes(&self) -> Result<Vec<Change>, AwsError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.read().await?;
         let rows: Vec<UserRow> = sqlx::query_as(select_users!(""))
             .fetch_all(&mut *conn)
             .await?;
