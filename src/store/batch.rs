@@ -2,11 +2,14 @@
 //!
 //! Every statement is a round trip to sqlx-sqlite's worker thread (a channel and a thread
 //! wake each way), and `BEGIN` and `COMMIT` are two more per write. [`Store::write`] queues
-//! its job instead; whichever caller gets the write lock first runs every queued job in one
-//! transaction, commits once, publishes the jobs' changes in order, and only then answers
-//! each caller. A job that fails with the caller's error (a name already taken) is undone
-//! alone, through a savepoint when it asked for one, and its batch-mates commit; an internal
-//! error rolls the whole batch back and fails every job in it.
+//! its job instead. One task, started by the first job queued while none runs, takes the
+//! write lock and runs every queued job in one transaction, commits once, publishes the
+//! jobs' changes in order and answers each caller; then it lets go of the lock and goes on
+//! with the jobs queued meanwhile, until none are left: the next batch starts as soon as the
+//! last is answered, with no hand-over to another task. A job that fails with the caller's
+//! error (a name already taken) is undone alone, through a savepoint when it asked for one,
+//! and its batch-mates commit; an internal error rolls the whole batch back and fails every
+//! job in it.
 //!
 //! Two kinds of statement are shared by the whole batch rather than run per job: a job that
 //! inserts one row and changes nothing else leaves it to [`Staged::insert_later`] (one
@@ -29,7 +32,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
-use tokio::sync::{OwnedMutexGuard, oneshot};
+use tokio::sync::oneshot;
 
 use super::Store;
 use super::connections::{self, Owned, SharedWriter};
@@ -50,8 +53,14 @@ pub(super) struct Job {
     done: oneshot::Sender<Answer>,
 }
 
-/// Writes waiting for the write lock; whoever gets it runs them all.
-pub(super) type Queue = Arc<Mutex<Vec<Job>>>;
+/// Writes waiting for their batch, and whether a task runs batches (see [`run_batches`]).
+pub(super) type Queue = Arc<Mutex<Pending>>;
+
+#[derive(Default)]
+pub(super) struct Pending {
+    jobs: Vec<Job>,
+    running: bool,
+}
 
 /// What a job writes with: the batch's transaction, and the changes it records.
 pub(crate) struct Staged {
@@ -151,36 +160,84 @@ impl Store {
             + Send
             + 'static,
     {
-        let (done, mut answer) = oneshot::channel();
+        let (done, answer) = oneshot::channel();
         let run: JobFn = Box::new(move |staged| {
             Box::pin(async move {
                 let value = job(staged).await?;
                 Ok(Box::new(value) as Box<dyn Any + Send>)
             })
         });
-        lock(&self.queue).push(Job {
-            run,
-            savepoint,
-            done,
-        });
-        tokio::select! {
-            biased;
-            answered = &mut answer => return unpack(answered),
-            guard = self.write_lock.clone().lock_owned() => {
-                let jobs = std::mem::take(&mut *lock(&self.queue));
-                if !jobs.is_empty() {
-                    // A task of its own: a caller that goes away (a client hanging up) must
-                    // not cut its batch-mates' batch short between the commit and publishing.
-                    let batch = run_batch(self.writer.clone(), self.propagation.clone(), guard, jobs);
-                    tokio::spawn(batch);
-                }
-            }
+        let start = {
+            let mut pending = lock(&self.queue);
+            pending.jobs.push(Job {
+                run,
+                savepoint,
+                done,
+            });
+            !std::mem::replace(&mut pending.running, true)
+        };
+        if start {
+            // A task of its own: a caller that goes away (a client hanging up) must not cut
+            // its batch-mates' batch short between the commit and publishing.
+            tokio::spawn(run_batches(Batches {
+                writer: self.writer.clone(),
+                write_lock: self.write_lock.clone(),
+                queue: self.queue.clone(),
+                propagation: self.propagation.clone(),
+            }));
         }
         unpack(answer.await)
     }
 }
 
-fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Vec<Job>> {
+/// What the task that runs batches needs of the store.
+struct Batches {
+    writer: SharedWriter,
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+    queue: Queue,
+    propagation: Arc<Propagation>,
+}
+
+/// Runs batches until no job is left, each under the write lock, which is let go between
+/// batches so that writes outside batches ([`Store::begin`]) take their turn.
+async fn run_batches(batches: Batches) {
+    let mut running = Running(Some(batches.queue.clone()));
+    loop {
+        let guard = batches.write_lock.lock().await;
+        let jobs = {
+            let mut pending = lock(&batches.queue);
+            let jobs = std::mem::take(&mut pending.jobs);
+            // Under the queue's lock: a job queued after this starts a new task.
+            pending.running = !jobs.is_empty();
+            jobs
+        };
+        if jobs.is_empty() {
+            running.0 = None;
+            return;
+        }
+        run_batch(&batches.writer, &batches.propagation, jobs).await;
+        drop(guard);
+    }
+}
+
+/// Ends the run when its task ends early (a panic, the runtime shutting down): the jobs
+/// left are dropped (their callers hear of an internal error) and the next one starts a task.
+struct Running(Option<Queue>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(queue) = self.0.take() {
+            let jobs = {
+                let mut pending = lock(&queue);
+                pending.running = false;
+                std::mem::take(&mut pending.jobs)
+            };
+            drop(jobs);
+        }
+    }
+}
+
+fn lock(queue: &Queue) -> std::sync::MutexGuard<'_, Pending> {
     queue.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -192,16 +249,12 @@ fn unpack<T: 'static>(answer: Result<Answer, oneshot::error::RecvError>) -> Resu
         .map_err(|_| AwsError::internal("a batched write answered with the wrong type"))
 }
 
-/// Runs the jobs in one transaction while holding the write lock, publishes their changes
-/// after the commit (in order, before the lock is released), then answers each caller.
-async fn run_batch(
-    writer: SharedWriter,
-    propagation: Arc<Propagation>,
-    _guard: OwnedMutexGuard<()>,
-    jobs: Vec<Job>,
-) {
+/// Runs the jobs in one transaction (the caller holds the write lock), publishes their
+/// changes after the commit (in order, before the lock is released), then answers each
+/// caller.
+async fn run_batch(writer: &SharedWriter, propagation: &Propagation, jobs: Vec<Job>) {
     let mut answers = Vec::with_capacity(jobs.len());
-    let outcome = match connections::lock_owned(writer).await {
+    let outcome = match connections::lock_owned(writer.clone()).await {
         Ok(conn) => run_jobs(conn, jobs, &mut answers).await,
         Err(e) => {
             let e = AwsError::from(e);
@@ -426,7 +479,7 @@ async fn run_one(staged: &mut Staged, run: JobFn, savepoint: bool) -> Result<Ans
 /// Holds the write lock (`held`) until `jobs` writes are queued, so they all run in one batch.
 #[cfg(test)]
 pub(super) async fn release_when_queued(store: &Store, held: super::Write<'_>, jobs: usize) {
-    while lock(&store.queue).len() < jobs {
+    while lock(&store.queue).jobs.len() < jobs {
         tokio::task::yield_now().await;
     }
     drop(held);
@@ -488,6 +541,22 @@ mod tests {
         assert_eq!(taken.unwrap_err().code, ErrorCode::EntityAlreadyExists);
         tagged.unwrap();
         assert_eq!(user_ids(&store).await, ["AIDA2", "AIDA4"]);
+    }
+
+    /// A bug in a job ends the task that runs batches; the store must still write after it.
+    #[tokio::test]
+    async fn a_job_that_panics_fails_its_caller_and_later_writes_still_run() {
+        let store = test_store(ACCOUNT).await;
+        let failed: Result<(), _> = store
+            .write(false, |_| Box::pin(async { panic!("a bug in a job") }))
+            .await;
+        assert_eq!(failed.unwrap_err().code, ErrorCode::InternalFailure);
+        let later = store.write(false, |w| Box::pin(insert_user(w, "AIDA1", "one")));
+        tokio::time::timeout(std::time::Duration::from_secs(5), later)
+            .await
+            .expect("a write after the panic runs")
+            .unwrap();
+        assert_eq!(user_ids(&store).await, ["AIDA1"]);
     }
 
     #[tokio::test]
