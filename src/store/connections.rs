@@ -74,13 +74,15 @@ impl<G: DerefMut<Target = Writer>> Locked<G> {
     }
 
     pub async fn commit(&mut self) -> Result<(), sqlx::Error> {
-        sqlx::query("COMMIT").execute(&mut **self).await?;
-        self.0.in_transaction = false;
-        Ok(())
+        self.end("COMMIT").await
     }
 
     pub async fn rollback(&mut self) -> Result<(), sqlx::Error> {
-        sqlx::query("ROLLBACK").execute(&mut **self).await?;
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(&mut self, statement: &'static str) -> Result<(), sqlx::Error> {
+        sqlx::query(statement).execute(&mut **self).await?;
         self.0.in_transaction = false;
         Ok(())
     }

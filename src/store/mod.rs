@@ -188,7 +188,7 @@ impl Store {
         })
     }
 
-    /// A connection to read with (in memory, the writer's: it waits for the write lock).
+    /// A connection to read with (in memory, the writing one: it waits while a write holds it).
     async fn read(&self) -> Result<connections::ReadConn<'_>, sqlx::Error> {
         Ok(match &self.readers {
             connections::Readers::Writer => {
