@@ -360,6 +360,14 @@ async fn committed_at_once(staged: &mut Staged) -> Result<bool, AwsError> {
         return Ok(false);
     }
     let rows: Vec<&[Cell]> = staged.deferred.iter().map(|d| &d.row[..]).collect();
+    if let Some(direct) = staged.conn.direct().await? {
+        let uses = (!staged.role_uses.is_empty()).then(|| role_uses(&staged.role_uses));
+        return match sql.insert_directly(direct, &rows, uses) {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(AwsError::internal(e)),
+        };
+    }
     let conn = &mut *staged.conn;
     let written = if staged.role_uses.is_empty() {
         // One statement is a transaction of its own: nothing to begin or commit, and nothing

@@ -18,6 +18,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Sqlite, SqliteConnection};
 
 use super::batch::update_role_uses;
+use super::direct::{self, Direct, DirectError};
 
 /// The most rows one statement writes; a bigger batch is written in several.
 pub(super) const MAX_ROWS: usize = 128;
@@ -57,6 +58,8 @@ pub(crate) struct RowsInsert {
     into: &'static str,
     columns: usize,
     sized: OnceLock<Vec<SizedInsert>>,
+    /// One row, `OR ROLLBACK`, for direct statements (see [`RowsInsert::insert_directly`]).
+    one_row: OnceLock<String>,
 }
 
 /// The statements for up to `rows` rows.
@@ -79,6 +82,7 @@ impl RowsInsert {
             into,
             columns,
             sized: OnceLock::new(),
+            one_row: OnceLock::new(),
         }
     }
 
@@ -142,6 +146,38 @@ impl RowsInsert {
         }
         query.bind(uses).execute(conn).await?;
         Ok(())
+    }
+}
+
+impl RowsInsert {
+    /// [`RowsInsert::insert_committed`] run directly on the connection's handle (see
+    /// `direct`): one statement per row, no hand-off to sqlx's thread to save by joining
+    /// them. `uses` are the role uses, if any. After a failure nothing is written and no
+    /// transaction is left open.
+    pub(super) fn insert_directly(
+        &'static self,
+        direct: &mut Direct,
+        rows: &[&[Cell]],
+        uses: Option<String>,
+    ) -> Result<(), DirectError> {
+        static UPDATE_ROLE_USES: &str = update_role_uses!("?");
+        let one_row = self.one_row.get_or_init(|| {
+            let columns = vec!["?"; self.columns].join(", ");
+            format!("INSERT OR ROLLBACK {} VALUES ({columns})", self.into)
+        });
+        let mut written = direct.run(direct::BEGIN, &[]);
+        for row in rows {
+            written = written.and_then(|()| direct.run(one_row, row));
+        }
+        if let Some(uses) = uses {
+            let uses = [Cell::Text(uses.into())];
+            written = written.and_then(|()| direct.run(UPDATE_ROLE_USES, &uses));
+        }
+        written = written.and_then(|()| direct.run(direct::COMMIT, &[]));
+        if written.is_err() && !direct.autocommit() {
+            let _ = direct.run(direct::ROLLBACK, &[]);
+        }
+        written
     }
 }
 

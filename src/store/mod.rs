@@ -15,6 +15,7 @@ mod batch;
 mod connections;
 mod credential_reports;
 mod deferred_rows;
+mod direct;
 mod groups;
 mod identity_policies;
 mod instance_profiles;
@@ -165,7 +166,7 @@ impl Store {
             Some(_) => MIGRATIONS.run(&mut writer).await?,
         }
         Ok(Store {
-            writer: connections::shared(writer),
+            writer: connections::shared(writer, path.is_none()),
             readers,
             write_lock: Arc::new(Mutex::new(())),
             queue: batch::Queue::default(),
@@ -316,12 +317,23 @@ pub(crate) fn unique_or(e: sqlx::Error, taken: impl FnOnce() -> AwsError) -> Aws
 /// An empty in-memory store with its account, for unit tests.
 #[cfg(test)]
 pub(crate) async fn test_store(account_id: &str) -> Store {
+    open_test_store(None, account_id).await
+}
+
+/// [`test_store`] on a database file.
+#[cfg(test)]
+pub(crate) async fn test_store_at(path: &Path, account_id: &str) -> Store {
+    open_test_store(Some(path), account_id).await
+}
+
+#[cfg(test)]
+async fn open_test_store(path: Option<&Path>, account_id: &str) -> Store {
     use crate::clock::Clock;
     use crate::consistency::DelayModel;
     let view = Arc::new(crate::view::View::new());
     let clock = Arc::new(Clock::new());
     let propagation = Arc::new(Propagation::new(view, clock, DelayModel::default()));
-    let store = Store::open(None, propagation).await.unwrap();
+    let store = Store::open(path, propagation).await.unwrap();
     store
         .ensure_account(account_id, OffsetDateTime::now_utc())
         .await

@@ -73,10 +73,10 @@ static INSERT_SESSIONS: RowsInsert = RowsInsert::new(
 /// whenever the view is built from it; a batch that fails after claiming an id (an internal
 /// error) leaves it claimed until the next restart.
 #[derive(Default)]
-pub(super) struct KeyIds(Mutex<HashSet<Box<str>>>);
+pub(super) struct KeyIds(Mutex<HashSet<Box<str>, foldhash::fast::RandomState>>);
 
 impl KeyIds {
-    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<Box<str>>> {
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<Box<str>, foldhash::fast::RandomState>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -2,7 +2,7 @@
 //! 100,000 users and as many keys, a separate `String` key per entry is megabytes.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -10,6 +10,13 @@ use super::{
     AccessKeyRecord, GroupRecord, InstanceProfileRecord, LoginProfileRecord, MfaDeviceRecord,
     OidcProviderRecord, RoleRecord, SessionRecord, SigningCertificateRecord, UserRecord,
 };
+
+/// The view's hash maps and sets: foldhash, seeded per process, instead of SipHash. Hashing
+/// ids and names is a good part of what a write does to the view, SipHash several times
+/// foldhash's cost; the keys are ids the server makes and names, no target worth a
+/// collision attack on a local emulator.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
 /// A record with the id it is found by.
 pub trait HasId {
@@ -78,11 +85,11 @@ impl HasId for OidcProviderRecord {
 
 /// Records by id.
 #[derive(Debug)]
-pub struct ById<T: HasId>(HashSet<Entry<T>>);
+pub struct ById<T: HasId>(FastSet<Entry<T>>);
 
 impl<T: HasId> Default for ById<T> {
     fn default() -> Self {
-        ById(HashSet::new())
+        ById(FastSet::default())
     }
 }
 

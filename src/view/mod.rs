@@ -8,7 +8,7 @@
 //! instance profiles, providers' details), so that with lagging reads they answer from it
 //! (see `store::lagging`).
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 
 mod by_id;
@@ -18,7 +18,7 @@ pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
-use by_id::ById;
+use by_id::{ById, FastMap, FastSet};
 
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.
@@ -600,7 +600,7 @@ impl Principal {
 
 #[derive(Debug, Default)]
 struct ViewData {
-    accounts: HashSet<String>,
+    accounts: FastSet<String>,
     users: ById<UserRecord>,
     /// `account_id/lowercase name` → user: IAM names compare without case. Ordered, as
     /// `ListUsers` lists them.
@@ -610,45 +610,45 @@ struct ViewData {
     /// `account_id/lowercase name` → group. Ordered, as `ListGroups` lists them.
     groups_by_name: BTreeMap<String, Arc<GroupRecord>>,
     /// User id → the ids of the groups it belongs to, in the order it joined them.
-    memberships: HashMap<String, Vec<String>>,
+    memberships: FastMap<String, Vec<String>>,
     roles: ById<RoleRecord>,
     /// `account_id/lowercase name` → role.
     roles_by_name: BTreeMap<String, Arc<RoleRecord>>,
     /// Owner (user or role) unique id → inline policies.
-    inline_policies: HashMap<String, Vec<InlinePolicy>>,
+    inline_policies: FastMap<String, Vec<InlinePolicy>>,
     /// Owner (user or role) unique id → attached managed policy ARNs.
-    attached_policies: HashMap<String, Vec<String>>,
+    attached_policies: FastMap<String, Vec<String>>,
     /// ARN → customer managed policy.
-    managed_policies: HashMap<String, Arc<ManagedPolicyRecord>>,
+    managed_policies: FastMap<String, Arc<ManagedPolicyRecord>>,
     instance_profiles: ById<InstanceProfileRecord>,
     /// `account_id/lowercase name` → instance profile. Ordered, as listings show them.
     instance_profiles_by_name: BTreeMap<String, Arc<InstanceProfileRecord>>,
     /// ARN → tags of the tagged resources that are no principal.
-    resource_tags: HashMap<String, Vec<(String, String)>>,
+    resource_tags: FastMap<String, Vec<(String, String)>>,
     sessions: ById<SessionRecord>,
     /// Key ids of pruned sessions: they still answer `ExpiredToken`, as AWS's do, for the
     /// price of an id instead of a whole session; the newest [`EXPIRED_SESSIONS_KEPT`] only.
-    expired_sessions: HashSet<String>,
+    expired_sessions: FastSet<String>,
     /// The same ids, oldest first, to forget the oldest past the bound.
     expired_order: VecDeque<String>,
     /// ARN → OpenID Connect provider.
     oidc_providers: ById<OidcProviderRecord>,
     /// ARN → SAML provider.
-    saml_providers: HashMap<String, Arc<SamlProviderRecord>>,
+    saml_providers: FastMap<String, Arc<SamlProviderRecord>>,
     /// User id → login profile, for the users that have one.
     login_profiles: ById<LoginProfileRecord>,
     /// User id → SSH public keys, for the users that have some.
-    ssh_public_keys: HashMap<String, Vec<Arc<SshPublicKeyRecord>>>,
+    ssh_public_keys: FastMap<String, Vec<Arc<SshPublicKeyRecord>>>,
     /// User id → service-specific credentials, for the users that have some.
-    service_credentials: HashMap<String, Vec<Arc<ServiceCredentialRecord>>>,
+    service_credentials: FastMap<String, Vec<Arc<ServiceCredentialRecord>>>,
     /// Certificate id → signing certificate.
     signing_certificates: ById<SigningCertificateRecord>,
     /// Serial number → virtual MFA device.
     mfa_devices: ById<MfaDeviceRecord>,
     /// Account id → alias, for the accounts that have one.
-    account_aliases: HashMap<String, String>,
+    account_aliases: FastMap<String, String>,
     /// Account id → password policy, for the accounts that set one.
-    password_policies: HashMap<String, Arc<crate::store::PasswordPolicy>>,
+    password_policies: FastMap<String, Arc<crate::store::PasswordPolicy>>,
 }
 
 impl ViewData {
