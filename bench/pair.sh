@@ -45,19 +45,16 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 printf 'round\tA req/s\tA CPU µs/req\tB req/s\tB CPU µs/req\n'
 for round in $(seq "$ROUNDS"); do
     if ((round % 2)); then order=(A B); else order=(B A); fi
-    PIDS=()
-    declare -A port=()
-    for i in 0 1; do
-        label=${order[$i]}
-        port[$label]=${PORTS[$i]}
-        if [[ $label == A ]]; then start "$A" "${PORTS[$i]}"; else start "$B" "${PORTS[$i]}"; fi
+    for label in "${order[@]}"; do
+        if [[ $label == A ]]; then bin=$A; else bin=$B; fi
+        start "$bin" "${PORTS[${#PIDS[@]}]}"
     done
+    # Server i listens on PORTS[i]; its figures go to WORK/A or WORK/B.
     loads=()
     for i in 0 1; do
-        label=${order[$i]}
-        "$LOADGEN" run "$SCENARIO" --endpoint "http://127.0.0.1:${port[$label]}" \
+        "$LOADGEN" run "$SCENARIO" --endpoint "http://127.0.0.1:${PORTS[$i]}" \
             --clients "$CLIENTS" --duration "$DURATION" --warmup 1 --server-pid "${PIDS[$i]}" \
-            --users 0 | grep '^RESULT' >"$WORK/$label" &
+            --users 0 | grep '^RESULT' >"$WORK/${order[$i]}" &
         loads+=($!)
     done
     wait "${loads[@]}"
