@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
+use super::user_names::UserNames;
 use super::{Store, from_millis, is_unique_violation, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -75,7 +76,9 @@ impl Store {
     ) -> Result<AccessKey, AwsError> {
         let mut w = self.begin().await?;
         let user_id = match user_name {
-            Some(name) => Some(users::user_id(&mut w.tx, account_id, name).await?),
+            Some(name) => {
+                Some(users::user_id(&mut w.tx, &self.user_names, account_id, name).await?)
+            }
             None => None,
         };
         let (count,): (i64,) = sqlx::query_as(
@@ -142,7 +145,9 @@ impl Store {
         }
         let mut conn = self.read().await?;
         let user_id = match user_name {
-            Some(name) => Some(users::user_id(&mut conn, account_id, name).await?),
+            Some(name) => {
+                Some(users::user_id(&mut conn, &self.user_names, account_id, name).await?)
+            }
             None => None,
         };
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
@@ -173,7 +178,14 @@ impl Store {
         active: bool,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let mut row = key_row(&mut w.tx, account_id, user_name, access_key_id).await?;
+        let mut row = key_row(
+            &mut w.tx,
+            &self.user_names,
+            account_id,
+            user_name,
+            access_key_id,
+        )
+        .await?;
         row.status = if active { "Active" } else { "Inactive" }.into();
         sqlx::query("UPDATE access_keys SET status = ? WHERE access_key_id = ?")
             .bind(&row.status)
@@ -191,7 +203,14 @@ impl Store {
         access_key_id: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        key_row(&mut w.tx, account_id, user_name, access_key_id).await?;
+        key_row(
+            &mut w.tx,
+            &self.user_names,
+            account_id,
+            user_name,
+            access_key_id,
+        )
+        .await?;
         sqlx::query("DELETE FROM access_keys WHERE access_key_id = ?")
             .bind(access_key_id)
             .execute(&mut *w.tx)
@@ -260,12 +279,13 @@ impl Store {
 /// The key, if it belongs to the named user (or, with no name, to the root).
 async fn key_row(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: Option<&str>,
     access_key_id: &str,
 ) -> Result<KeyRow, AwsError> {
     let user_id = match user_name {
-        Some(name) => Some(users::user_id(conn, account_id, name).await?),
+        Some(name) => Some(users::user_id(conn, names, account_id, name).await?),
         None => None,
     };
     sqlx::query_as(

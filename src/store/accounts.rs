@@ -59,13 +59,23 @@ impl Store {
         path: &str,
         name: &str,
     ) -> Result<bool, AwsError> {
-        let sql = if role {
-            "SELECT EXISTS (SELECT 1 FROM roles WHERE account_id = ? AND path = ? AND role_name = ?)"
+        // A user is found by id (see `user_names`), a role by its index.
+        let (sql, found_by) = if role {
+            (
+                "SELECT EXISTS (SELECT 1 FROM roles WHERE account_id = ? AND path = ? AND role_name = ?)",
+                account_id.to_owned(),
+            )
         } else {
-            "SELECT EXISTS (SELECT 1 FROM users WHERE account_id = ? AND path = ? AND user_name = ?)"
+            let Some(user_id) = self.user_names.holder(account_id, name) else {
+                return Ok(false);
+            };
+            (
+                "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ? AND path = ? AND user_name = ?)",
+                user_id,
+            )
         };
         let (exists,): (bool,) = sqlx::query_as(sql)
-            .bind(account_id)
+            .bind(found_by)
             .bind(path)
             .bind(name)
             .fetch_one(&mut *self.read().await?)

@@ -38,6 +38,7 @@ use tokio::sync::oneshot;
 use super::Store;
 use super::connections::{self, Owned, SharedWriter};
 use super::deferred_rows::{Cell, MAX_ROWS, RowsInsert};
+use super::user_names::{PendingNames, UserNames};
 use crate::consistency::{ChangeKind, Propagation};
 use crate::error::{AwsError, Fault};
 use crate::view::Change;
@@ -73,6 +74,7 @@ pub(crate) struct Staged {
     changes: Vec<(usize, Option<ChangeKind>, Change)>,
     role_uses: Vec<(usize, String, OffsetDateTime, String)>,
     deferred: Vec<Deferred>,
+    user_names: PendingNames,
 }
 
 /// A row a job leaves to one `INSERT` for the whole batch (see [`Staged::insert_later`]).
@@ -114,6 +116,17 @@ impl Staged {
         self.changes.push((self.job, change.kind(), change));
     }
 
+    /// The id of the user with this name, the batch's own changes included.
+    pub fn user_name_holder(&self, account_id: &str, user_name: &str) -> Option<String> {
+        self.user_names.holder(account_id, user_name)
+    }
+
+    /// Gives the name to the user, once the batch commits (unless this job fails).
+    pub fn take_user_name(&mut self, account_id: &str, user_name: &str, user_id: &str) {
+        self.user_names
+            .take(self.job, account_id, user_name, user_id);
+    }
+
     /// A role's last use (`RoleLastUsed`), written when the batch commits.
     pub fn note_role_use(&mut self, role_id: &str, at: OffsetDateTime, region: &str) {
         self.role_uses
@@ -142,6 +155,7 @@ impl Staged {
         self.changes.retain(|(j, ..)| *j != job);
         self.role_uses.retain(|(j, ..)| *j != job);
         self.deferred.retain(|d| d.job != job);
+        self.user_names.undo(job);
     }
 }
 
@@ -185,6 +199,7 @@ impl Store {
                 write_lock: self.write_lock.clone(),
                 queue: self.queue.clone(),
                 propagation: self.propagation.clone(),
+                user_names: self.user_names.clone(),
             }));
         }
         unpack(answer.await)
@@ -197,6 +212,7 @@ struct Batches {
     write_lock: Arc<tokio::sync::Mutex<()>>,
     queue: Queue,
     propagation: Arc<Propagation>,
+    user_names: Arc<UserNames>,
 }
 
 /// Runs batches until no job is left, each under the write lock, which is let go between
@@ -221,7 +237,7 @@ async fn run_batches(batches: Batches) {
             running.0 = None;
             return;
         }
-        run_batch(&batches.writer, &batches.propagation, jobs).await;
+        run_batch(&batches, jobs).await;
         drop(guard);
     }
 }
@@ -258,10 +274,11 @@ fn unpack<T: 'static>(answer: Result<Answer, oneshot::error::RecvError>) -> Resu
 /// Runs the jobs in one transaction (the caller holds the write lock), publishes their
 /// changes after the commit (in order, before the lock is released), then answers each
 /// caller.
-async fn run_batch(writer: &SharedWriter, propagation: &Propagation, jobs: Vec<Job>) {
+async fn run_batch(batches: &Batches, jobs: Vec<Job>) {
     let mut answers = Vec::with_capacity(jobs.len());
-    let outcome = match connections::lock_owned(writer.clone()).await {
-        Ok(conn) => run_jobs(conn, jobs, &mut answers).await,
+    let names = PendingNames::new(batches.user_names.clone());
+    let outcome = match connections::lock_owned(batches.writer.clone()).await {
+        Ok(conn) => run_jobs(conn, names, jobs, &mut answers).await,
         Err(e) => {
             let e = AwsError::from(e);
             answers.extend(jobs.into_iter().map(|job| (job.done, Err(e.clone()))));
@@ -270,7 +287,7 @@ async fn run_batch(writer: &SharedWriter, propagation: &Propagation, jobs: Vec<J
     };
     match outcome {
         Ok(changes) => {
-            propagation.publish(changes);
+            batches.propagation.publish(changes);
             for (done, answer) in answers {
                 let _ = done.send(answer);
             }
@@ -289,6 +306,7 @@ type Answers = Vec<(oneshot::Sender<Answer>, Answer)>;
 /// fails); the changes of the committed batch are returned.
 async fn run_jobs(
     conn: Owned,
+    user_names: PendingNames,
     jobs: Vec<Job>,
     answers: &mut Answers,
 ) -> Result<Vec<(Option<ChangeKind>, Change)>, AwsError> {
@@ -299,6 +317,7 @@ async fn run_jobs(
         changes: Vec::new(),
         role_uses: Vec::new(),
         deferred: Vec::new(),
+        user_names,
     };
     while let Some(job) = jobs.next() {
         if job.done.is_closed() {
@@ -338,7 +357,10 @@ async fn run_jobs(
 }
 
 impl Staged {
+    /// What the committed batch changed; its names are applied first, while it still holds
+    /// the connection (in memory a read then sees the names and the rows alike).
     fn into_changes(self) -> Vec<(Option<ChangeKind>, Change)> {
+        self.user_names.committed();
         self.changes
             .into_iter()
             .map(|(_, kind, change)| (kind, change))
@@ -518,11 +540,7 @@ mod tests {
         .bind(name)
         .execute(&mut *w.tx().await?)
         .await
-        .map_err(|e| {
-            unique_or(e, || {
-                aws_error!(EntityAlreadyExists, "User with name {name} already exists.")
-            })
-        })?;
+        .map_err(|e| unique_or(e, || aws_error!(EntityAlreadyExists, "{user_id} is taken.")))?;
         Ok(())
     }
 
@@ -545,8 +563,8 @@ mod tests {
                 Err::<(), _>(aws_error!(LimitExceeded, "Cannot exceed quota."))
             })),
             store.write(false, |w| Box::pin(insert_user(w, "AIDA2", "two"))),
-            // Its one statement fails on a name taken earlier in the same batch.
-            store.write(false, |w| Box::pin(insert_user(w, "AIDA3", "two"))),
+            // Its one statement fails on an id taken earlier in the same batch.
+            store.write(false, |w| Box::pin(insert_user(w, "AIDA2", "three"))),
             store.write(true, |w| Box::pin(insert_user(w, "AIDA4", "four"))),
             release_when_queued(&store, held, 4),
         );
@@ -646,48 +664,65 @@ mod tests {
         }
     }
 
+    static INSERT_USER: RowsInsert = RowsInsert::new(
+        "INTO users (user_id, account_id, user_name, path, created_at)",
+        5,
+    );
+
+    /// A job that leaves its user's row to the batch's insert; a taken id breaks the
+    /// primary key.
+    fn insert_user_later(
+        user_id: String,
+    ) -> impl for<'w> FnOnce(&'w mut Staged) -> Boxed<'w, String> + Send + 'static {
+        move |w| {
+            Box::pin(async move {
+                let row = [&*user_id, ACCOUNT, &*user_id, "/"].map(Cell::from);
+                let row = row.into_iter().chain([Cell::from(0)]).collect();
+                w.insert_later(&INSERT_USER, row, |row| {
+                    aws_error!(EntityAlreadyExists, "{} is taken.", row[0].text())
+                });
+                Ok(user_id)
+            })
+        }
+    }
+
+    type Boxed<'w, T> = Pin<Box<dyn Future<Output = Result<T, AwsError>> + Send + 'w>>;
+
     #[tokio::test]
     async fn a_row_inserted_with_the_batch_fails_alone() {
         let store = test_store(ACCOUNT).await;
-        let now = OffsetDateTime::now_utc();
         let held = store.begin().await.unwrap();
         let (first, other, again, ()) = tokio::join!(
-            store.create_user(ACCOUNT, new_user("dup"), now),
-            store.create_user(ACCOUNT, new_user("other"), now),
-            store.create_user(ACCOUNT, new_user("dup"), now),
+            store.write(false, insert_user_later("AIDA1".into())),
+            store.write(false, insert_user_later("AIDA2".into())),
+            store.write(false, insert_user_later("AIDA1".into())),
             release_when_queued(&store, held, 3),
         );
-        let (first, other) = (first.unwrap(), other.unwrap());
-        assert_eq!(again.unwrap_err().code, ErrorCode::EntityAlreadyExists);
-        let mut expected = vec![first.user_id.clone(), other.user_id.clone()];
-        expected.sort();
-        assert_eq!(user_ids(&store).await, expected);
-        // The view has the winner, not the one that failed.
-        let view = store.propagation.exact_view().unwrap();
         assert_eq!(
-            view.user_by_name(ACCOUNT, "dup").unwrap().user_id,
-            first.user_id
+            (first.unwrap(), other.unwrap()),
+            ("AIDA1".into(), "AIDA2".into())
         );
+        assert_eq!(again.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        assert_eq!(user_ids(&store).await, ["AIDA1", "AIDA2"]);
     }
 
     #[tokio::test]
     async fn a_batch_larger_than_one_insert_finds_its_culprit_in_the_last_chunk() {
         let store = Arc::new(test_store(ACCOUNT).await);
-        let now = OffsetDateTime::now_utc();
         store
-            .create_user(ACCOUNT, new_user("taken"), now)
+            .write(false, insert_user_later("taken".into()))
             .await
             .unwrap();
-        // More rows than one statement takes, the taken name last: the first chunk is
+        // More rows than one statement takes, the taken id last: the first chunk is
         // written, the second fails, and its rows are tried one by one.
-        let names = (0..=MAX_ROWS)
-            .map(|i| format!("user-{i}"))
+        let ids = (0..=MAX_ROWS)
+            .map(|i| format!("id-{i}"))
             .chain(["taken".to_owned()]);
         let held = store.begin().await.unwrap();
-        let writes: Vec<_> = names
-            .map(|name| {
+        let writes: Vec<_> = ids
+            .map(|id| {
                 let store = store.clone();
-                tokio::spawn(async move { store.create_user(ACCOUNT, new_user(&name), now).await })
+                tokio::spawn(async move { store.write(false, insert_user_later(id)).await })
             })
             .collect();
         release_when_queued(&store, held, MAX_ROWS + 2).await;
@@ -698,8 +733,42 @@ mod tests {
                 failed.push(i);
             }
         }
-        assert_eq!(failed, [MAX_ROWS + 1], "only the taken name fails");
+        assert_eq!(failed, [MAX_ROWS + 1], "only the taken id fails");
         assert_eq!(user_ids(&store).await.len(), MAX_ROWS + 2);
+    }
+
+    /// Names are checked in memory (`user_names`): a name taken earlier in the same batch,
+    /// in another case, is refused, and one taken by a job that failed is free again.
+    #[tokio::test]
+    async fn a_name_taken_in_the_same_batch_is_refused_and_a_failed_jobs_name_is_free() {
+        let store = test_store(ACCOUNT).await;
+        let now = OffsetDateTime::now_utc();
+        let held = store.begin().await.unwrap();
+        let (first, again, failed, ()) = tokio::join!(
+            store.create_user(ACCOUNT, new_user("dup"), now),
+            store.create_user(ACCOUNT, new_user("DUP"), now),
+            store.write(true, |w| Box::pin(async move {
+                w.take_user_name(ACCOUNT, "freed", "AIDA9");
+                insert_user(w, "AIDA9", "freed").await?;
+                Err::<(), _>(aws_error!(LimitExceeded, "Cannot exceed quota."))
+            })),
+            release_when_queued(&store, held, 3),
+        );
+        let first = first.unwrap();
+        let refused = again.unwrap_err();
+        assert_eq!(refused.code, ErrorCode::EntityAlreadyExists);
+        assert_eq!(refused.message, "User with name DUP already exists.");
+        assert_eq!(failed.unwrap_err().code, ErrorCode::LimitExceeded);
+        assert_eq!(user_ids(&store).await, std::slice::from_ref(&first.user_id));
+        let view = store.propagation.exact_view().unwrap();
+        assert_eq!(
+            view.user_by_name(ACCOUNT, "dup").unwrap().user_id,
+            first.user_id
+        );
+        store
+            .create_user(ACCOUNT, new_user("freed"), now)
+            .await
+            .expect("the failed job's name was not kept");
     }
 
     #[tokio::test]

@@ -160,7 +160,7 @@ impl Store {
             return lagging::groups_for_user(view, account_id, user_name, marker, max_items);
         }
         let mut conn = self.read().await?;
-        let user_id = users::user_id(&mut conn, account_id, user_name).await?;
+        let user_id = users::user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let rows: Vec<GroupRow> = sqlx::query_as(select_groups!(
             "JOIN group_members m ON m.group_id = g.group_id
              WHERE m.user_id = ?1 AND g.group_name >= ?2
@@ -247,7 +247,7 @@ impl Store {
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
         let group = group_row(&mut w.tx, account_id, group_name).await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         if member {
             let (count,): (i64,) = sqlx::query_as(
                 "SELECT count(*) FROM group_members WHERE user_id = ? AND group_id <> ?",

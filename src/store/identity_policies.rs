@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 
 use super::policies::{check_attachable, stored_document};
+use super::user_names::UserNames;
 use super::{Store, groups, lagging, roles, users};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -57,9 +58,14 @@ impl Owner<'_> {
     }
 
     /// The owner's unique id, or IAM's `NoSuchEntity` for it.
-    async fn id(self, conn: &mut SqliteConnection, account_id: &str) -> Result<String, AwsError> {
+    async fn id(
+        self,
+        conn: &mut SqliteConnection,
+        names: &UserNames,
+        account_id: &str,
+    ) -> Result<String, AwsError> {
         match self {
-            Owner::User(name) => users::user_id(conn, account_id, name).await,
+            Owner::User(name) => users::user_id(conn, names, account_id, name).await,
             Owner::Role(name) => roles::role_id(conn, account_id, name).await,
             Owner::Group(name) => groups::group_id(conn, account_id, name).await,
         }
@@ -70,11 +76,12 @@ impl Owner<'_> {
     async fn modifiable_id(
         self,
         conn: &mut SqliteConnection,
+        names: &UserNames,
         account_id: &str,
     ) -> Result<String, AwsError> {
         match self {
             Owner::Role(name) => roles::modifiable_role_id(conn, account_id, name).await,
-            _ => self.id(conn, account_id).await,
+            _ => self.id(conn, names, account_id).await,
         }
     }
 
@@ -98,7 +105,9 @@ impl Store {
         parsed: Arc<Policy>,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
+        let owner_id = owner
+            .modifiable_id(&mut w.tx, &self.user_names, account_id)
+            .await?;
         let others: Vec<(String,)> = sqlx::query_as(
             "SELECT document FROM inline_policies WHERE owner_id = ? AND policy_name <> ?",
         )
@@ -146,7 +155,7 @@ impl Store {
                 .map(|(name, document)| (name, document.to_string()));
         }
         let mut conn = self.read().await?;
-        let owner_id = owner.id(&mut conn, account_id).await?;
+        let owner_id = owner.id(&mut conn, &self.user_names, account_id).await?;
         sqlx::query_as("SELECT policy_name, document FROM inline_policies WHERE owner_id = ? AND policy_name = ?")
             .bind(&owner_id)
             .bind(policy_name)
@@ -162,7 +171,9 @@ impl Store {
         policy_name: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
+        let owner_id = owner
+            .modifiable_id(&mut w.tx, &self.user_names, account_id)
+            .await?;
         let deleted =
             sqlx::query("DELETE FROM inline_policies WHERE owner_id = ? AND policy_name = ?")
                 .bind(&owner_id)
@@ -190,7 +201,7 @@ impl Store {
             return lagging::inline_policy_names(view, account_id, owner);
         }
         let mut conn = self.read().await?;
-        let owner_id = owner.id(&mut conn, account_id).await?;
+        let owner_id = owner.id(&mut conn, &self.user_names, account_id).await?;
         let names: Vec<(String,)> = sqlx::query_as(
             "SELECT policy_name FROM inline_policies WHERE owner_id = ? ORDER BY policy_name",
         )
@@ -208,7 +219,9 @@ impl Store {
         policy_arn: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
+        let owner_id = owner
+            .modifiable_id(&mut w.tx, &self.user_names, account_id)
+            .await?;
         check_attachable(&mut w.tx, account_id, policy_arn).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM attached_policies WHERE owner_id = ? AND policy_arn <> ?",
@@ -243,7 +256,9 @@ impl Store {
         policy_arn: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let owner_id = owner.modifiable_id(&mut w.tx, account_id).await?;
+        let owner_id = owner
+            .modifiable_id(&mut w.tx, &self.user_names, account_id)
+            .await?;
         let deleted =
             sqlx::query("DELETE FROM attached_policies WHERE owner_id = ? AND policy_arn = ?")
                 .bind(&owner_id)
@@ -276,7 +291,7 @@ impl Store {
             return lagging::attached_policies(view, account_id, owner, path_prefix);
         }
         let mut conn = self.read().await?;
-        let owner_id = owner.id(&mut conn, account_id).await?;
+        let owner_id = owner.id(&mut conn, &self.user_names, account_id).await?;
         // AWS managed policies have no row: their name and path come from the catalogue.
         let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT a.policy_arn, p.policy_name, p.path FROM attached_policies a

@@ -36,7 +36,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<LoginProfile, AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let inserted = sqlx::query(
             "INSERT INTO login_profiles
                  (user_id, salt, password_hash, password_reset_required, created_at)
@@ -101,7 +101,7 @@ impl Store {
         user_name: &str,
     ) -> Result<(LoginProfile, PasswordHash), AwsError> {
         let mut conn = self.read().await?;
-        let user_id = user_id(&mut conn, account_id, user_name).await?;
+        let user_id = user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let row: ProfileRow = sqlx::query_as(
             "SELECT salt, password_hash, password_reset_required, created_at
              FROM login_profiles WHERE user_id = ?",
@@ -133,7 +133,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let updated = sqlx::query(
             "UPDATE login_profiles
              SET salt = coalesce(?, salt), password_hash = coalesce(?, password_hash),
@@ -166,7 +166,7 @@ impl Store {
         n: i64,
     ) -> Result<Vec<PasswordHash>, AwsError> {
         let mut conn = self.read().await?;
-        let user_id = user_id(&mut conn, account_id, user_name).await?;
+        let user_id = user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT salt, password_hash FROM password_history WHERE user_id = ?
              ORDER BY rowid DESC LIMIT ?",
@@ -187,7 +187,7 @@ impl Store {
         user_name: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let deleted = sqlx::query("DELETE FROM login_profiles WHERE user_id = ?")
             .bind(&user_id)
             .execute(&mut *w.tx)

@@ -15,6 +15,7 @@ use super::tags::{
     Tag, Tagged, add_tags_within_quota, put_tags, remove_tags, resource_tags_change,
     resource_tags_changes, tags_of,
 };
+use super::user_names::UserNames;
 use super::users::{user_by_id, user_id};
 use super::{Page, Store, User, from_millis, lagging, to_millis, unique_or};
 use crate::arn;
@@ -237,7 +238,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let row = device_row(&mut w.tx, account_id, serial).await?;
         if row.enabled_at.is_some() {
             return Err(aws_error!(
@@ -285,7 +286,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let row = users_device(&mut w.tx, account_id, user_id.as_deref(), serial).await?;
         let (step, drift) = check_pair(&row, codes, now)?;
         sqlx::query(
@@ -306,7 +307,7 @@ impl Store {
         serial: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         users_device(&mut w.tx, account_id, user_id.as_deref(), serial).await?;
         sqlx::query(
             "UPDATE mfa_devices SET user_id = NULL, enabled_at = NULL, drift_steps = 0
@@ -331,7 +332,7 @@ impl Store {
             return lagging::mfa_devices(view, account_id, user_name, marker, max_items);
         }
         let mut conn = self.read().await?;
-        let user_id = owner_id(&mut conn, account_id, user_name).await?;
+        let user_id = owner_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let mut rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT serial_number, enabled_at FROM mfa_devices
              WHERE account_id = ?1 AND user_id IS ?2 AND enabled_at IS NOT NULL
@@ -370,7 +371,7 @@ impl Store {
                 .ok_or_else(|| no_such_device(serial));
         }
         let mut conn = self.read().await?;
-        let user_id = owner_id(&mut conn, account_id, user_name).await?;
+        let user_id = owner_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let row = users_device(&mut conn, account_id, user_id.as_deref(), serial).await?;
         Ok(MfaDevice {
             user_name: user_name.unwrap_or(account_id).to_owned(),
@@ -548,11 +549,12 @@ async fn users_device(
 /// The unique ID of the named user; `None` for the root user.
 async fn owner_id(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
     match user_name {
-        Some(name) => Ok(Some(user_id(conn, account_id, name).await?)),
+        Some(name) => Ok(Some(user_id(conn, names, account_id, name).await?)),
         None => Ok(None),
     }
 }

@@ -36,6 +36,7 @@ mod signing_certificates;
 mod ssh_public_keys;
 mod state;
 mod tags;
+mod user_names;
 mod users;
 
 use std::path::Path;
@@ -102,6 +103,8 @@ pub struct Store {
     propagation: Arc<Propagation>,
     /// The key ids of the stored sessions (see [`sessions::KeyIds`]).
     session_key_ids: Arc<sessions::KeyIds>,
+    /// Which user holds each name (see [`user_names`]).
+    user_names: Arc<user_names::UserNames>,
 }
 
 /// A page of a listing: the items and, when more remain, the marker to continue from.
@@ -172,6 +175,7 @@ impl Store {
             queue: batch::Queue::default(),
             propagation,
             session_key_ids: Arc::default(),
+            user_names: Arc::default(),
         })
     }
 
@@ -184,6 +188,7 @@ impl Store {
         Ok(Write {
             tx,
             changes: Vec::new(),
+            user_names: user_names::PendingNames::new(self.user_names.clone()),
             propagation: &self.propagation,
             _lock: lock,
         })
@@ -246,18 +251,31 @@ impl Store {
 /// The schema, as `migrations/` builds it step by step.
 static MIGRATIONS: Migrator = sqlx::migrate!();
 
-/// A new in-memory database gets every migration in one transaction and one round trip to
-/// the connection's thread: sqlx's migrator takes five per migration (a fifth of an
-/// in-memory start-up), to keep books that an in-memory database forgets at exit anyway.
+/// A new in-memory database gets its migrations in as few transactions and round trips to
+/// the connection's thread as it can: sqlx's migrator takes five per migration (a fifth of
+/// an in-memory start-up), to keep books that an in-memory database forgets at exit anyway.
 async fn create_schema(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let mut sql = String::new();
     for migration in MIGRATIONS.iter() {
-        if migration.migration_type.is_up_migration() {
-            sql.push_str(migration.sql.as_str());
-            // A newline first: a file may end in a comment.
-            sql.push_str("\n;\n");
+        if !migration.migration_type.is_up_migration() {
+            continue;
         }
+        if migration.no_tx {
+            // It runs its own transaction (see 0025): the ones before it are run first.
+            run_in_transaction(conn, std::mem::take(&mut sql)).await?;
+            sqlx::raw_sql(AssertSqlSafe(migration.sql.as_str()))
+                .execute(&mut *conn)
+                .await?;
+            continue;
+        }
+        sql.push_str(migration.sql.as_str());
+        // A newline first: a file may end in a comment.
+        sql.push_str("\n;\n");
     }
+    run_in_transaction(conn, sql).await
+}
+
+async fn run_in_transaction(conn: &mut SqliteConnection, sql: String) -> Result<(), sqlx::Error> {
     let mut tx = conn.begin().await?;
     sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
     tx.commit().await
@@ -268,6 +286,8 @@ async fn create_schema(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
 pub(crate) struct Write<'s> {
     pub tx: connections::Borrowed<'s>,
     changes: Vec<(Option<ChangeKind>, Change)>,
+    /// The user names it takes and frees.
+    user_names: user_names::PendingNames,
     propagation: &'s Propagation,
     _lock: MutexGuard<'s, ()>,
 }
@@ -283,8 +303,24 @@ impl Write<'_> {
         self.changes.push((Some(kind), change));
     }
 
+    /// The id of the user with this name, this write's own changes included.
+    pub fn user_name_holder(&self, account_id: &str, user_name: &str) -> Option<String> {
+        self.user_names.holder(account_id, user_name)
+    }
+
+    pub fn take_user_name(&mut self, account_id: &str, user_name: &str, user_id: &str) {
+        self.user_names.take(0, account_id, user_name, user_id);
+    }
+
+    pub fn free_user_name(&mut self, account_id: &str, user_name: &str) {
+        self.user_names.free(0, account_id, user_name);
+    }
+
     pub async fn commit(mut self) -> Result<(), AwsError> {
         self.tx.commit().await?;
+        // Before the connection is let go: in memory a read then sees the names and the
+        // rows alike.
+        self.user_names.committed();
         self.propagation.publish(self.changes);
         Ok(())
     }
@@ -339,6 +375,29 @@ async fn open_test_store(path: Option<&Path>, account_id: &str) -> Store {
         .await
         .unwrap();
     store
+}
+
+/// A database file at `dir/state.db` migrated by the migrations before `before` (a file name
+/// prefix, `"0024"`), for tests of a later migration; the migrations are copied to `dir`.
+#[cfg(test)]
+pub(crate) async fn database_before(dir: &Path, before: &str) -> sqlx::SqlitePool {
+    let old_migrations = dir.join("migrations");
+    std::fs::create_dir_all(&old_migrations).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < before {
+            std::fs::copy(&path, old_migrations.join(name)).unwrap();
+        }
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(dir.join("state.db"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let old = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let migrator = Migrator::new(old_migrations.as_path()).await.unwrap();
+    migrator.run(&old).await.unwrap();
+    old
 }
 
 #[cfg(test)]

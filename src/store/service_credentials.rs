@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
+use super::user_names::UserNames;
 use super::{Store, from_millis, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -84,7 +85,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<ServiceCredential, AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, new.user_name).await?;
+        let user_id =
+            users::user_id(&mut w.tx, &self.user_names, account_id, new.user_name).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM service_specific_credentials
              WHERE user_id = ? AND service_name = ?",
@@ -144,7 +146,7 @@ impl Store {
             return Ok(lagging::service_credentials(view, &user, service_name));
         }
         let mut conn = self.read().await?;
-        let user_id = users::user_id(&mut conn, account_id, user_name).await?;
+        let user_id = users::user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let rows: Vec<CredentialRow> = sqlx::query_as(select_credentials!(
             "WHERE c.user_id = ?1 AND (?2 IS NULL OR c.service_name = ?2)
              ORDER BY c.created_at, c.credential_id"
@@ -189,7 +191,14 @@ impl Store {
         secret: &PasswordHash,
     ) -> Result<ServiceCredential, AwsError> {
         let mut w = self.begin().await?;
-        let credential = credential(&mut w.tx, account_id, user_name, credential_id).await?;
+        let credential = credential(
+            &mut w.tx,
+            &self.user_names,
+            account_id,
+            user_name,
+            credential_id,
+        )
+        .await?;
         sqlx::query(
             "UPDATE service_specific_credentials SET salt = ?, secret_hash = ?
              WHERE credential_id = ?",
@@ -211,8 +220,15 @@ impl Store {
         active: bool,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
-        let found = credential(&mut w.tx, account_id, user_name, credential_id).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
+        let found = credential(
+            &mut w.tx,
+            &self.user_names,
+            account_id,
+            user_name,
+            credential_id,
+        )
+        .await?;
         sqlx::query("UPDATE service_specific_credentials SET status = ? WHERE credential_id = ?")
             .bind(if active { "Active" } else { "Inactive" })
             .bind(credential_id)
@@ -232,8 +248,15 @@ impl Store {
         credential_id: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
-        credential(&mut w.tx, account_id, user_name, credential_id).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
+        credential(
+            &mut w.tx,
+            &self.user_names,
+            account_id,
+            user_name,
+            credential_id,
+        )
+        .await?;
         sqlx::query("DELETE FROM service_specific_credentials WHERE credential_id = ?")
             .bind(credential_id)
             .execute(&mut *w.tx)
@@ -284,11 +307,12 @@ fn record_change(user_id: &str, credential: &ServiceCredential) -> Change {
 /// The credential, if it belongs to the named user.
 async fn credential(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: &str,
     credential_id: &str,
 ) -> Result<ServiceCredential, AwsError> {
-    let user_id = users::user_id(conn, account_id, user_name).await?;
+    let user_id = users::user_id(conn, names, account_id, user_name).await?;
     let row: Option<CredentialRow> = sqlx::query_as(select_credentials!(
         "WHERE c.user_id = ? AND c.credential_id = ?"
     ))

@@ -360,25 +360,8 @@ mod tests {
     #[tokio::test]
     async fn sessions_stored_before_the_key_index_went_survive_its_migration() {
         let dir = std::env::temp_dir().join(format!("iamlocal-0024-{}", std::process::id()));
-        let old_migrations = dir.join("migrations");
-        std::fs::create_dir_all(&old_migrations).unwrap();
-        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap()
-        {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            if name.as_str() < "0024" {
-                std::fs::copy(&path, old_migrations.join(name)).unwrap();
-            }
-        }
+        let old = crate::store::database_before(&dir, "0024").await;
         let path = dir.join("state.db");
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true);
-        let old = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        let migrator = sqlx::migrate::Migrator::new(old_migrations.as_path())
-            .await
-            .unwrap();
-        migrator.run(&old).await.unwrap();
         let taken = "ASIAAAAAAAAAAAAAAAAA";
         sqlx::query(
             "INSERT INTO sessions (access_key_id, account_id, secret_access_key, session_token,

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use std::sync::Arc;
 
+use super::user_names::UserNames;
 use super::{Store, from_millis, is_unique_violation, lagging, to_millis, users};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -36,7 +37,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<SigningCertificate, AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let (count,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM signing_certificates WHERE account_id = ? AND user_id IS ?",
         )
@@ -117,7 +118,7 @@ impl Store {
             return lagging::signing_certificates(view, account_id, user_name);
         }
         let mut conn = self.read().await?;
-        let user_id = owner_id(&mut conn, account_id, user_name).await?;
+        let user_id = owner_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT certificate_id, certificate_body, status, uploaded_at
              FROM signing_certificates WHERE account_id = ? AND user_id IS ?
@@ -149,7 +150,7 @@ impl Store {
         active: bool,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let updated = sqlx::query(
             "UPDATE signing_certificates SET status = ?
              WHERE account_id = ? AND user_id IS ? AND certificate_id = ?",
@@ -179,7 +180,7 @@ impl Store {
         certificate_id: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = owner_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = owner_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let deleted = sqlx::query(
             "DELETE FROM signing_certificates
              WHERE account_id = ? AND user_id IS ? AND certificate_id = ?",
@@ -248,11 +249,12 @@ impl CertificateRow {
 /// The user's id, or `None` for the root.
 async fn owner_id(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: Option<&str>,
 ) -> Result<Option<String>, AwsError> {
     Ok(match user_name {
-        Some(name) => Some(users::user_id(conn, account_id, name).await?),
+        Some(name) => Some(users::user_id(conn, names, account_id, name).await?),
         None => None,
     })
 }

@@ -82,7 +82,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<SshPublicKey, AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let (count, duplicates): (i64, i64) = sqlx::query_as(
             "SELECT count(*), count(*) FILTER (WHERE fingerprint = ?2)
              FROM ssh_public_keys WHERE user_id = ?1",
@@ -151,7 +151,7 @@ impl Store {
                 .ok_or_else(|| no_such_key(ssh_public_key_id));
         }
         let mut conn = self.read().await?;
-        let user_id = users::user_id(&mut conn, account_id, user_name).await?;
+        let user_id = users::user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let row: KeyRow = sqlx::query_as(
             "SELECT ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
              FROM ssh_public_keys WHERE user_id = ? AND ssh_public_key_id = ?",
@@ -174,7 +174,7 @@ impl Store {
             return lagging::ssh_public_keys(view, account_id, user_name);
         }
         let mut conn = self.read().await?;
-        let user_id = users::user_id(&mut conn, account_id, user_name).await?;
+        let user_id = users::user_id(&mut conn, &self.user_names, account_id, user_name).await?;
         let rows: Vec<KeyRow> = sqlx::query_as(
             "SELECT ssh_public_key_id, body, key_blob, fingerprint, status, uploaded_at
              FROM ssh_public_keys WHERE user_id = ? ORDER BY uploaded_at, ssh_public_key_id",
@@ -193,7 +193,7 @@ impl Store {
         active: bool,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let updated = sqlx::query(
             "UPDATE ssh_public_keys SET status = ? WHERE user_id = ? AND ssh_public_key_id = ?",
         )
@@ -224,7 +224,7 @@ impl Store {
         ssh_public_key_id: &str,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let user_id = users::user_id(&mut w.tx, account_id, user_name).await?;
+        let user_id = users::user_id(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let deleted =
             sqlx::query("DELETE FROM ssh_public_keys WHERE user_id = ? AND ssh_public_key_id = ?")
                 .bind(&user_id)

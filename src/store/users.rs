@@ -5,9 +5,11 @@ use std::sync::Arc;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
+use super::batch::Staged;
 use super::deferred_rows::{Cell, RowsInsert};
 use super::tags::{Tag, Tagged, all_tags, put_tags, remove_tags, tags_of};
-use super::{Page, Store, from_millis, to_millis, unique_or};
+use super::user_names::UserNames;
+use super::{Page, Store, from_millis, to_millis};
 use crate::arn;
 use crate::aws_error;
 use crate::consistency::ChangeKind;
@@ -124,6 +126,18 @@ fn user_name_taken(user_name: &str) -> AwsError {
     )
 }
 
+/// Gives a new user its name, or IAM's `EntityAlreadyExists` when a user has it (see
+/// `user_names`).
+fn take_name(w: &mut Staged, user: &UserRecord) -> Result<(), AwsError> {
+    if w.user_name_holder(&user.account_id, &user.user_name)
+        .is_some()
+    {
+        return Err(user_name_taken(&user.user_name));
+    }
+    w.take_user_name(&user.account_id, &user.user_name, &user.user_id);
+    Ok(())
+}
+
 /// New users without tags or boundary, written with the batch's other new users (see
 /// `Staged::insert_later`).
 static INSERT_USERS: RowsInsert = RowsInsert::new(
@@ -162,6 +176,7 @@ impl Store {
             return self
                 .write(false, move |w| {
                     Box::pin(async move {
+                        take_name(w, &user)?;
                         let row = vec![
                             Cell::from(&*user.user_id),
                             Cell::Text(user.account_id.clone()),
@@ -180,6 +195,7 @@ impl Store {
         // Tags are written after the user: undoing a failure among them takes a savepoint.
         self.write(true, move |w| {
             Box::pin(async move {
+                take_name(w, &user)?;
                 let tx = w.tx().await?;
                 if let Some(arn) = &user.permissions_boundary {
                     super::policies::check_attachable(tx, &user.account_id, arn).await?;
@@ -195,8 +211,7 @@ impl Store {
                 .bind(to_millis(now))
                 .bind(&user.permissions_boundary)
                 .execute(&mut *tx)
-                .await
-                .map_err(|e| unique_or(e, || user_name_taken(&user.user_name)))?;
+                .await?;
                 put_tags(tx, Tagged::User, &user.user_id, &tags).await?;
                 w.record(Change::UserPut(user.clone()));
                 Ok(user)
@@ -224,7 +239,7 @@ impl Store {
             return user.ok_or_else(|| AwsError::no_such_user(user_name));
         }
         let mut conn = self.read().await?;
-        let row = user_row(&mut conn, account_id, user_name).await?;
+        let row = user_row(&mut conn, &self.user_names, account_id, user_name).await?;
         let tags = tags_of(&mut conn, Tagged::User, &row.user_id).await?;
         Ok(Arc::new(row.into_user(tags).into_user_record()))
     }
@@ -278,16 +293,22 @@ impl Store {
         new_path: Option<&str>,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let row = user_row(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let name = new_name.unwrap_or(&row.user_name).to_owned();
         let path = new_path.unwrap_or(&row.path).to_owned();
+        if w.user_name_holder(account_id, &name)
+            .is_some_and(|holder| holder != row.user_id)
+        {
+            return Err(user_name_taken(&name));
+        }
+        w.free_user_name(account_id, &row.user_name);
+        w.take_user_name(account_id, &name, &row.user_id);
         sqlx::query("UPDATE users SET user_name = ?, path = ? WHERE user_id = ?")
             .bind(&name)
             .bind(&path)
             .bind(&row.user_id)
             .execute(&mut *w.tx)
-            .await
-            .map_err(|e| unique_or(e, || user_name_taken(&name)))?;
+            .await?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         let user = UserRow {
             user_name: name,
@@ -302,7 +323,7 @@ impl Store {
     /// Deletes a user that owns nothing any more, as IAM requires.
     pub async fn delete_user(&self, account_id: &str, user_name: &str) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let row = user_row(&mut w.tx, &self.user_names, account_id, user_name).await?;
         let (keys,): (i64,) = sqlx::query_as("SELECT count(*) FROM access_keys WHERE user_id = ?")
             .bind(&row.user_id)
             .fetch_one(&mut *w.tx)
@@ -351,6 +372,7 @@ impl Store {
             .bind(&row.user_id)
             .execute(&mut *w.tx)
             .await?;
+        w.free_user_name(account_id, &row.user_name);
         w.record(Change::UserRemoved {
             user_id: row.user_id,
         });
@@ -365,7 +387,7 @@ impl Store {
         tags: &[Tag],
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let row = user_row(&mut w.tx, &self.user_names, account_id, user_name).await?;
         put_tags(&mut w.tx, Tagged::User, &row.user_id, tags).await?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         if tags.len() > crate::iam::shapes::MAX_TAGS {
@@ -387,7 +409,7 @@ impl Store {
         boundary: Option<&str>,
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let row = user_row(&mut w.tx, &self.user_names, account_id, user_name).await?;
         if let Some(arn) = boundary {
             super::policies::check_attachable(&mut w.tx, account_id, arn).await?;
         }
@@ -413,19 +435,23 @@ impl Store {
         keys: &[String],
     ) -> Result<(), AwsError> {
         let mut w = self.begin().await?;
-        let row = user_row(&mut w.tx, account_id, user_name).await?;
+        let row = user_row(&mut w.tx, &self.user_names, account_id, user_name).await?;
         remove_tags(&mut w.tx, Tagged::User, &row.user_id, keys).await?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
         w.record_as(ChangeKind::Tags, row.into_user(tags).record());
         w.commit().await
     }
 
+    /// Every stored user as a change for the view; the names in memory are made anew from
+    /// the same rows (see `user_names`).
     pub(super) async fn user_changes(&self) -> Result<Vec<Change>, AwsError> {
         let mut conn = self.read().await?;
         let rows: Vec<UserRow> = sqlx::query_as(select_users!(""))
             .fetch_all(&mut *conn)
             .await?;
         let mut tags = all_tags(&mut conn, Tagged::User).await?;
+        self.user_names
+            .replace((rows.iter()).map(|row| (&*row.account_id, &*row.user_name, &*row.user_id)));
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -436,18 +462,24 @@ impl Store {
     }
 }
 
-/// The user's row, or IAM's `NoSuchEntity`.
+/// The user's row, or IAM's `NoSuchEntity`. Found by id (see `user_names`); the name is
+/// checked again in case the row was renamed after `names` was read (by a reader on a file).
 async fn user_row(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: &str,
 ) -> Result<UserRow, AwsError> {
-    sqlx::query_as(select_users!("WHERE account_id = ? AND user_name = ?"))
-        .bind(account_id)
+    let no_such_user = || AwsError::no_such_user(user_name);
+    let user_id = names
+        .holder(account_id, user_name)
+        .ok_or_else(no_such_user)?;
+    sqlx::query_as(select_users!("WHERE user_id = ? AND user_name = ?"))
+        .bind(user_id)
         .bind(user_name)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| AwsError::no_such_user(user_name))
+        .ok_or_else(no_such_user)
 }
 
 /// Every user of the account with its tags, by name.
@@ -484,10 +516,11 @@ pub(super) async fn user_by_id(
 /// The id of a user, for other families that hang off users.
 pub(super) async fn user_id(
     conn: &mut SqliteConnection,
+    names: &UserNames,
     account_id: &str,
     user_name: &str,
 ) -> Result<String, AwsError> {
-    Ok(user_row(conn, account_id, user_name).await?.user_id)
+    Ok(user_row(conn, names, account_id, user_name).await?.user_id)
 }
 
 /// A page of a group's members, by name; `marker` is the name to start at.
@@ -513,4 +546,124 @@ pub(super) async fn group_members(
         items: rows.into_iter().map(|r| r.into_user(Vec::new())).collect(),
         marker,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::error::ErrorCode;
+
+    const ACCOUNT: &str = "123456789012";
+
+    /// A database file made before migration 0025 keeps its users through it, with what
+    /// hangs off them (their foreign keys did not cascade), and their names stay taken.
+    #[tokio::test]
+    async fn users_stored_before_the_name_index_went_survive_its_migration() {
+        let dir = std::env::temp_dir().join(format!("iamlocal-0025-{}", std::process::id()));
+        let old = crate::store::database_before(&dir, "0025").await;
+        for statement in [
+            "INSERT INTO accounts (account_id, created_at) VALUES ('123456789012', 0)",
+            "INSERT INTO users (user_id, account_id, user_name, path, created_at)
+             VALUES ('AIDAOLD', '123456789012', 'Alice', '/', 0)",
+            "INSERT INTO user_tags (user_id, tag_key, tag_value) VALUES ('AIDAOLD', 'team', 'core')",
+        ] {
+            sqlx::query(statement).execute(&old).await.unwrap();
+        }
+        old.close().await;
+
+        let view = Arc::new(crate::view::View::new());
+        let clock = Arc::new(crate::clock::Clock::new());
+        let model = crate::consistency::DelayModel::default();
+        let propagation = Arc::new(crate::consistency::Propagation::new(
+            view.clone(),
+            clock,
+            model,
+        ));
+        let store = Store::open(Some(&dir.join("state.db")), propagation)
+            .await
+            .unwrap();
+        view.apply(store.snapshot().await.unwrap());
+        let indexes: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_index_list('users')")
+            .fetch_all(&mut *store.read().await.unwrap())
+            .await
+            .unwrap();
+        let (foreign_keys,): (bool,) = sqlx::query_as("PRAGMA foreign_keys")
+            .fetch_one(&mut *store.read().await.unwrap())
+            .await
+            .unwrap();
+        let kept = store.user(ACCOUNT, "ALICE").await;
+        // Found through the names in memory, then by id.
+        let found = store.set_user_boundary(ACCOUNT, "alice", None).await;
+        let taken = store
+            .create_user(ACCOUNT, new_user("alice"), OffsetDateTime::now_utc())
+            .await;
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        assert_eq!(indexes.len(), 1, "the primary key's alone: {indexes:?}");
+        assert!(foreign_keys, "foreign keys are on again");
+        let kept = kept.unwrap();
+        assert_eq!(kept.user_id, "AIDAOLD");
+        assert_eq!(kept.tags.len(), 1);
+        found.unwrap();
+        assert_eq!(taken.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+    }
+
+    /// Renaming and deleting free a name; a look-up by an old name finds nothing.
+    #[tokio::test]
+    async fn a_renamed_or_deleted_users_name_is_free_again() {
+        let store = crate::store::test_store(ACCOUNT).await;
+        let now = OffsetDateTime::now_utc();
+        let alice = store
+            .create_user(ACCOUNT, new_user("alice"), now)
+            .await
+            .unwrap();
+        store
+            .create_user(ACCOUNT, new_user("carol"), now)
+            .await
+            .unwrap();
+
+        let onto_carol = store
+            .update_user(ACCOUNT, "alice", Some("CAROL"), None)
+            .await;
+        assert_eq!(onto_carol.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+        store
+            .update_user(ACCOUNT, "alice", Some("bob"), None)
+            .await
+            .unwrap();
+        // A change of case alone keeps the name.
+        store
+            .update_user(ACCOUNT, "BOB", Some("Bob"), None)
+            .await
+            .unwrap();
+        let no_alice = store.set_user_boundary(ACCOUNT, "alice", None).await;
+        assert_eq!(no_alice.unwrap_err().code, ErrorCode::NoSuchEntity);
+        store.set_user_boundary(ACCOUNT, "bob", None).await.unwrap();
+        let again = store
+            .create_user(ACCOUNT, new_user("alice"), now)
+            .await
+            .unwrap();
+        assert_ne!(again.user_id, alice.user_id);
+
+        store.delete_user(ACCOUNT, "Bob").await.unwrap();
+        let gone = store.set_user_boundary(ACCOUNT, "bob", None).await;
+        assert_eq!(gone.unwrap_err().code, ErrorCode::NoSuchEntity);
+        store
+            .create_user(ACCOUNT, new_user("bob"), now)
+            .await
+            .unwrap();
+        let taken = store.create_user(ACCOUNT, new_user("BOB"), now).await;
+        assert_eq!(taken.unwrap_err().code, ErrorCode::EntityAlreadyExists);
+    }
+
+    fn new_user(user_name: &str) -> NewUser<'_> {
+        NewUser {
+            user_name,
+            path: "/",
+            permissions_boundary: None,
+            tags: &[],
+        }
+    }
 }

@@ -18,7 +18,8 @@ pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
-use by_id::{ById, FastMap, FastSet};
+pub(crate) use by_id::FastMap;
+use by_id::{ById, FastSet};
 
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.
@@ -1261,7 +1262,7 @@ static ALLOWS_NOTHING: std::sync::LazyLock<Arc<crate::policy::Policy>> = std::sy
 
 /// Looks `name_key(account_id, name)` up with `get`, the key built on the stack: lookups are
 /// on every request's path, and an IAM name (at most 128 bytes) always fits.
-fn by_name_key<R>(account_id: &str, name: &str, get: impl FnOnce(&str) -> R) -> R {
+pub(crate) fn by_name_key<R>(account_id: &str, name: &str, get: impl FnOnce(&str) -> R) -> R {
     let mut buffer = [0u8; 160];
     let (start, end) = (account_id.len() + 1, account_id.len() + 1 + name.len());
     let Some(key) = buffer.get_mut(..end) else {
@@ -1274,7 +1275,7 @@ fn by_name_key<R>(account_id: &str, name: &str, get: impl FnOnce(&str) -> R) -> 
     get(std::str::from_utf8(key).expect("two strings and a '/' are UTF-8"))
 }
 
-fn name_key(account_id: &str, name: &str) -> String {
+pub(crate) fn name_key(account_id: &str, name: &str) -> String {
     let mut key = String::with_capacity(account_id.len() + 1 + name.len());
     key.push_str(account_id);
     key.push('/');

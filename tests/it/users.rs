@@ -114,6 +114,23 @@ async fn user_names_are_unique_regardless_of_case() {
         .user
         .unwrap();
     assert_eq!(user.user_name, "Bob");
+    // A rename frees the old name and takes the new one, case aside.
+    iam.update_user()
+        .user_name("bob")
+        .new_user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("BOB").send().await.unwrap();
+    let (code, message) = error_of(
+        iam.update_user()
+            .user_name("bob")
+            .new_user_name("Carol")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "EntityAlreadyExists");
+    assert_eq!(message, "User with name Carol already exists.");
 }
 
 #[tokio::test]
