@@ -122,9 +122,8 @@ impl Staged {
     }
 
     /// Gives the name to the user, once the batch commits (unless this job fails).
-    pub fn take_user_name(&mut self, account_id: &str, user_name: &str, user_id: &str) {
-        self.user_names
-            .take(self.job, account_id, user_name, user_id);
+    pub fn take_user_name(&mut self, user: Arc<crate::view::UserRecord>) {
+        self.user_names.take(self.job, user);
     }
 
     /// A role's last use (`RoleLastUsed`), written when the batch commits.
@@ -748,7 +747,8 @@ mod tests {
             store.create_user(ACCOUNT, new_user("dup"), now),
             store.create_user(ACCOUNT, new_user("DUP"), now),
             store.write(true, |w| Box::pin(async move {
-                w.take_user_name(ACCOUNT, "freed", "AIDA9");
+                let user = crate::store::user_names::user(ACCOUNT, "freed", "AIDA9");
+                w.take_user_name(user);
                 insert_user(w, "AIDA9", "freed").await?;
                 Err::<(), _>(aws_error!(LimitExceeded, "Cannot exceed quota."))
             })),

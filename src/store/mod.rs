@@ -308,8 +308,9 @@ impl Write<'_> {
         self.user_names.holder(account_id, user_name)
     }
 
-    pub fn take_user_name(&mut self, account_id: &str, user_name: &str, user_id: &str) {
-        self.user_names.take(0, account_id, user_name, user_id);
+    /// Gives the user its name, once the write commits.
+    pub fn take_user_name(&mut self, user: Arc<crate::view::UserRecord>) {
+        self.user_names.take(0, user);
     }
 
     pub fn free_user_name(&mut self, account_id: &str, user_name: &str) {

@@ -2,58 +2,129 @@
 //! on `(account_id, user_name)` (migration 0025).
 //!
 //! New users' names fall all over such an index, so each new user put a page of its own in
-//! the commit, copied to the journal and back (in memory) or into the WAL (on a file):
-//! about a fifth of CreateUser's CPU (BENCHMARKS.md, item 56). The store writes under one
-//! lock, so it can check a name itself: a write notes the names it takes and frees
+//! the commit, copied to the journal and back (in memory) or into the WAL (on a file): CPU
+//! per CreateUser fell 15-17 % without it (BENCHMARKS.md, item 56). The store writes under
+//! one lock, so it can check a name itself: a write notes the names it takes and frees
 //! ([`PendingNames`]) and they are applied once it has committed, before the lock is let go.
 //! Look-ups by name find the user's id here, then its row by id.
+//!
+//! The set holds the users' records, shared with the data plane's view, and is searched by
+//! (account, name) through them: no key of its own per user, so 100,000 users cost it about
+//! a megabyte.
 
+use std::borrow::Borrow;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::view::{FastMap, by_name_key, name_key};
+use crate::view::{FastSet, UserRecord, by_name_key};
 
-/// The stored users' ids by name (account id, `/`, the name in lower case; IAM names are
-/// unique per account regardless of case). Only what has been committed.
+/// The stored users by name (IAM names are unique per account regardless of case). Only what
+/// has been committed.
 #[derive(Default)]
-pub(crate) struct UserNames(Mutex<FastMap<Box<str>, Box<str>>>);
+pub(crate) struct UserNames(Mutex<FastSet<Holder>>);
 
 impl UserNames {
-    fn names(&self) -> MutexGuard<'_, FastMap<Box<str>, Box<str>>> {
+    fn holders(&self) -> MutexGuard<'_, FastSet<Holder>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The id of the user with this name, if there is one.
     pub(super) fn holder(&self, account_id: &str, user_name: &str) -> Option<String> {
-        let names = self.names();
-        by_name_key(account_id, user_name, |key| {
-            names.get(key).map(|id| id.to_string())
-        })
+        let name: &dyn Named = &(account_id, user_name);
+        (self.holders().get(name)).map(|holder| holder.0.user_id.clone())
     }
 
-    /// Every name anew, from the stored users: `(account id, name, user id)`.
-    pub(super) fn replace<'a>(&self, users: impl Iterator<Item = (&'a str, &'a str, &'a str)>) {
-        *self.names() = users
-            .map(|(account_id, name, id)| (name_key(account_id, name).into(), id.into()))
-            .collect();
+    /// Every name anew, from the stored users.
+    pub(super) fn replace(&self, users: impl Iterator<Item = Arc<UserRecord>>) {
+        *self.holders() = users.map(Holder).collect();
     }
 
     fn apply(&self, changes: Vec<(usize, NameChange)>) {
         if changes.is_empty() {
             return;
         }
-        let mut names = self.names();
+        let mut holders = self.holders();
         for (_, change) in changes {
             match change {
-                NameChange::Taken { key, user_id } => names.insert(key, user_id),
-                NameChange::Freed { key } => names.remove(&key),
+                NameChange::Taken(user) => holders.replace(Holder(user)),
+                NameChange::Freed(account_id, user_name) => {
+                    let name: &dyn Named = &(&*account_id, &*user_name);
+                    holders.take(name)
+                }
             };
         }
     }
 }
 
+/// An account id and a user name, compared and hashed as IAM compares names: ASCII case
+/// aside (as SQLite's `NOCASE`).
+trait Named {
+    fn account_id(&self) -> &str;
+    fn user_name(&self) -> &str;
+}
+
+impl Named for (&str, &str) {
+    fn account_id(&self) -> &str {
+        self.0
+    }
+    fn user_name(&self) -> &str {
+        self.1
+    }
+}
+
+impl Hash for dyn Named + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        by_name_key(self.account_id(), self.user_name(), |key| key.hash(state));
+    }
+}
+
+impl PartialEq for dyn Named + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.account_id() == other.account_id()
+            && self.user_name().eq_ignore_ascii_case(other.user_name())
+    }
+}
+
+impl Eq for dyn Named + '_ {}
+
+/// A user in the set, found by its name (`Borrow<dyn Named>`: its hash and equality are its
+/// name's, as `Borrow` requires). Only the record's account, name and id are read: a later
+/// change of its tags leaves this copy as it was.
+struct Holder(Arc<UserRecord>);
+
+impl Named for UserRecord {
+    fn account_id(&self) -> &str {
+        &self.account_id
+    }
+    fn user_name(&self) -> &str {
+        &self.user_name
+    }
+}
+
+impl<'a> Borrow<dyn Named + 'a> for Holder {
+    fn borrow(&self) -> &(dyn Named + 'a) {
+        &*self.0
+    }
+}
+
+impl Hash for Holder {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (&*self.0 as &dyn Named).hash(state);
+    }
+}
+
+impl PartialEq for Holder {
+    fn eq(&self, other: &Self) -> bool {
+        (&*self.0 as &dyn Named) == (&*other.0 as &dyn Named)
+    }
+}
+
+impl Eq for Holder {}
+
 enum NameChange {
-    Taken { key: Box<str>, user_id: Box<str> },
-    Freed { key: Box<str> },
+    Taken(Arc<UserRecord>),
+    /// An account id and a user name.
+    Freed(Box<str>, Box<str>),
 }
 
 /// The names a write takes and frees, each with the job of its batch that did (undone with
@@ -73,31 +144,32 @@ impl PendingNames {
 
     /// The id of the user with this name, this write's changes included.
     pub(super) fn holder(&self, account_id: &str, user_name: &str) -> Option<String> {
-        let latest = by_name_key(account_id, user_name, |key| {
-            self.changes
-                .iter()
-                .rev()
-                .find_map(|(_, change)| match change {
-                    NameChange::Taken { key: k, user_id } if **k == *key => Some(Some(&**user_id)),
-                    NameChange::Freed { key: k } if **k == *key => Some(None),
-                    _ => None,
-                })
-        });
-        match latest {
-            Some(holder) => holder.map(str::to_owned),
-            None => self.names.holder(account_id, user_name),
-        }
+        let name: &dyn Named = &(account_id, user_name);
+        let latest = self
+            .changes
+            .iter()
+            .rev()
+            .find_map(|(_, change)| match change {
+                NameChange::Taken(user) if name == &**user as &dyn Named => {
+                    Some(Some(user.user_id.clone()))
+                }
+                NameChange::Freed(account_id, user_name)
+                    if name == &(&**account_id, &**user_name) as &dyn Named =>
+                {
+                    Some(None)
+                }
+                _ => None,
+            });
+        latest.unwrap_or_else(|| self.names.holder(account_id, user_name))
     }
 
-    pub(super) fn take(&mut self, job: usize, account_id: &str, user_name: &str, user_id: &str) {
-        let key = name_key(account_id, user_name).into();
-        let user_id = user_id.into();
-        self.changes.push((job, NameChange::Taken { key, user_id }));
+    pub(super) fn take(&mut self, job: usize, user: Arc<UserRecord>) {
+        self.changes.push((job, NameChange::Taken(user)));
     }
 
     pub(super) fn free(&mut self, job: usize, account_id: &str, user_name: &str) {
-        let key = name_key(account_id, user_name).into();
-        self.changes.push((job, NameChange::Freed { key }));
+        let freed = NameChange::Freed(account_id.into(), user_name.into());
+        self.changes.push((job, freed));
     }
 
     /// Forgets what `job` did (it failed).
@@ -111,6 +183,21 @@ impl PendingNames {
     }
 }
 
+/// A user's record with only what names need, for tests.
+#[cfg(test)]
+pub(super) fn user(account_id: &str, user_name: &str, user_id: &str) -> Arc<UserRecord> {
+    Arc::new(UserRecord {
+        user_id: user_id.into(),
+        account_id: account_id.into(),
+        user_name: user_name.into(),
+        path: "/".into(),
+        arn: String::new(),
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        permissions_boundary: None,
+        tags: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,25 +205,26 @@ mod tests {
     #[test]
     fn names_ignore_case_and_belong_to_their_account() {
         let names = UserNames::default();
-        names.replace([("111111111111", "Alice", "AIDA1")].into_iter());
+        names.replace([user("111111111111", "Alice", "AIDA1")].into_iter());
         assert_eq!(
             names.holder("111111111111", "ALICE").as_deref(),
             Some("AIDA1")
         );
         assert_eq!(names.holder("222222222222", "Alice"), None);
+        assert_eq!(names.holder("111111111111", "Alic"), None);
     }
 
     #[test]
     fn a_write_sees_its_own_changes_and_applies_them_only_when_committed() {
         let names = Arc::new(UserNames::default());
-        names.replace([("111111111111", "alice", "AIDA1")].into_iter());
+        names.replace([user("111111111111", "alice", "AIDA1")].into_iter());
         let mut pending = PendingNames::new(names.clone());
-        // A rename of alice to bob, by job 0.
+        // A rename of alice to Bob, by job 0.
         pending.free(0, "111111111111", "alice");
-        pending.take(0, "111111111111", "Bob", "AIDA1");
-        assert_eq!(pending.holder("111111111111", "alice"), None);
+        pending.take(0, user("111111111111", "Bob", "AIDA1"));
+        assert_eq!(pending.holder("111111111111", "ALICE"), None);
         assert_eq!(
-            pending.holder("111111111111", "BOB").as_deref(),
+            pending.holder("111111111111", "bob").as_deref(),
             Some("AIDA1")
         );
         assert_eq!(
@@ -145,13 +233,13 @@ mod tests {
             "not committed yet"
         );
         // Job 1 takes carol, then fails.
-        pending.take(1, "111111111111", "carol", "AIDA2");
+        pending.take(1, user("111111111111", "carol", "AIDA2"));
         pending.undo(1);
         assert_eq!(pending.holder("111111111111", "carol"), None);
         pending.committed();
         assert_eq!(names.holder("111111111111", "alice"), None);
         assert_eq!(
-            names.holder("111111111111", "bob").as_deref(),
+            names.holder("111111111111", "BOB").as_deref(),
             Some("AIDA1")
         );
         assert_eq!(names.holder("111111111111", "carol"), None);

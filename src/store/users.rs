@@ -128,13 +128,13 @@ fn user_name_taken(user_name: &str) -> AwsError {
 
 /// Gives a new user its name, or IAM's `EntityAlreadyExists` when a user has it (see
 /// `user_names`).
-fn take_name(w: &mut Staged, user: &UserRecord) -> Result<(), AwsError> {
+fn take_name(w: &mut Staged, user: &Arc<UserRecord>) -> Result<(), AwsError> {
     if w.user_name_holder(&user.account_id, &user.user_name)
         .is_some()
     {
         return Err(user_name_taken(&user.user_name));
     }
-    w.take_user_name(&user.account_id, &user.user_name, &user.user_id);
+    w.take_user_name(user.clone());
     Ok(())
 }
 
@@ -301,8 +301,6 @@ impl Store {
         {
             return Err(user_name_taken(&name));
         }
-        w.free_user_name(account_id, &row.user_name);
-        w.take_user_name(account_id, &name, &row.user_id);
         sqlx::query("UPDATE users SET user_name = ?, path = ? WHERE user_id = ?")
             .bind(&name)
             .bind(&path)
@@ -310,13 +308,16 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         let tags = tags_of(&mut w.tx, Tagged::User, &row.user_id).await?;
+        w.free_user_name(account_id, &row.user_name);
         let user = UserRow {
             user_name: name,
             path,
             ..row
         }
         .into_user(tags);
-        w.record(user.record());
+        let user = Arc::new(user.into_user_record());
+        w.take_user_name(user.clone());
+        w.record(Change::UserPut(user));
         w.commit().await
     }
 
@@ -450,15 +451,15 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         let mut tags = all_tags(&mut conn, Tagged::User).await?;
-        self.user_names
-            .replace((rows.iter()).map(|row| (&*row.account_id, &*row.user_name, &*row.user_id)));
-        Ok(rows
+        let users: Vec<_> = rows
             .into_iter()
             .map(|row| {
                 let tags = tags.remove(&row.user_id).unwrap_or_default();
-                row.into_user(tags).into_record()
+                Arc::new(row.into_user(tags).into_user_record())
             })
-            .collect())
+            .collect();
+        self.user_names.replace(users.iter().cloned());
+        Ok(users.into_iter().map(Change::UserPut).collect())
     }
 }
 

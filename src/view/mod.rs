@@ -18,8 +18,8 @@ pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
-pub(crate) use by_id::FastMap;
-use by_id::{ById, FastSet};
+pub(crate) use by_id::FastSet;
+use by_id::{ById, FastMap};
 
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.
@@ -1275,7 +1275,7 @@ pub(crate) fn by_name_key<R>(account_id: &str, name: &str, get: impl FnOnce(&str
     get(std::str::from_utf8(key).expect("two strings and a '/' are UTF-8"))
 }
 
-pub(crate) fn name_key(account_id: &str, name: &str) -> String {
+fn name_key(account_id: &str, name: &str) -> String {
     let mut key = String::with_capacity(account_id.len() + 1 + name.len());
     key.push_str(account_id);
     key.push('/');
