@@ -264,24 +264,11 @@ impl Store {
             let (items, marker) = view.users_page(&listing);
             return Ok(Page { items, marker });
         }
-        let mut rows: Vec<UserRow> = sqlx::query_as(select_users!(
-            "WHERE account_id = ?1 AND substr(path, 1, length(?2)) = ?2 AND user_name >= ?3
-             ORDER BY user_name LIMIT ?4"
-        ))
-        .bind(account_id)
-        .bind(path_prefix)
-        .bind(marker.unwrap_or(""))
-        .bind(max_items as i64 + 1)
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        let marker = (rows.len() > max_items).then(|| rows.pop().expect("len > max").user_name);
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|r| Arc::new(r.into_user(Vec::new()).into_user_record()))
-                .collect(),
-            marker,
-        })
+        // The names in memory hold the committed users (SQLite has no index by name).
+        let (items, marker) = self
+            .user_names
+            .page(account_id, path_prefix, marker, max_items);
+        Ok(Page { items, marker })
     }
 
     /// Renames and/or moves a user.
