@@ -83,6 +83,12 @@ enum Command {
     },
 }
 
+/// mimalloc rather than glibc's `malloc`: a write's strings are allocated on the request's
+/// thread and freed on the batch's, which glibc pays for with its arenas' locks and
+/// consolidations (BENCHMARKS.md item 59).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
