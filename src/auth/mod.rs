@@ -56,7 +56,7 @@ pub async fn authenticate(
         // the key, and the virtual clock decides whether it has expired.
         Some(session) => {
             let token = signature.security_token.as_deref().unwrap_or_default();
-            if !same_secret(token.as_bytes(), session.session_token.as_bytes()) {
+            if !session.token_digest.matches(token) {
                 return Err(AwsError::invalid_client_token_id());
             }
             if app.clock.now() >= session.expires_at {

@@ -12,31 +12,44 @@ use super::deferred_rows::{Cell, RowsInsert};
 use super::policies::stored_document;
 use super::{Store, from_millis, to_millis};
 use crate::error::{AwsError, ErrorCode};
-use crate::ids::{ID_ATTEMPTS, IdKind, new_id};
+use crate::ids::{ID_ATTEMPTS, IdKind, TokenDigest, new_id};
 use crate::policy::{NamedPolicy, PolicyKind};
 use crate::sts::role_session::SESSION_POLICY_ID;
 use crate::view::{Change, SessionOf, SessionRecord};
 
 /// The parts of a session kept as JSON: nothing in them is ever queried by SQL. Written
-/// borrowing from the session's record, read back owned.
+/// borrowing from the session's record, read back owned. What is empty is left out: rows
+/// are smaller, and a busy `AssumeRole` writes one each.
 #[derive(Serialize, Deserialize)]
 struct Details<'a> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     role: Option<RoleDetails<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<Cow<'a, str>>,
     /// A `GetFederationToken` session: the federated user's name (`user_id` issued it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     federated_name: Option<Cow<'a, str>>,
     /// The inline session policy, and the managed ones by ARN (their default versions
     /// apply); neither when `has_policies` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     inline_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     policy_arns: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     has_policies: bool,
+    #[serde(default, skip_serializing_if = "is_empty")]
     tags: Cow<'a, [(String, String)]>,
+    #[serde(default, skip_serializing_if = "is_empty")]
     transitive_tag_keys: Cow<'a, [String]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     source_identity: Option<Cow<'a, str>>,
     /// When MFA was used, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mfa_authenticated_at: Option<i64>,
+}
+
+fn is_empty<T>(list: &[T]) -> bool {
+    list.is_empty()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -157,7 +170,7 @@ impl Store {
             Cell::from(&*record.access_key_id),
             Cell::from(&*record.account_id),
             Cell::from(&*record.secret_access_key),
-            Cell::from(&*record.session_token),
+            Cell::from(record.token_digest.to_hex().as_str()),
             Cell::from(details),
             Cell::from(to_millis(record.issued_at)),
             Cell::from(to_millis(record.expires_at)),
@@ -258,7 +271,7 @@ impl Store {
             changes.push(Change::SessionPut(Arc::new(SessionRecord {
                 access_key_id,
                 secret_access_key: secret,
-                session_token: token,
+                token_digest: TokenDigest::from_stored(&token),
                 account_id,
                 of,
                 policies,
@@ -285,7 +298,7 @@ mod tests {
             record: SessionRecord {
                 access_key_id: access_key_id.to_owned(),
                 secret_access_key: "secret".into(),
-                session_token: "token".into(),
+                token_digest: TokenDigest::of("token"),
                 account_id: "123456789012".into(),
                 of: SessionOf::Caller { user_id: None },
                 policies: None,
@@ -312,6 +325,30 @@ mod tests {
         assert_ne!(second.access_key_id, taken);
         assert!(second.access_key_id.starts_with("ASIA"));
         assert_eq!(store.session_changes().await.unwrap().len(), 2);
+    }
+
+    /// The token is shown once: the row keeps its digest, and the session read back from
+    /// the row accepts the token and nothing else. What is empty is left out of the details.
+    #[tokio::test]
+    async fn a_stored_session_keeps_the_digest_of_its_token() {
+        let store = test_store("123456789012").await;
+        store
+            .create_session(session("ASIAAAAAAAAAAAAAAAAA"))
+            .await
+            .unwrap();
+        let (stored, details): (String, String) =
+            sqlx::query_as("SELECT session_token, details FROM sessions")
+                .fetch_one(&mut *store.read().await.unwrap())
+                .await
+                .unwrap();
+        assert_eq!(stored, TokenDigest::of("token").to_hex());
+        assert_eq!(details, "{}");
+        let sessions = store.session_changes().await.unwrap();
+        let [Change::SessionPut(read)] = &sessions[..] else {
+            panic!("{} sessions", sessions.len())
+        };
+        assert!(read.token_digest.matches("token"));
+        assert!(!read.token_digest.matches("tokem"));
     }
 
     #[tokio::test]
@@ -391,8 +428,10 @@ mod tests {
         let fresh = store.create_session(session(taken)).await.unwrap();
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
+        // Rows of then hold the token itself, and every field of the details.
         assert!(
-            matches!(&sessions[..], [Change::SessionPut(s)] if s.access_key_id == taken),
+            matches!(&sessions[..], [Change::SessionPut(s)]
+                if s.access_key_id == taken && s.token_digest.matches("token")),
             "{}",
             sessions.len()
         );

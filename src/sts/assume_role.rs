@@ -256,7 +256,7 @@ mod tests {
         let session = SessionRecord {
             access_key_id: minted.access_key_id,
             secret_access_key: minted.secret_access_key,
-            session_token: minted.session_token,
+            token_digest: crate::ids::TokenDigest::of(&minted.session_token),
             account_id: "123456789012".into(),
             of: SessionOf::Caller { user_id: None },
             policies: None,
@@ -269,6 +269,7 @@ mod tests {
         };
         let output = AssumeRoleOutput(RoleSession {
             session: Arc::new(session),
+            session_token: minted.session_token,
             assumed_role_id: "AROAEXAMPLEEXAMPLE123:a-session-name-of-some-length".into(),
             arn: "arn:aws:sts::123456789012:assumed-role/a-role/a-session-name-of-some-length"
                 .into(),

@@ -14,6 +14,7 @@ use crate::api::{Ctx, FromQuery, RequestKeys};
 use crate::arn;
 use crate::error::AwsError;
 use crate::iam::shapes::read_tags;
+use crate::ids::TokenDigest;
 use crate::protocol::query::{Input, Params, Pattern, Shape};
 use crate::protocol::xml::{ToXml, XmlWriter};
 use crate::store::{NewSession, Tag};
@@ -129,7 +130,7 @@ pub async fn get_federation_token(
             record: SessionRecord {
                 access_key_id: minted.access_key_id.clone(),
                 secret_access_key: minted.secret_access_key.clone(),
-                session_token: minted.session_token.clone(),
+                token_digest: TokenDigest::of(&minted.session_token),
                 account_id: account.clone(),
                 of: SessionOf::Federated {
                     user_id,

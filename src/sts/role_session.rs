@@ -8,6 +8,7 @@ use crate::api::Origin;
 use crate::aws_error;
 use crate::error::AwsError;
 use crate::iam::shapes::{TagKeyProblem, tag_key_problem};
+use crate::ids::TokenDigest;
 use crate::policy::{
     self, EvaluationInput, NamedPolicy, Policy, PolicyKind, RequestContext, policy_size,
 };
@@ -253,6 +254,8 @@ pub struct NewRoleSession<'a> {
 pub struct RoleSession {
     /// The stored session: its credentials and source identity are the answer's.
     pub session: Arc<SessionRecord>,
+    /// The session's token, which the stored session keeps only a digest of.
+    pub session_token: String,
     pub assumed_role_id: String,
     pub arn: String,
     pub packed_policy_size: Option<usize>,
@@ -271,7 +274,7 @@ impl RoleSession {
             w,
             &session.access_key_id,
             &session.secret_access_key,
-            &session.session_token,
+            &self.session_token,
             session.expires_at,
         );
         w.open("AssumedRoleUser");
@@ -293,7 +296,7 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
     let session = SessionRecord {
         access_key_id: minted.access_key_id,
         secret_access_key: minted.secret_access_key,
-        session_token: minted.session_token,
+        token_digest: TokenDigest::of(&minted.session_token),
         account_id: role.account_id.to_string(),
         of: SessionOf::Role {
             role_id: role.role_id.clone(),
@@ -321,6 +324,7 @@ pub async fn start(origin: &Origin<'_>, new: NewRoleSession<'_>) -> Result<RoleS
         .await?;
     Ok(RoleSession {
         session,
+        session_token: minted.session_token,
         assumed_role_id: format!("{}:{}", role.role_id, new.session_name),
         arn,
         packed_policy_size: new.packed_policy_size,

@@ -6,6 +6,7 @@ use super::mfa::MfaInput;
 use crate::api::{Ctx, FromQuery};
 use crate::aws_error;
 use crate::error::AwsError;
+use crate::ids::TokenDigest;
 use crate::protocol::query::{Input, Params};
 use crate::protocol::xml::{ToXml, XmlWriter};
 use crate::store::NewSession;
@@ -83,7 +84,7 @@ pub async fn get_session_token(
             record: SessionRecord {
                 access_key_id: credentials.access_key_id.clone(),
                 secret_access_key: credentials.secret_access_key.clone(),
-                session_token: credentials.session_token.clone(),
+                token_digest: TokenDigest::of(&credentials.session_token),
                 account_id: account.to_owned(),
                 of: SessionOf::Caller { user_id },
                 policies: None,

@@ -497,7 +497,8 @@ impl SamlProviderRecord {
 pub struct SessionRecord {
     pub access_key_id: String,
     pub secret_access_key: String,
-    pub session_token: String,
+    /// Only the token's digest: the token itself is in the answer that minted it alone.
+    pub token_digest: crate::ids::TokenDigest,
     pub account_id: String,
     pub of: SessionOf,
     /// Session policies passed when the credentials were made: `None` when none were,
@@ -1335,7 +1336,7 @@ mod tests {
         Change::SessionPut(Arc::new(SessionRecord {
             access_key_id,
             secret_access_key: "s".into(),
-            session_token: "t".into(),
+            token_digest: crate::ids::TokenDigest::of("t"),
             account_id: "123456789012".into(),
             of: SessionOf::Caller { user_id: None },
             policies: None,

@@ -497,6 +497,12 @@ async fn sessions_survive_a_restart_with_a_database_file() {
         .await
         .unwrap();
     first.stop().await;
+    // The token was shown once: the database keeps only its digest.
+    let token = assumed.credentials().unwrap().session_token().as_bytes();
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!bytes.windows(token.len()).any(|w| w == token));
+    }
 
     let second = TestServer::spawn_with(|c| c.db = Some(db.clone())).await;
     let iam = second.iam_temp(assumed.credentials().unwrap());
