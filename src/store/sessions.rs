@@ -60,7 +60,8 @@ struct RoleDetails<'a> {
     session_name: Cow<'a, str>,
 }
 
-/// A role session's details are about this long: their JSON is written without growing.
+/// A role session's details are at most about this long: their JSON is written without
+/// growing.
 const DETAILS_BYTES: usize = 320;
 
 /// A new session: the record, and its session policies as they were passed.
@@ -428,7 +429,7 @@ mod tests {
         let fresh = store.create_session(session(taken)).await.unwrap();
         store.close().await;
         std::fs::remove_dir_all(&dir).unwrap();
-        // Rows of then hold the token itself, and every field of the details.
+        // Rows written then hold the token itself, and every field of the details.
         assert!(
             matches!(&sessions[..], [Change::SessionPut(s)]
                 if s.access_key_id == taken && s.token_digest.matches("token")),

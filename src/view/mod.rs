@@ -497,7 +497,7 @@ impl SamlProviderRecord {
 pub struct SessionRecord {
     pub access_key_id: String,
     pub secret_access_key: String,
-    /// Only the token's digest: the token itself is in the answer that minted it alone.
+    /// Only the token's digest: the token itself went into the answer that minted it alone.
     pub token_digest: crate::ids::TokenDigest,
     pub account_id: String,
     pub of: SessionOf,
