@@ -16,6 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
+use crate::view::FastMap;
+
 /// One entity's last use of one action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
@@ -23,14 +25,15 @@ pub struct Access {
     pub region: String,
 }
 
-/// Entity ARN → action (`service:action`, lowercase) → its last access.
-type Accesses = HashMap<String, HashMap<String, Access>>;
+/// Entity ARN → action (`service:action`, lowercase) → its last access. Looked up twice in
+/// each allowed request, so hashed with foldhash (see `view`).
+type Accesses = FastMap<String, FastMap<String, Access>>;
 
 #[derive(Default)]
 struct Log {
     accesses: Accesses,
     /// Entity ARN → the actions whose access changed since the last write.
-    unwritten: HashMap<String, Vec<String>>,
+    unwritten: FastMap<String, Vec<String>>,
 }
 
 #[derive(Default)]
@@ -90,7 +93,7 @@ impl<R> AccessLog<R> {
     }
 
     /// What `entity` did, by action (lowercase).
-    pub fn of(&self, entity: &str) -> HashMap<String, Access> {
+    pub fn of(&self, entity: &str) -> FastMap<String, Access> {
         lock(&self.accesses)
             .accesses
             .get(entity)

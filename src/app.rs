@@ -1,6 +1,5 @@
 //! The shared state of a running server: configuration, control plane, data plane, clock.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::access_log::AccessLog;
@@ -25,7 +24,7 @@ pub struct App {
     pub clock: Arc<Clock>,
     /// The queue between the store and the view, with its delay model.
     pub propagation: Arc<Propagation>,
-    key_uses: Mutex<HashMap<String, KeyUse>>,
+    key_uses: Mutex<crate::view::FastMap<String, KeyUse>>,
     pub signing_keys: SigningKeys,
     /// The last authorization decisions, for the admin API and `DecodeAuthorizationMessage`.
     pub decisions: DecisionLog,
@@ -75,7 +74,7 @@ impl App {
             view,
             clock,
             propagation,
-            key_uses: Mutex::new(HashMap::new()),
+            key_uses: Mutex::default(),
             signing_keys: SigningKeys::default(),
             bootstrap,
             oidc,

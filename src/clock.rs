@@ -20,7 +20,16 @@ impl Clock {
 
     /// The virtual now: wall clock plus every advance made so far.
     pub fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + self.offset()
+        self.at(OffsetDateTime::now_utc())
+    }
+
+    /// The virtual time of a wall-clock reading, for a request that reads the wall clock once
+    /// for both (date arithmetic is dearer than the reading; none is done without an advance).
+    pub fn at(&self, wall_clock: OffsetDateTime) -> OffsetDateTime {
+        match self.offset_ms.load(Ordering::Relaxed) {
+            0 => wall_clock,
+            ms => wall_clock + Duration::milliseconds(ms),
+        }
     }
 
     pub fn offset(&self) -> Duration {

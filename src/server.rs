@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -343,7 +344,9 @@ async fn serve_api(
     if !app.loading.is_ready() && !crate::loading::answerable_while_loading(app, &http) {
         app.loading.wait().await?;
     }
-    let caller = auth::authenticate(app, &http).await?;
+    // The wall clock, read once for the request: SigV4's window, then the virtual clock.
+    let wall_clock = time::OffsetDateTime::now_utc();
+    let caller = auth::authenticate(app, &http, wall_clock).await?;
     let source_ip = remote.map(|addr| addr.ip());
     let result = call(
         app,
@@ -352,6 +355,7 @@ async fn serve_api(
         &body,
         source_ip,
         request_id,
+        app.clock.at(wall_clock),
         log,
     )
     .await;
@@ -368,6 +372,7 @@ async fn call(
     body: &[u8],
     source_ip: Option<IpAddr>,
     request_id: RequestId,
+    now: time::OffsetDateTime,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
     let query = parts.uri.query().unwrap_or("");
@@ -390,6 +395,7 @@ async fn call(
             region: UNSIGNED_REGION,
             source_ip,
             user_agent,
+            now,
         };
         return api::dispatch_unsigned(&origin, &params, &request_id).await;
     };
@@ -399,6 +405,7 @@ async fn call(
         source_ip,
         user_agent,
         request_id,
+        now,
     };
     api::dispatch(&cx, &params, &request_id).await
 }
@@ -424,7 +431,15 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+    let read = axum::body::to_bytes(body, limit);
+    tokio::pin!(read);
+    // A small body usually came in with the headers and is read at once, with no timer to
+    // set and cancel.
+    if let Poll::Ready(read) = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await
+    {
+        return read.map_err(|_| too_large());
+    }
+    match tokio::time::timeout(timeout, read).await {
         Ok(read) => read.map_err(|_| too_large()),
         // S3's code and words for the same situation; IAM and STS document none.
         Err(_) => Err(aws_error!(

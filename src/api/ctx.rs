@@ -22,6 +22,9 @@ pub struct Ctx<'a> {
     pub user_agent: Option<&'a str>,
     /// The id the response carries, kept with each decision made for the request.
     pub request_id: RequestId,
+    /// The virtual time of the request, read once: its decisions, the conditions they
+    /// evaluate and what it makes all carry the same time.
+    pub now: time::OffsetDateTime,
 }
 
 impl Ctx<'_> {
@@ -30,7 +33,7 @@ impl Ctx<'_> {
     }
 
     pub fn now(&self) -> time::OffsetDateTime {
-        self.app.clock.now()
+        self.now
     }
 
     /// Is the caller allowed `action` (e.g. `iam:CreateUser`) on `resource`?
@@ -193,6 +196,7 @@ impl Ctx<'_> {
             region: &self.caller.region,
             source_ip: self.source_ip,
             user_agent: self.user_agent,
+            now: self.now,
         }
     }
 }
@@ -217,11 +221,13 @@ pub struct Origin<'a> {
     pub region: &'a str,
     pub source_ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
+    /// The virtual time of the request (see [`Ctx::now`]).
+    pub now: time::OffsetDateTime,
 }
 
 impl Origin<'_> {
     pub fn now(&self) -> time::OffsetDateTime {
-        self.app.clock.now()
+        self.now
     }
 
     /// Gives `request` the global condition keys every request has, whoever makes it.

@@ -21,9 +21,11 @@ use crate::view::{AccessKeyRecord, Principal, SessionOf, SessionRecord};
 /// Authenticates a request. The signature is checked before anything else is looked at,
 /// so a tampered request is `SignatureDoesNotMatch` whatever it asks for. `None`: the
 /// request is not signed, which only the few actions AWS answers unsigned accept.
+/// `wall_clock` is the request's one reading of the real clock (its virtual time follows).
 pub async fn authenticate(
     app: &App,
     req: &sigv4::HttpRequest<'_>,
+    wall_clock: OffsetDateTime,
 ) -> Result<Option<Caller>, AwsError> {
     let Some(signature) = sigv4::parse(req)? else {
         return Ok(None);
@@ -36,9 +38,9 @@ pub async fn authenticate(
     })?;
     // The skew check is the one place that reads the real wall clock: SDKs sign with it.
     // AWS checks the time before it looks at the key.
-    let now = OffsetDateTime::now_utc();
+    let virtual_now = app.clock.at(wall_clock);
     if !app.config.accept_any_signature {
-        sigv4::check_time(&signature, now)?;
+        sigv4::check_time(&signature, wall_clock)?;
     }
     let key_id = &*signature.access_key_id;
     let Resolved {
@@ -49,7 +51,7 @@ pub async fn authenticate(
     } = resolve_key(app, key_id)?;
     if !app.config.accept_any_signature {
         let key = app.signing_keys.get(key_id, &secret, &signature.scope);
-        sigv4::verify_with_key(&signature, req, &key, now)?;
+        sigv4::verify_with_key(&signature, req, &key, wall_clock)?;
     }
     match &session {
         // Temporary credentials are three parts; the token must be the one minted with
@@ -59,7 +61,7 @@ pub async fn authenticate(
             if !session.token_digest.matches(token) {
                 return Err(AwsError::invalid_client_token_id());
             }
-            if app.clock.now() >= session.expires_at {
+            if virtual_now >= session.expires_at {
                 return Err(AwsError::expired_token());
             }
         }
@@ -72,14 +74,12 @@ pub async fn authenticate(
     if let Principal::Root { account_id } = &principal
         && !app.view.has_account(account_id)
     {
-        app.store
-            .ensure_account(account_id, app.clock.now())
-            .await?;
+        app.store.ensure_account(account_id, virtual_now).await?;
     }
     if stored {
         app.note_key_use(
             key_id,
-            app.clock.now(),
+            virtual_now,
             service.signing_name(),
             &signature.scope.region,
         );
@@ -110,9 +110,10 @@ pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
 #[derive(Default)]
 pub struct SigningKeys {
     /// By a hash of the key id and the scope, so a lookup allocates nothing; each entry
-    /// names what it was derived for, and a hash collision simply replaces the other entry.
-    keys: std::sync::Mutex<HashMap<u64, DerivedKey>>,
-    hasher: std::hash::RandomState,
+    /// names what it was derived for, and a hash collision simply replaces the other entry
+    /// (so foldhash, quicker than SipHash, is enough: a collision costs a derivation).
+    keys: std::sync::Mutex<HashMap<u64, DerivedKey, foldhash::fast::RandomState>>,
+    hasher: foldhash::fast::RandomState,
 }
 
 /// A derived signing key and what it was derived from.

@@ -370,8 +370,7 @@ struct ServiceReport {
 
 fn build_report(cx: &Ctx<'_>, subject: Subject, action_level: bool) -> Report {
     let log = &cx.app.access_log;
-    let activity: Vec<HashMap<String, Access>> =
-        subject.entities.iter().map(|e| log.of(&e.arn)).collect();
+    let activity: Vec<_> = subject.entities.iter().map(|e| log.of(&e.arn)).collect();
     let services = reachable_services(&subject.policies)
         .into_iter()
         .map(|namespace| {

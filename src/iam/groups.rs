@@ -135,7 +135,7 @@ impl ToXml for ListGroupsOutput {
 
 pub async fn list_groups(cx: &Ctx<'_>, input: PathListing) -> Result<ListGroupsOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize("iam:ListGroups", &format!("arn:aws:iam::{account}:group/"))?;
+    cx.authorize("iam:ListGroups", &arn::group(account, "/", ""))?;
     let page = cx
         .app
         .store

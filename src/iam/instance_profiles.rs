@@ -178,7 +178,7 @@ pub async fn list_instance_profiles(
     let account = cx.account_id();
     cx.authorize(
         "iam:ListInstanceProfiles",
-        &format!("arn:aws:iam::{account}:instance-profile/"),
+        &arn::instance_profile(account, "/", ""),
     )?;
     let page = cx
         .app

@@ -268,10 +268,7 @@ pub async fn list_virtual_mfa_devices(
     input: ListVirtualMfaDevicesInput,
 ) -> Result<ListVirtualMfaDevicesOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize(
-        "iam:ListVirtualMFADevices",
-        &format!("arn:aws:iam::{account}:mfa/"),
-    )?;
+    cx.authorize("iam:ListVirtualMFADevices", &arn::mfa(account, "/", ""))?;
     let store = &cx.app.store;
     let page = store
         .list_virtual_mfa_devices(

@@ -392,10 +392,7 @@ pub async fn list_policies(
     input: ListPoliciesInput,
 ) -> Result<ListPoliciesOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize(
-        "iam:ListPolicies",
-        &format!("arn:aws:iam::{account}:policy/"),
-    )?;
+    cx.authorize("iam:ListPolicies", &arn::policy(account, "/", ""))?;
     let marker = input.marker.as_deref();
     let aws = if input.scope == "Local" {
         Vec::new()

@@ -212,7 +212,7 @@ pub async fn list_server_certificates(
     let account = cx.account_id();
     cx.authorize(
         "iam:ListServerCertificates",
-        &format!("arn:aws:iam::{account}:server-certificate/"),
+        &arn::server_certificate(account, "/", ""),
     )?;
     let page = cx
         .app

@@ -412,7 +412,7 @@ fn caller_user(arn: &str) -> Result<policy::Principal, AwsError> {
 /// The caller of a simulation that names none: a user of `account` whose name no key
 /// reveals (the simulator supplies no key).
 fn unnamed_user(account: &str) -> policy::Principal {
-    policy::Principal::user(&format!("arn:aws:iam::{account}:user/"), "")
+    policy::Principal::user(&crate::arn::user(account, "/", ""), "")
 }
 
 /// `ResourceOwner`: an account's ARN, `arn:aws:iam::123456789012:root`, or (as

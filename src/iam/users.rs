@@ -174,7 +174,7 @@ impl ToXml for ListUsersOutput {
 
 pub async fn list_users(cx: &Ctx<'_>, input: PathListing) -> Result<ListUsersOutput, AwsError> {
     let account = cx.account_id();
-    cx.authorize("iam:ListUsers", &format!("arn:aws:iam::{account}:user/"))?;
+    cx.authorize("iam:ListUsers", &arn::user(account, "/", ""))?;
     let page = cx
         .app
         .store

@@ -71,7 +71,7 @@ pub struct Principal {
 impl Principal {
     pub fn root(account: &str) -> Principal {
         Principal {
-            arn: format!("arn:aws:iam::{account}:root"),
+            arn: crate::arn::root(account),
             account: account.to_owned(),
             kind: PrincipalKind::Root,
             user_id: Some(account.to_owned()),

@@ -245,16 +245,17 @@ fn chars_equal_ignoring_case(a: char, b: char) -> bool {
 /// The six parts of an ARN, `arn:partition:service:region:account:resource`; the resource
 /// keeps any further colons. `None` when `s` has fewer than six parts.
 pub(crate) fn split_arn(s: &str) -> Option<[&str; 6]> {
-    let mut parts = s.splitn(6, ':');
-    let arn = [
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    ];
-    Some(arn)
+    // A byte search per colon: `splitn(6, ':')` set up a general searcher for each part, and
+    // every authorization splits several ARNs (BENCHMARKS.md, item 63).
+    let mut parts = [""; 6];
+    let mut rest = s;
+    for part in &mut parts[..5] {
+        let colon = rest.bytes().position(|b| b == b':')?;
+        *part = &rest[..colon];
+        rest = &rest[colon + 1..];
+    }
+    parts[5] = rest;
+    Some(parts)
 }
 
 /// Splits a policy ARN like [`split_arn`], without counting colons inside `${…}` (a variable

@@ -89,14 +89,14 @@ pub fn by_arn(account: &Account, arn: &str) -> Option<Value> {
     if let Some(policy) = account
         .policies
         .iter()
-        .find(|p| format!("arn:aws:iam::{id}:policy{}{}", p.path, p.name) == arn)
+        .find(|p| crate::arn::policy(id, &p.path, &p.name) == arn)
     {
         return default_version(policy);
     }
     account
         .roles
         .iter()
-        .find(|r| format!("arn:aws:iam::{id}:role{}{}", r.path, r.name) == arn)
+        .find(|r| crate::arn::role(id, &r.path, &r.name) == arn)
         .map(|r| r.trust_policy.clone())
 }
 

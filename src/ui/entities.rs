@@ -52,7 +52,7 @@ fn account(account: &Account) -> String {
                 .collect();
             vec![
                 escape(&u.name),
-                escape(&format!("arn:aws:iam::{id}:user{}{}", u.path, u.name)),
+                escape(&crate::arn::user(id, &u.path, &u.name)),
                 escape(&u.groups.join(", ")),
                 escape(&keys.join(", ")),
                 escape(u.permissions_boundary.as_deref().unwrap_or("")),
@@ -73,7 +73,7 @@ fn account(account: &Account) -> String {
                 .collect();
             vec![
                 escape(&g.name),
-                escape(&format!("arn:aws:iam::{id}:group{}{}", g.path, g.name)),
+                escape(&crate::arn::group(id, &g.path, &g.name)),
                 escape(&members.join(", ")),
                 policies(&g.policies, &g.attached_policies),
             ]
@@ -92,7 +92,7 @@ fn account(account: &Account) -> String {
         account.roles.iter().map(|r| {
             vec![
                 escape(&r.name),
-                escape(&format!("arn:aws:iam::{id}:role{}{}", r.path, r.name)),
+                escape(&crate::arn::role(id, &r.path, &r.name)),
                 format!(
                     "<details><summary>trust policy</summary><pre>{}</pre></details>",
                     escape(&pretty(&r.trust_policy))
@@ -107,7 +107,7 @@ fn account(account: &Account) -> String {
     html.push_str(&table(
         &["Name", "ARN", "Versions", "Attached to", "Tags"],
         account.policies.iter().map(|p| {
-            let arn = format!("arn:aws:iam::{id}:policy{}{}", p.path, p.name);
+            let arn = crate::arn::policy(id, &p.path, &p.name);
             let versions: String = p
                 .versions
                 .iter()

@@ -173,22 +173,13 @@ fn principals(state: &StateDocument) -> Vec<(String, &'static str)> {
     for account in &state.accounts {
         let id = &account.account_id;
         for u in &account.users {
-            list.push((
-                format!("arn:aws:iam::{id}:user{}{}", u.path, u.name),
-                "user",
-            ));
+            list.push((crate::arn::user(id, &u.path, &u.name), "user"));
         }
         for r in &account.roles {
-            list.push((
-                format!("arn:aws:iam::{id}:role{}{}", r.path, r.name),
-                "role",
-            ));
+            list.push((crate::arn::role(id, &r.path, &r.name), "role"));
         }
         for g in &account.groups {
-            list.push((
-                format!("arn:aws:iam::{id}:group{}{}", g.path, g.name),
-                "group",
-            ));
+            list.push((crate::arn::group(id, &g.path, &g.name), "group"));
         }
     }
     list

@@ -18,8 +18,8 @@ pub use reads::{EntityCounts, PolicyCounts, PolicyEntities};
 
 use crate::consistency::ChangeKind;
 use crate::policy::NamedPolicy;
-pub(crate) use by_id::FastSet;
-use by_id::{ById, FastMap};
+use by_id::ById;
+pub(crate) use by_id::{FastMap, FastSet};
 
 /// A change to the control plane, as the data plane needs to know it. Each carries the
 /// whole new record, so applying one twice is harmless.

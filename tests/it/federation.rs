@@ -55,6 +55,7 @@ fn may(server: &TestServer, credentials: &Credentials, action: &str, resource: &
         source_ip: None,
         user_agent: None,
         request_id: iamlocal::ids::request_id(),
+        now: app.clock.now(),
     };
     cx.authorize(action, resource).is_ok()
 }

@@ -236,7 +236,8 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
         // An empty path is `/`; a relative one is made absolute.
         Cow::Owned(format!("/{path}"))
     };
-    if !path.contains('.') && !path.contains("//") {
+    let bytes = path.as_bytes();
+    if !bytes.contains(&b'.') && !bytes.windows(2).any(|pair| pair == b"//") {
         return path;
     }
     let mut segments: Vec<&str> = Vec::new();
@@ -318,7 +319,10 @@ pub(super) fn canonical_header_value(values: &[Cow<'_, str>]) -> String {
 
 /// Whether a single header value is its own canonical value: no space to trim or squeeze.
 fn is_canonical_header_value(value: &str) -> bool {
-    !value.starts_with(' ') && !value.ends_with(' ') && !value.contains("  ")
+    let bytes = value.as_bytes();
+    bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !bytes.windows(2).any(|pair| pair == b"  ")
 }
 
 #[cfg(test)]

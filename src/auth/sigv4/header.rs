@@ -13,6 +13,7 @@ use super::canonical::AWS4_HMAC_SHA256;
 use super::request::HttpRequest;
 use super::scope::parse_credential;
 use super::signature::{Signature, SignatureLocation, parse_signed_headers};
+use super::text;
 use super::timestamp::{malformed_date, parse_amz_date, parse_http_date};
 use crate::aws_error;
 use crate::error::AwsError;
@@ -32,8 +33,11 @@ struct AuthorizationParams<'a> {
 /// pair ignored. A repeated key keeps its last value; an unknown key is ignored.
 fn parse_params<'a>(params: &'a str, header: &str) -> Result<AuthorizationParams<'a>, AwsError> {
     let mut found = AuthorizationParams::default();
-    for pair in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((key, value)) = pair.split_once('=') else {
+    for pair in text::split(params, b',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let Some((key, value)) = text::split_once(pair, b'=') else {
             return Err(aws_error!(
                 IncompleteSignature,
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization \
@@ -57,7 +61,7 @@ pub(super) fn parse<'a>(
     authorization: &'a str,
 ) -> Result<Signature<'a>, AwsError> {
     let header = authorization.trim();
-    let (algorithm, params) = header.split_once(' ').unwrap_or((header, ""));
+    let (algorithm, params) = text::split_once(header, b' ').unwrap_or((header, ""));
     if algorithm != AWS4_HMAC_SHA256 {
         return Err(aws_error!(
             IncompleteSignature,

@@ -16,6 +16,7 @@ mod presigned;
 mod request;
 mod scope;
 mod signature;
+mod text;
 mod timestamp;
 mod verify;
 

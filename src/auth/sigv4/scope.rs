@@ -7,6 +7,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
+use super::text;
 use super::timestamp::AmzDate;
 use crate::aws_error;
 use crate::error::AwsError;
@@ -62,7 +63,7 @@ pub(super) fn parse_credential(
     credential: &str,
     timestamp: OffsetDateTime,
 ) -> Result<(&str, CredentialScope<'_>), AwsError> {
-    let mut parts = credential.split('/');
+    let mut parts = text::split(credential, b'/');
     let mut part = || parts.next();
     let (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None) =
         (part(), part(), part(), part(), part(), part())

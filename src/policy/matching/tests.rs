@@ -396,3 +396,18 @@ fn not_principal_spares_a_caller_only_when_its_whole_chain_is_listed() {
     let everyone = principals(true, &[(Aws, "*")]);
     assert_eq!(everyone.grant(&Principal::anonymous()), None);
 }
+
+#[test]
+fn split_arn_keeps_the_resource_s_colons() {
+    assert_eq!(
+        split_arn("arn:aws:iam::123456789012:user/a:b"),
+        Some(["arn", "aws", "iam", "", "123456789012", "user/a:b"])
+    );
+    assert_eq!(
+        split_arn("arn:aws:s3:::"),
+        Some(["arn", "aws", "s3", "", "", ""])
+    );
+    assert_eq!(split_arn("arn:aws:iam::123456789012"), None);
+    assert_eq!(split_arn("é:ü:::x"), None);
+    assert_eq!(split_arn("é:ü::::x"), Some(["é", "ü", "", "", "", "x"]));
+}
