@@ -351,8 +351,7 @@ async fn serve_api(
     let result = call(
         app,
         caller.as_ref(),
-        &parts,
-        &body,
+        &http,
         source_ip,
         request_id,
         app.clock.at(wall_clock),
@@ -368,22 +367,20 @@ async fn serve_api(
 async fn call(
     app: &App,
     caller: Option<&Caller>,
-    parts: &axum::http::request::Parts,
-    body: &[u8],
+    http: &sigv4::HttpRequest<'_>,
     source_ip: Option<IpAddr>,
     request_id: RequestId,
     now: time::OffsetDateTime,
     log: &mut RequestLog,
 ) -> Result<String, AwsError> {
-    let query = parts.uri.query().unwrap_or("");
-    let user_agent = parts
+    let user_agent = http
         .headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let mut params = Params::default();
-    params.extend_from_form(query.as_bytes())?;
-    if parts.method == Method::POST {
-        params.extend_from_form(body)?;
+    params.extend_from_form(http.query.as_bytes())?;
+    if http.method == Method::POST.as_str() {
+        params.extend_from_form(http.body)?;
     }
     let service = caller.map_or(api::Service::Sts, |c| c.service);
     log.action = params
