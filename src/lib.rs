@@ -31,6 +31,7 @@ pub mod standalone;
 pub mod state;
 pub mod store;
 pub mod sts;
+pub(crate) mod text;
 pub mod ui;
 pub mod view;
 

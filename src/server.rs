@@ -346,18 +346,10 @@ async fn serve_api(
     }
     // The wall clock, read once for the request: SigV4's window, then the virtual clock.
     let wall_clock = time::OffsetDateTime::now_utc();
-    let caller = auth::authenticate(app, &http, wall_clock).await?;
+    let now = app.clock.at(wall_clock);
+    let caller = auth::authenticate(app, &http, wall_clock, now).await?;
     let source_ip = remote.map(|addr| addr.ip());
-    let result = call(
-        app,
-        caller.as_ref(),
-        &http,
-        source_ip,
-        request_id,
-        app.clock.at(wall_clock),
-        log,
-    )
-    .await;
+    let result = call(app, caller.as_ref(), &http, source_ip, request_id, now, log).await;
     log.caller = caller;
     result
 }

@@ -21,11 +21,13 @@ use crate::view::{AccessKeyRecord, Principal, SessionOf, SessionRecord};
 /// Authenticates a request. The signature is checked before anything else is looked at,
 /// so a tampered request is `SignatureDoesNotMatch` whatever it asks for. `None`: the
 /// request is not signed, which only the few actions AWS answers unsigned accept.
-/// `wall_clock` is the request's one reading of the real clock (its virtual time follows).
+/// `wall_clock` is the request's one reading of the real clock, `now` the same moment on the
+/// virtual clock ([`crate::clock::Clock::at`]).
 pub async fn authenticate(
     app: &App,
     req: &sigv4::HttpRequest<'_>,
     wall_clock: OffsetDateTime,
+    now: OffsetDateTime,
 ) -> Result<Option<Caller>, AwsError> {
     let Some(signature) = sigv4::parse(req)? else {
         return Ok(None);
@@ -36,9 +38,8 @@ pub async fn authenticate(
             "Credential should be scoped to correct service: 'iam'. "
         )
     })?;
-    // The skew check is the one place that reads the real wall clock: SDKs sign with it.
+    // The skew check is the one place that uses the real wall clock: SDKs sign with it.
     // AWS checks the time before it looks at the key.
-    let virtual_now = app.clock.at(wall_clock);
     if !app.config.accept_any_signature {
         sigv4::check_time(&signature, wall_clock)?;
     }
@@ -61,7 +62,7 @@ pub async fn authenticate(
             if !session.token_digest.matches(token) {
                 return Err(AwsError::invalid_client_token_id());
             }
-            if virtual_now >= session.expires_at {
+            if now >= session.expires_at {
                 return Err(AwsError::expired_token());
             }
         }
@@ -74,15 +75,10 @@ pub async fn authenticate(
     if let Principal::Root { account_id } = &principal
         && !app.view.has_account(account_id)
     {
-        app.store.ensure_account(account_id, virtual_now).await?;
+        app.store.ensure_account(account_id, now).await?;
     }
     if stored {
-        app.note_key_use(
-            key_id,
-            virtual_now,
-            service.signing_name(),
-            &signature.scope.region,
-        );
+        app.note_key_use(key_id, now, service.signing_name(), &signature.scope.region);
     }
     let sigv4::Signature {
         access_key_id,

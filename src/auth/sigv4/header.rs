@@ -13,10 +13,9 @@ use super::canonical::AWS4_HMAC_SHA256;
 use super::request::HttpRequest;
 use super::scope::parse_credential;
 use super::signature::{Signature, SignatureLocation, parse_signed_headers};
-use super::text;
 use super::timestamp::{malformed_date, parse_amz_date, parse_http_date};
-use crate::aws_error;
 use crate::error::AwsError;
+use crate::{aws_error, text};
 
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");

@@ -16,7 +16,6 @@ mod presigned;
 mod request;
 mod scope;
 mod signature;
-mod text;
 mod timestamp;
 mod verify;
 

@@ -7,10 +7,9 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::text;
 use super::timestamp::AmzDate;
-use crate::aws_error;
 use crate::error::AwsError;
+use crate::{aws_error, text};
 
 /// The terminator every SigV4 credential scope ends with.
 pub(super) const AWS4_REQUEST: &str = "aws4_request";

@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use super::request::HttpRequest;
 use super::scope::CredentialScope;
-use super::{header, presigned, text};
-use crate::aws_error;
+use super::{header, presigned};
 use crate::error::AwsError;
+use crate::{aws_error, text};
 
 /// Where the request carried its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,9 @@
-//! Splitting at one ASCII byte. The signature's texts are short and split often (about 25
+//! Splitting at one ASCII byte. SigV4's texts and ARNs are short and split often (about 30
 //! times a request); `str::split(char)` sets up a general searcher for each piece, which cost
 //! more than the pieces themselves (BENCHMARKS.md, item 63).
 
 /// `text.split(separator)` for an ASCII separator.
-pub(super) fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+pub(crate) fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     debug_assert!(separator.is_ascii());
     let mut rest = Some(text);
     std::iter::from_fn(move || {
@@ -22,7 +22,7 @@ pub(super) fn split(text: &str, separator: u8) -> impl Iterator<Item = &str> {
 }
 
 /// `text.split_once(separator)` for an ASCII separator.
-pub(super) fn split_once(text: &str, separator: u8) -> Option<(&str, &str)> {
+pub(crate) fn split_once(text: &str, separator: u8) -> Option<(&str, &str)> {
     let at = text.bytes().position(|b| b == separator)?;
     // An ASCII byte is a whole character, so both sides are on character boundaries.
     Some((&text[..at], &text[at + 1..]))
